@@ -1,0 +1,97 @@
+package regf
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestTreeOperations(t *testing.T) {
+	h := New(WithRootName("NewStoreRoot"), WithTime(0x01d0000000000000))
+	if h.Root().Name() != "NewStoreRoot" {
+		t.Fatalf("root name %q", h.Root().Name())
+	}
+	k, err := h.CreateKey(`Objects\{abc}\Elements`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Path() != `\Objects\{abc}\Elements` {
+		t.Fatalf("path %q", k.Path())
+	}
+	if k.LastWrite() != 0x01d0000000000000 {
+		t.Fatalf("time %x", k.LastWrite())
+	}
+	k2, err := h.Key(`\OBJECTS\{ABC}\elements\`)
+	if err != nil || k2 != k {
+		t.Fatalf("case-insensitive lookup: %v %v", k2, err)
+	}
+	if _, err := h.Key(`Objects\nope`); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing key: %v", err)
+	}
+	root := h.Root()
+	for _, n := range []string{"b", "A", "c", "_x", "a1"} {
+		if _, err := root.CreateSubkey(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	for _, s := range root.Subkeys() {
+		names = append(names, s.Name())
+	}
+	want := []string{"A", "a1", "b", "c", "Objects", "_x"}
+	if len(names) != len(want) {
+		t.Fatalf("subkeys %v", names)
+	}
+	for i := range want {
+		if names[i] != want[i] {
+			t.Fatalf("subkeys %v, want %v", names, want)
+		}
+	}
+	if err := k.SetDWORD("Type", 0x10200003); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SetString("", "default"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SetMultiString("List", []string{"a", "bc"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := k.Value("TYPE").DWORD(); err != nil || v != 0x10200003 {
+		t.Fatalf("DWORD %x %v", v, err)
+	}
+	if s, err := k.Value("").String(); err != nil || s != "default" {
+		t.Fatalf("default %q %v", s, err)
+	}
+	if l, err := k.Value("list").MultiString(); err != nil || len(l) != 2 || l[1] != "bc" {
+		t.Fatalf("multi %q %v", l, err)
+	}
+	if _, err := k.Value("list").DWORD(); !errors.Is(err, ErrType) {
+		t.Fatalf("typed accessor on wrong type: %v", err)
+	}
+	if !k.DeleteValue("type") || k.Value("Type") != nil || k.DeleteValue("Type") {
+		t.Fatal("DeleteValue")
+	}
+	if err := h.DeleteKey(`objects`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Key(`Objects\{abc}`); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted key still found: %v", err)
+	}
+	if err := h.DeleteKey(``); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("delete root: %v", err)
+	}
+	if _, err := root.CreateSubkey(`a\b`); !errors.Is(err, ErrInvalidName) {
+		t.Fatalf("backslash name: %v", err)
+	}
+}
+
+func TestValueTypeString(t *testing.T) {
+	for i := ValueType(0); i <= REG_QWORD+1; i++ {
+		p, err := ParseValueType(i.String())
+		if err != nil || p != i {
+			t.Fatalf("%d: %q -> %d %v", i, i.String(), p, err)
+		}
+	}
+	if REG_QWORD.String() != "REG_QWORD" || ValueType(0x20).String() != "REG_0x20" {
+		t.Fatal("String")
+	}
+}
