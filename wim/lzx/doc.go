@@ -1,0 +1,50 @@
+// Package lzx implements the LZX compression format as used in WIM
+// resources: one independent LZX stream per chunk (chunk = window, 32 KiB by
+// default, up to 2 MiB).
+//
+// # Specification
+//
+// [MS-PATCH] "LZX DELTA Compression and Decompression" §2 describes the
+// bitstream; WIM uses it with these differences (facts cross-checked
+// against chunks written by wimlib-imagex, see the tests):
+//
+//   - no stream header: no E8 flag bit and no translation-size field;
+//   - E8 call translation is always on with translation size 12,000,000,
+//     never switched off, never starts in the last 10 bytes of a chunk,
+//     and chunks of 10 bytes or fewer are not translated;
+//   - a block header is a 3-bit type (1 verbatim, 2 aligned offset,
+//     3 uncompressed) and one bit: 1 means 32768 bytes, 0 means an explicit
+//     16-bit size, followed by 8 more low bits when the window order is 16
+//     or more;
+//   - code lengths, R0..R2 (= 1) and the window are reset for every chunk.
+//
+// # Bitstream layout
+//
+//	chunk  := block+ (16-bit words, little-endian, bits taken MSB first)
+//	block  := type:3 size-flag:1 [size:16 [size-low:8]] body
+//	verbatim body := main-lengths(0..255) main-lengths(256..) length-lengths symbols
+//	aligned  body := aligned-lengths(8 x 3 bits) main... length... symbols
+//	uncompressed  := pad to 16 bits (1..16 bits) R0 R1 R2 (u32 LE) bytes [pad byte]
+//	lengths       := pretree (20 x 4 bits) then pretree symbols: 0..16 delta
+//	                 against the previous block's length, 17/18 zero runs,
+//	                 19 a run of 4..5 equal lengths
+//	symbol   := main symbol: literal 0..255, or 256 + slot*8 + min(len-2, 7)
+//	            [length symbol: len-9] [slot footer bits / aligned symbol]
+//
+// The window order is ceil(log2(chunk size)), at least 15; it fixes the
+// number of offset slots (30 at 32 KiB, 50 at 2 MiB) and therefore the main
+// code size (256 + 8 * slots).
+//
+// # Decoder
+//
+// Table-driven canonical Huffman decoding (an 11-bit primary table with
+// subtables for longer codes) over a 64-bit bit buffer refilled 32 bits at a
+// time. Every offset, length and block size is checked against the chunk
+// and every read against the input; corrupt input returns a *CorruptError
+// carrying the byte offset (errors.Is(err, ErrCorrupt)).
+//
+// # Not supported
+//
+// LZX DELTA features (reference data, windows above 2 MiB, extended match
+// lengths) and the CAB LZX variant (E8 header, translation-size field).
+package lzx
