@@ -1,0 +1,627 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Digest is a SHA-256 digest in lowercase hex.
+type Digest string
+
+// Valid reports whether d is 64 lowercase hex characters.
+func (d Digest) Valid() bool {
+	if len(d) != 64 {
+		return false
+	}
+	for _, c := range d {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Short returns the first 12 characters, for display.
+func (d Digest) Short() string {
+	if len(d) > 12 {
+		return string(d[:12])
+	}
+	return string(d)
+}
+
+// DigestBytes returns the digest of b.
+func DigestBytes(b []byte) Digest {
+	s := sha256.Sum256(b)
+	return Digest(hex.EncodeToString(s[:]))
+}
+
+// Errors.
+var (
+	ErrMiss    = errors.New("cache: miss")
+	ErrCorrupt = errors.New("cache: corrupt entry")
+	ErrBadKey  = errors.New("cache: invalid digest")
+)
+
+// Cache is a cache directory. It is safe for concurrent use by goroutines
+// and by several processes.
+type Cache struct {
+	dir string
+	// now is the clock used for access times (prune --older-than).
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the cache at dir.
+func Open(dir string) (*Cache, error) {
+	if dir == "" {
+		return nil, errors.New("cache: empty directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{"blobs/sha256", "actions", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(abs, filepath.FromSlash(sub)), 0o755); err != nil {
+			return nil, fmt.Errorf("cache: creating %s: %w", abs, err)
+		}
+	}
+	return &Cache{dir: abs, now: time.Now}, nil
+}
+
+// DefaultDir is $XDG_CACHE_HOME/wimbuild (or the OS user cache dir).
+func DefaultDir() (string, error) {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "wimbuild"), nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("cache: no user cache directory (use --cache-dir): %w", err)
+	}
+	return filepath.Join(d, "wimbuild"), nil
+}
+
+// Dir returns the cache directory.
+func (c *Cache) Dir() string { return c.dir }
+
+func (c *Cache) blobPath(d Digest) string {
+	return filepath.Join(c.dir, "blobs", "sha256", string(d[:2]), string(d))
+}
+
+func (c *Cache) actionPath(key Digest) string {
+	return filepath.Join(c.dir, "actions", string(key[:2]), string(key)+".json")
+}
+
+// BlobPath returns the path of a stored blob (for readers that want the
+// file itself, e.g. to open it as a WIM). The caller must not modify it.
+func (c *Cache) BlobPath(d Digest) (string, error) {
+	if !d.Valid() {
+		return "", fmt.Errorf("%w: %q", ErrBadKey, d)
+	}
+	p := c.blobPath(d)
+	if _, err := os.Stat(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", ErrMiss
+		}
+		return "", err
+	}
+	return p, nil
+}
+
+// HasBlob reports whether a blob is stored.
+func (c *Cache) HasBlob(d Digest) bool {
+	_, err := c.BlobPath(d)
+	return err == nil
+}
+
+// Writer writes a new blob. Its digest is known only at Commit.
+type Writer struct {
+	c    *Cache
+	f    *os.File
+	h    hash.Hash
+	n    int64
+	err  error
+	done bool
+}
+
+// NewWriter starts a blob. Call Commit to store it or Abort to discard it.
+func (c *Cache) NewWriter() (*Writer, error) {
+	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "blob-*")
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	return &Writer{c: c, f: f, h: sha256.New()}, nil
+}
+
+// Write implements io.Writer. Errors are sticky.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	w.n += int64(n)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// File returns the underlying temp file, for writers that need io.WriterAt
+// or Seek (e.g. patching a header). Bytes written through it bypass the
+// running digest, so Commit re-reads the file when File was called.
+func (w *Writer) File() *os.File {
+	w.h = nil
+	return w.f
+}
+
+// Abort discards the blob.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	name := w.f.Name()
+	w.f.Close()
+	os.Remove(name)
+}
+
+// Commit stores the blob under its digest and returns the digest and size.
+func (w *Writer) Commit() (Digest, int64, error) {
+	if w.done {
+		return "", 0, errors.New("cache: writer already finished")
+	}
+	defer w.Abort()
+	if w.err != nil {
+		return "", 0, w.err
+	}
+	var d Digest
+	var size int64
+	if w.h != nil {
+		d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
+	} else {
+		if _, err := w.f.Seek(0, io.SeekStart); err != nil {
+			return "", 0, err
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, w.f)
+		if err != nil {
+			return "", 0, err
+		}
+		d, size = Digest(hex.EncodeToString(h.Sum(nil))), n
+	}
+	if err := w.f.Sync(); err != nil {
+		return "", 0, err
+	}
+	if err := w.f.Close(); err != nil {
+		return "", 0, err
+	}
+	dst := w.c.blobPath(d)
+	if st, err := os.Stat(dst); err == nil && st.Size() == size {
+		return d, size, nil // already stored (same digest => same bytes)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", 0, err
+	}
+	if err := os.Chmod(w.f.Name(), 0o444); err != nil {
+		return "", 0, err
+	}
+	w.c.touch(w.f.Name())
+	if err := os.Rename(w.f.Name(), dst); err != nil {
+		return "", 0, fmt.Errorf("cache: storing blob: %w", err)
+	}
+	syncDir(filepath.Dir(dst))
+	return d, size, nil
+}
+
+// PutBytes stores b and returns its digest.
+func (c *Cache) PutBytes(b []byte) (Digest, error) {
+	d := DigestBytes(b)
+	if st, err := os.Stat(c.blobPath(d)); err == nil && st.Size() == int64(len(b)) {
+		return d, nil
+	}
+	w, err := c.NewWriter()
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.Write(b); err != nil {
+		w.Abort()
+		return "", err
+	}
+	got, _, err := w.Commit()
+	return got, err
+}
+
+// PutFile copies a host file into the cache and returns its digest.
+func (c *Cache) PutFile(path string) (Digest, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	w, err := c.NewWriter()
+	if err != nil {
+		return "", 0, err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		w.Abort()
+		return "", 0, fmt.Errorf("cache: copying %s: %w", path, err)
+	}
+	return w.Commit()
+}
+
+// OpenBlob opens a stored blob for reading. The returned reader verifies the
+// digest as it is read: reading to EOF returns ErrCorrupt (and deletes the
+// entry) if the bytes do not match.
+func (c *Cache) OpenBlob(d Digest) (*BlobReader, error) {
+	p, err := c.BlobPath(d)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.touch(p)
+	return &BlobReader{f: f, h: sha256.New(), want: d, size: st.Size(), c: c}, nil
+}
+
+// BlobReader reads a blob and checks its digest at EOF.
+type BlobReader struct {
+	f    *os.File
+	h    hash.Hash
+	want Digest
+	size int64
+	c    *Cache
+	bad  bool
+}
+
+// Size is the blob's length.
+func (r *BlobReader) Size() int64 { return r.size }
+
+func (r *BlobReader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	r.h.Write(p[:n])
+	if err == io.EOF {
+		if got := Digest(hex.EncodeToString(r.h.Sum(nil))); got != r.want {
+			r.bad = true
+			return n, fmt.Errorf("%w: blob %s has digest %s", ErrCorrupt, r.want.Short(), got.Short())
+		}
+	}
+	return n, err
+}
+
+// Close closes the blob; a blob found corrupt is removed from the cache.
+func (r *BlobReader) Close() error {
+	err := r.f.Close()
+	if r.bad {
+		os.Remove(r.f.Name())
+	}
+	return err
+}
+
+// VerifyBlob re-hashes a stored blob; a corrupt blob is deleted and
+// ErrCorrupt returned.
+func (c *Cache) VerifyBlob(d Digest) error {
+	r, err := c.OpenBlob(d)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, r)
+	r.Close()
+	return err
+}
+
+// Action is the stored result of a step.
+type Action struct {
+	// Kind is the step kind (for cache ls); not part of the key.
+	Kind string `json:"kind"`
+	// Label describes the step for humans (for cache ls); not part of the key.
+	Label string `json:"label,omitempty"`
+	// Outputs names blobs the step produced.
+	Outputs map[string]Output `json:"outputs"`
+	// Meta holds small step-specific results.
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// Output is one blob an action produced.
+type Output struct {
+	Digest Digest `json:"digest"`
+	Size   int64  `json:"size"`
+}
+
+type actionFile struct {
+	Key    Digest `json:"key"`
+	Action Action `json:"action"`
+	// Check is the digest of the canonical JSON of Action, to detect damage.
+	Check Digest `json:"check"`
+}
+
+// PutAction records the result of the step with the given key. Every output
+// blob must already be stored.
+func (c *Cache) PutAction(key Digest, a Action) error {
+	if !key.Valid() {
+		return fmt.Errorf("%w: %q", ErrBadKey, key)
+	}
+	for name, o := range a.Outputs {
+		if !c.HasBlob(o.Digest) {
+			return fmt.Errorf("cache: action output %q: blob %s not stored", name, o.Digest.Short())
+		}
+	}
+	body, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(actionFile{Key: key, Action: a, Check: DigestBytes(body)}, "", " ")
+	if err != nil {
+		return err
+	}
+	return c.writeAtomic(c.actionPath(key), data)
+}
+
+// GetAction looks up a step result. It returns ErrMiss when there is none,
+// or when the record or any of its output blobs is missing or damaged (a
+// damaged record is deleted).
+func (c *Cache) GetAction(key Digest) (Action, error) {
+	if !key.Valid() {
+		return Action{}, fmt.Errorf("%w: %q", ErrBadKey, key)
+	}
+	p := c.actionPath(key)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Action{}, ErrMiss
+		}
+		return Action{}, err
+	}
+	var af actionFile
+	if err := json.Unmarshal(data, &af); err != nil || af.Key != key {
+		os.Remove(p)
+		return Action{}, fmt.Errorf("%w (%s removed): %v", ErrMiss, p, ErrCorrupt)
+	}
+	body, _ := json.Marshal(af.Action)
+	if DigestBytes(body) != af.Check {
+		os.Remove(p)
+		return Action{}, fmt.Errorf("%w (%s removed): %v", ErrMiss, p, ErrCorrupt)
+	}
+	for _, o := range af.Action.Outputs {
+		st, err := os.Stat(c.blobPath(o.Digest))
+		if err != nil || st.Size() != o.Size {
+			return Action{}, ErrMiss
+		}
+	}
+	c.touch(p)
+	return af.Action, nil
+}
+
+func (c *Cache) writeAtomic(dst string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "action-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		c.touch(name)
+		err = os.Rename(name, dst)
+	}
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("cache: writing %s: %w", dst, err)
+	}
+	syncDir(filepath.Dir(dst))
+	return nil
+}
+
+// touch records a use (for prune --older-than), best effort.
+func (c *Cache) touch(p string) {
+	t := c.now()
+	os.Chtimes(p, t, t)
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// Entry describes a stored entry for ls/du/prune.
+type Entry struct {
+	Kind    string // "blob" or "action"
+	Digest  Digest
+	Size    int64
+	Used    time.Time // last use (modification time, refreshed on hit)
+	Step    string    // action kind
+	Label   string    // action label
+	Outputs int       // action output count
+}
+
+// List returns every entry, actions first, newest first within each kind.
+func (c *Cache) List() ([]Entry, error) {
+	var out []Entry
+	walk := func(root, kind string) error {
+		return filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+			if err != nil || de.IsDir() {
+				return err
+			}
+			info, err := de.Info()
+			if err != nil {
+				return nil
+			}
+			name := strings.TrimSuffix(de.Name(), ".json")
+			e := Entry{Kind: kind, Digest: Digest(name), Size: info.Size(), Used: info.ModTime()}
+			if kind == "action" {
+				if data, err := os.ReadFile(p); err == nil {
+					var af actionFile
+					if json.Unmarshal(data, &af) == nil {
+						e.Step, e.Label, e.Outputs = af.Action.Kind, af.Action.Label, len(af.Action.Outputs)
+					}
+				}
+			}
+			out = append(out, e)
+			return nil
+		})
+	}
+	if err := walk(filepath.Join(c.dir, "actions"), "action"); err != nil {
+		return nil, err
+	}
+	if err := walk(filepath.Join(c.dir, "blobs", "sha256"), "blob"); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind == "action"
+		}
+		if !out[i].Used.Equal(out[j].Used) {
+			return out[i].Used.After(out[j].Used)
+		}
+		return out[i].Digest < out[j].Digest
+	})
+	return out, nil
+}
+
+// Usage is the cache's disk use.
+type Usage struct {
+	Actions, Blobs   int
+	Bytes, BlobBytes int64
+}
+
+// DiskUsage sums entry sizes.
+func (c *Cache) DiskUsage() (Usage, error) {
+	es, err := c.List()
+	if err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	for _, e := range es {
+		u.Bytes += e.Size
+		if e.Kind == "action" {
+			u.Actions++
+		} else {
+			u.Blobs++
+			u.BlobBytes += e.Size
+		}
+	}
+	return u, nil
+}
+
+// PruneOptions selects what Prune removes. With neither field set, Prune
+// removes only unreferenced blobs and stray temp files.
+type PruneOptions struct {
+	// KeepBytes removes least recently used entries until the cache holds
+	// at most this many bytes (0 = no size limit; negative = remove all).
+	KeepBytes int64
+	// OlderThan removes entries not used for this long (0 = no age limit).
+	OlderThan time.Duration
+}
+
+// PruneResult reports what Prune removed.
+type PruneResult struct {
+	Removed      int
+	RemovedBytes int64
+}
+
+// Prune removes entries. Actions are removed first (least recently used
+// first); blobs no remaining action references are then removed.
+func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
+	var res PruneResult
+	// Stray temp files from killed writers (older than a minute, so a
+	// concurrent build's in-progress file survives).
+	if des, err := os.ReadDir(filepath.Join(c.dir, "tmp")); err == nil {
+		for _, de := range des {
+			if info, err := de.Info(); err == nil && c.now().Sub(info.ModTime()) > time.Minute {
+				if os.Remove(filepath.Join(c.dir, "tmp", de.Name())) == nil {
+					res.Removed++
+					res.RemovedBytes += info.Size()
+				}
+			}
+		}
+	}
+	es, err := c.List()
+	if err != nil {
+		return res, err
+	}
+	var total int64
+	for _, e := range es {
+		total += e.Size
+	}
+	remove := func(e Entry) {
+		p := c.blobPath(e.Digest)
+		if e.Kind == "action" {
+			p = c.actionPath(e.Digest)
+		}
+		if os.Remove(p) == nil {
+			res.Removed++
+			res.RemovedBytes += e.Size
+			total -= e.Size
+		}
+	}
+	// Oldest actions first.
+	var actions []Entry
+	for _, e := range es {
+		if e.Kind == "action" {
+			actions = append(actions, e)
+		}
+	}
+	sort.SliceStable(actions, func(i, j int) bool { return actions[i].Used.Before(actions[j].Used) })
+	kept := map[Digest]bool{}
+	for _, a := range actions {
+		drop := o.KeepBytes < 0 ||
+			(o.OlderThan > 0 && c.now().Sub(a.Used) > o.OlderThan) ||
+			(o.KeepBytes > 0 && total > o.KeepBytes)
+		if drop {
+			remove(a)
+			continue
+		}
+		if act, err := c.readAction(a.Digest); err == nil {
+			for _, out := range act.Outputs {
+				kept[out.Digest] = true
+			}
+		}
+	}
+	for _, e := range es {
+		// A blob younger than a minute may belong to a concurrent build
+		// that has not written its action record yet.
+		young := o.KeepBytes >= 0 && c.now().Sub(e.Used) < time.Minute
+		if e.Kind == "blob" && !kept[e.Digest] && !young {
+			remove(e)
+		}
+	}
+	return res, nil
+}
+
+func (c *Cache) readAction(key Digest) (Action, error) {
+	data, err := os.ReadFile(c.actionPath(key))
+	if err != nil {
+		return Action{}, err
+	}
+	var af actionFile
+	if err := json.Unmarshal(data, &af); err != nil {
+		return Action{}, err
+	}
+	return af.Action, nil
+}

@@ -1,0 +1,312 @@
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+func newCache(t *testing.T) *Cache {
+	t.Helper()
+	c, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readAll(t *testing.T, c *Cache, d Digest) ([]byte, error) {
+	t.Helper()
+	r, err := c.OpenBlob(d)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func TestBlobRoundTrip(t *testing.T) {
+	c := newCache(t)
+	data := []byte("hello, cache")
+	d, err := c.PutBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d != DigestBytes(data) || !d.Valid() {
+		t.Fatalf("digest %s", d)
+	}
+	got, err := readAll(t, c, d)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read %q %v", got, err)
+	}
+	// Storing again is a no-op with the same digest.
+	if d2, err := c.PutBytes(data); err != nil || d2 != d {
+		t.Fatalf("second put %s %v", d2, err)
+	}
+	if _, err := c.OpenBlob(DigestBytes([]byte("absent"))); !errors.Is(err, ErrMiss) {
+		t.Fatalf("absent blob err = %v", err)
+	}
+	if _, err := c.OpenBlob("../../etc/passwd"); !errors.Is(err, ErrBadKey) {
+		t.Fatalf("bad digest err = %v", err)
+	}
+}
+
+func TestWriterFileModeRehashes(t *testing.T) {
+	c := newCache(t)
+	w, err := c.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := w.File()
+	f.Write([]byte("XXXXworld"))
+	f.WriteAt([]byte("helo"), 0)
+	d, n, err := w.Commit()
+	if err != nil || n != 9 || d != DigestBytes([]byte("heloworld")) {
+		t.Fatalf("commit %s %d %v", d, n, err)
+	}
+}
+
+func TestCorruptBlobIsDetectedAndRemoved(t *testing.T) {
+	c := newCache(t)
+	d, _ := c.PutBytes(bytes.Repeat([]byte("abc"), 1000))
+	p, _ := c.BlobPath(d)
+	os.Chmod(p, 0o644)
+	b, _ := os.ReadFile(p)
+	b[100] ^= 1
+	os.WriteFile(p, b, 0o444)
+	if _, err := readAll(t, c, d); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("corrupt read err = %v", err)
+	}
+	if c.HasBlob(d) {
+		t.Fatal("corrupt blob was not removed")
+	}
+}
+
+func TestActions(t *testing.T) {
+	c := newCache(t)
+	key := NewKey("files", 1).String("dest", "/x").Sum()
+	if _, err := c.GetAction(key); !errors.Is(err, ErrMiss) {
+		t.Fatalf("empty cache err = %v", err)
+	}
+	d, _ := c.PutBytes([]byte("tree"))
+	a := Action{Kind: "files", Label: "image.boot files", Outputs: map[string]Output{"tree": {d, 4}}, Meta: map[string]string{"n": "1"}}
+	if err := c.PutAction(key, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetAction(key)
+	if err != nil || got.Outputs["tree"].Digest != d || got.Meta["n"] != "1" {
+		t.Fatalf("get %+v %v", got, err)
+	}
+	// An action naming a blob that is not stored is refused.
+	bad := Action{Outputs: map[string]Output{"x": {DigestBytes([]byte("nope")), 4}}}
+	if err := c.PutAction(NewKey("x", 1).Sum(), bad); err == nil {
+		t.Fatal("action with missing blob accepted")
+	}
+	// Deleting an output blob turns the action into a miss.
+	p, _ := c.BlobPath(d)
+	os.Remove(p)
+	if _, err := c.GetAction(key); !errors.Is(err, ErrMiss) {
+		t.Fatalf("action with deleted blob err = %v", err)
+	}
+}
+
+func TestDamagedActionIsAMiss(t *testing.T) {
+	c := newCache(t)
+	d, _ := c.PutBytes([]byte("x"))
+	key := NewKey("k", 1).Sum()
+	c.PutAction(key, Action{Outputs: map[string]Output{"o": {d, 1}}})
+	p := c.actionPath(key)
+	for _, damage := range []func([]byte) []byte{
+		func(b []byte) []byte { return b[:len(b)/2] },
+		func(b []byte) []byte { return bytes.Replace(b, []byte(`"size": 1`), []byte(`"size": 2`), 1) },
+	} {
+		b, _ := os.ReadFile(p)
+		if err := os.WriteFile(p, damage(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetAction(key); !errors.Is(err, ErrMiss) {
+			t.Fatalf("damaged action err = %v", err)
+		}
+		if _, err := os.Stat(p); err == nil {
+			t.Fatal("damaged action record not removed")
+		}
+		c.PutAction(key, Action{Outputs: map[string]Output{"o": {d, 1}}})
+	}
+}
+
+func TestKeyEncodingIsUnambiguous(t *testing.T) {
+	keys := map[Digest]string{}
+	add := func(name string, d Digest) {
+		if prev, ok := keys[d]; ok {
+			t.Errorf("%s and %s collide", prev, name)
+		}
+		keys[d] = name
+	}
+	add("a|bc", NewKey("k", 1).String("a", "bc").Sum())
+	add("ab|c", NewKey("k", 1).String("ab", "c").Sum())
+	add("list a,b", NewKey("k", 1).Strings("l", []string{"a", "b"}).Sum())
+	add("list ab", NewKey("k", 1).Strings("l", []string{"ab"}).Sum())
+	add("v2", NewKey("k", 2).String("a", "bc").Sum())
+	add("kind", NewKey("kk", 1).String("a", "bc").Sum())
+	add("int", NewKey("k", 1).Int("a", 1).Sum())
+	add("bool", NewKey("k", 1).Bool("a", true).Sum())
+	// Same content, same key; map order does not matter.
+	m1 := NewKey("k", 1).Map("m", map[string]string{"x": "1", "y": "2"}).Sum()
+	m2 := NewKey("k", 1).Map("m", map[string]string{"y": "2", "x": "1"}).Sum()
+	if m1 != m2 {
+		t.Error("map order changed the key")
+	}
+}
+
+func TestConcurrentWritersOfTheSameBlob(t *testing.T) {
+	c := newCache(t)
+	data := bytes.Repeat([]byte("concurrent"), 100000)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.PutBytes(data)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.VerifyBlob(DigestBytes(data)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	c := newCache(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	var keys []Digest
+	for i := 0; i < 4; i++ {
+		d, _ := c.PutBytes(bytes.Repeat([]byte{byte(i)}, 1000))
+		k := NewKey("k", 1).Int("i", int64(i)).Sum()
+		c.PutAction(k, Action{Outputs: map[string]Output{"o": {d, 1000}}})
+		keys = append(keys, k)
+		now = now.Add(time.Hour)
+	}
+	orphan, _ := c.PutBytes([]byte("orphan"))
+	now = now.Add(time.Hour)
+	// Default prune removes only unreferenced blobs.
+	if _, err := c.Prune(PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if c.HasBlob(orphan) {
+		t.Fatal("orphan blob survived")
+	}
+	for _, k := range keys {
+		if _, err := c.GetAction(k); err != nil {
+			t.Fatalf("default prune removed an action: %v", err)
+		}
+	}
+	// GetAction refreshed every use time to "now"; age the first two.
+	os.Chtimes(c.actionPath(keys[0]), now.Add(-48*time.Hour), now.Add(-48*time.Hour))
+	os.Chtimes(c.actionPath(keys[1]), now.Add(-48*time.Hour), now.Add(-48*time.Hour))
+	if _, err := c.Prune(PruneOptions{OlderThan: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		_, err := c.GetAction(k)
+		if (i < 2) != errors.Is(err, ErrMiss) {
+			t.Fatalf("after age prune, action %d err = %v", i, err)
+		}
+	}
+	if _, err := c.Prune(PruneOptions{KeepBytes: -1}); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := c.DiskUsage()
+	if u.Actions != 0 || u.Blobs != 0 {
+		t.Fatalf("prune all left %+v", u)
+	}
+}
+
+// TestKilledWritersLeaveNoCorruptEntry kills a child process that writes
+// blobs and actions in a loop at random moments, then checks that every
+// entry in the cache is intact and the cache keeps working.
+func TestKilledWritersLeaveNoCorruptEntry(t *testing.T) {
+	if dir := os.Getenv("WIMBUILD_CACHE_CHILD"); dir != "" {
+		childWriter(dir)
+		return
+	}
+	if testing.Short() {
+		t.Skip("subprocess kill test is not run with -short (it runs in the full suite)")
+	}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewSource(1))
+	for trial := 0; trial < 10; trial++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWritersLeaveNoCorruptEntry$")
+		cmd.Env = append(os.Environ(), "WIMBUILD_CACHE_CHILD="+dir, "WIMBUILD_CACHE_SEED="+strconv.Itoa(trial))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(20+rng.Intn(150)) * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := c.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := 0
+	for _, e := range es {
+		switch e.Kind {
+		case "blob":
+			blobs++
+			if err := c.VerifyBlob(e.Digest); err != nil {
+				t.Errorf("blob %s: %v", e.Digest.Short(), err)
+			}
+		case "action":
+			if _, err := c.GetAction(e.Digest); err != nil {
+				t.Errorf("action %s: %v", e.Digest.Short(), err)
+			}
+		}
+	}
+	if blobs == 0 {
+		t.Fatal("children wrote nothing; test proves nothing")
+	}
+	if _, err := c.PutBytes([]byte("still works")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func childWriter(dir string) {
+	c, err := Open(dir)
+	if err != nil {
+		os.Exit(3)
+	}
+	seed, _ := strconv.Atoi(os.Getenv("WIMBUILD_CACHE_SEED"))
+	rng := rand.New(rand.NewSource(int64(seed)))
+	buf := make([]byte, 1<<20)
+	for i := 0; ; i++ {
+		rng.Read(buf[:rng.Intn(len(buf))+1])
+		n := rng.Intn(len(buf)) + 1
+		d, err := c.PutBytes(buf[:n])
+		if err != nil {
+			os.Exit(4)
+		}
+		c.PutAction(NewKey("child", 1).String("i", fmt.Sprint(seed, i)).Sum(),
+			Action{Kind: "child", Outputs: map[string]Output{"o": {d, int64(n)}}})
+	}
+}

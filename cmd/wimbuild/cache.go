@@ -1,0 +1,173 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+func init() { registerCommand(cacheCommand()) }
+
+// cacheDirFlag is the --cache-dir flag shared by build, plan and cache.
+var cacheDirFlag = &cli.StringFlag{
+	Name:    "cache-dir",
+	Usage:   "build cache directory (default $XDG_CACHE_HOME/wimbuild)",
+	EnvVars: []string{"WIMBUILD_CACHE_DIR"},
+}
+
+// openCache opens the cache named by --cache-dir or the default one.
+func openCache(c *cli.Context) (*cache.Cache, error) {
+	dir := c.String("cache-dir")
+	if dir == "" {
+		d, err := cache.DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	return cache.Open(dir)
+}
+
+func cacheCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "cache",
+		Usage: "list, measure and prune the local build cache",
+		Description: "The build cache is content-addressed: step results are keyed by what the step does and\n" +
+			"the content of its inputs, never by paths or times. It is safe to share between concurrent\n" +
+			"builds and to prune at any time (a pruned step simply runs again).",
+		Flags: []cli.Flag{cacheDirFlag},
+		Subcommands: []*cli.Command{
+			{
+				Name:      "ls",
+				Usage:     "list cache entries (step results first, newest first)",
+				ArgsUsage: " ",
+				Flags:     []cli.Flag{cacheDirFlag, &cli.BoolFlag{Name: "blobs", Usage: "also list content blobs"}},
+				Action: func(c *cli.Context) error {
+					cc, err := openCache(c)
+					if err != nil {
+						return err
+					}
+					es, err := cc.List()
+					if err != nil {
+						return err
+					}
+					tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "KIND\tKEY\tSIZE\tLAST USED\tSTEP")
+					for _, e := range es {
+						if e.Kind == "blob" && !c.Bool("blobs") {
+							continue
+						}
+						step := e.Step
+						if e.Label != "" {
+							step += " (" + e.Label + ")"
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Kind, e.Digest.Short(), humanBytes(e.Size), e.Used.UTC().Format(time.RFC3339), step)
+					}
+					return tw.Flush()
+				},
+			},
+			{
+				Name:      "du",
+				Usage:     "show how much disk space the cache uses",
+				ArgsUsage: " ",
+				Flags:     []cli.Flag{cacheDirFlag},
+				Action: func(c *cli.Context) error {
+					cc, err := openCache(c)
+					if err != nil {
+						return err
+					}
+					u, err := cc.DiskUsage()
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(c.App.Writer, "%s\t%d step results, %d blobs, %s (%d bytes)\n", cc.Dir(), u.Actions, u.Blobs, humanBytes(u.Bytes), u.Bytes)
+					return nil
+				},
+			},
+			{
+				Name:      "prune",
+				Usage:     "remove cache entries (by default only unreferenced blobs and leftovers of killed builds)",
+				ArgsUsage: " ",
+				Description: "Examples:\n" +
+					"   wimbuild cache prune --keep-bytes 10G      keep the most recently used 10 GiB\n" +
+					"   wimbuild cache prune --older-than 168h     drop what no build used for a week\n" +
+					"   wimbuild cache prune --all                 empty the cache",
+				Flags: []cli.Flag{
+					cacheDirFlag,
+					&cli.StringFlag{Name: "keep-bytes", Usage: "remove least recently used entries until at most this much is left (e.g. 500M, 10G)"},
+					&cli.DurationFlag{Name: "older-than", Usage: "remove entries not used for this long (e.g. 72h)"},
+					&cli.BoolFlag{Name: "all", Usage: "remove everything"},
+				},
+				Action: func(c *cli.Context) error {
+					cc, err := openCache(c)
+					if err != nil {
+						return err
+					}
+					o := cache.PruneOptions{OlderThan: c.Duration("older-than")}
+					if s := c.String("keep-bytes"); s != "" {
+						n, err := parseBytes(s)
+						if err != nil {
+							return usageErrorf("--keep-bytes: %v", err)
+						}
+						o.KeepBytes = n
+					}
+					if c.Bool("all") {
+						o.KeepBytes = -1
+					}
+					r, err := cc.Prune(o)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(c.App.Writer, "removed %d entries, %s\n", r.Removed, humanBytes(r.RemovedBytes))
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// parseBytes parses sizes like 1024, 500K, 20M, 10G, 1T (binary units).
+func parseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "B"), "I")
+	mult := int64(1)
+	if s != "" {
+		switch s[len(s)-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		case 'T':
+			mult = 1 << 40
+		}
+		if mult != 1 {
+			s = s[:len(s)-1]
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 500M or 10G)", s)
+	}
+	return n * mult, nil
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"testing"
+)
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1024": 1024, "500K": 500 << 10, "20M": 20 << 20, "10G": 10 << 30, "10GiB": 10 << 30, "1t": 1 << 40} {
+		got, err := parseBytes(in)
+		if err != nil || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "-5", "10X"} {
+		if _, err := parseBytes(in); err == nil {
+			t.Errorf("parseBytes(%q) accepted", in)
+		}
+	}
+}
+
+func TestCacheCommands(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"wimbuild", "cache", "du", "--cache-dir", dir},
+		{"wimbuild", "cache", "ls", "--cache-dir", dir, "--blobs"},
+		{"wimbuild", "cache", "prune", "--cache-dir", dir, "--keep-bytes", "1M"},
+		{"wimbuild", "cache", "prune", "--cache-dir", dir, "--all"},
+	} {
+		if code := run(args); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+	if code := run([]string{"wimbuild", "cache", "prune", "--cache-dir", dir, "--keep-bytes", "lots"}); code != exitUsage {
+		t.Errorf("bad --keep-bytes exit %d, want %d", code, exitUsage)
+	}
+}
