@@ -1,0 +1,76 @@
+// Package lzms implements the LZMS compression format as used in WIM
+// images of version 0xE00 (recovery images, ESD files, solid resources).
+//
+// There is no published specification. The format facts come from the
+// description of the format in the comments of wimlib's LZMS code
+// (lzms_decompress.c, lzms_common.c, lzms_constants.h) and were checked
+// against chunks written by wimlib-imagex 1.13.5; the code here is written
+// from those facts.
+//
+// # Format
+//
+// Each chunk is compressed on its own (no state carries over between
+// chunks). A compressed chunk is an even number of bytes read as 16-bit
+// little-endian units from both ends at once:
+//
+//	 offset 0                                                  len(src)
+//	+------------------------------+---------------------------------+
+//	| forward stream ->            |            <- backward stream   |
+//	| range-coded binary decisions |  Huffman symbols, verbatim bits |
+//	+------------------------------+---------------------------------+
+//	  units in reading order         units read from the last one back
+//
+// Inside both streams the first bit of a unit is its most significant one.
+//
+// The forward stream is a binary range coder (32-bit range starting at
+// 0xFFFFFFFF, code primed with the first two units, renormalised 16 bits at
+// a time when the range drops to 0xFFFF or below). Every bit is coded in a
+// context whose probability of a 0 is n/64, n being the number of zeros
+// among the last 64 bits coded in that context (initially the pattern
+// ...0101, i.e. 48/64; 0 and 64 are clamped to 1 and 63). The context is
+// picked by the last 4, 5 or 6 decisions of the same kind. The decisions
+// are: literal or match; LZ or delta match; explicit or repeat offset (LZ
+// and delta); and which of three repeat offsets (two decisions each).
+//
+// The backward stream holds five adaptive canonical Huffman codes (at most
+// 15-bit codewords): literals (256 symbols), LZ offset slots and delta
+// offset slots (as many slots as the chunk size needs, at most 799), length
+// slots (54) and delta powers (8). Every code starts with all frequencies
+// 1 and is rebuilt after every 1024 (literal, offsets) or 512 (length,
+// power) symbols, after which the frequencies are halved (f/2+1). The code
+// construction is fixed exactly (see huffman.go) because both sides must
+// agree on it. Slot symbols are followed by their verbatim extra bits.
+//
+// Items are literals, LZ matches (length, offset: copy from offset bytes
+// back) and delta matches (length, power p, raw offset r: byte i becomes
+// out[i-o] + out[i-s] - out[i-o-s] with s = 1<<p and o = r<<p). Lengths go
+// up to 1,073,809,578 and offsets up to 1,180,427,428. Repeat offsets come
+// from LRU queues initialised to {1,2,3,4} (delta: pairs (0,1)..(0,4)); a
+// used entry leaves the queue at once, and a newly used offset enters the
+// front only after the following item.
+//
+// After decoding, an x86 filter turns absolute addresses in likely call,
+// jump and RIP-relative instructions back into relative ones (x86.go); the
+// compressor applies the opposite translation first.
+//
+// # Use
+//
+// NewCompressor and NewDecompressor return per-worker values that satisfy
+// the wim package's Compressor and Decompressor contracts: one chunk per
+// call, state reused between calls, Compress returning 0 when the chunk
+// does not shrink.
+//
+// # Limits
+//
+//   - Chunks of 1 byte up to MaxChunkSize (1 GiB). Decompressor memory is
+//     fixed (about 300 KiB). Compressor memory is proportional to the
+//     chunk size; see NewCompressor.
+//   - Only raw LZMS chunks: the container (chunk tables, solid resource
+//     headers) is the wim package's job.
+//   - Corrupt input yields a *CorruptError (errors.Is ErrCorrupt); the
+//     decoder never reads or writes out of bounds and its work is bounded
+//     by the output size. Like the reference decoder, running out of input
+//     reads zero bits, so some truncations are only caught by the WIM
+//     layer's SHA-1 check; reading more than a few units past the input is
+//     reported as corrupt.
+package lzms

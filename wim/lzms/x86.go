@@ -1,0 +1,81 @@
+package lzms
+
+import "encoding/binary"
+
+// x86Filter converts relative addresses in likely x86/x64 instructions to
+// absolute ones (encode) or back (undo). It is applied to the whole chunk
+// and is its own exact inverse: the scan decides from opcode bytes, which
+// the translation never changes, and from operands in their relative form.
+//
+// Candidate instructions: E8 (call rel32), FF 15 (call [rip+disp32]),
+// F0 83 05 (lock add [rip+disp32]), 48/4C 8D xx and 48 8B xx with a
+// RIP-relative-looking ModR/M (lea/mov). E9 (jmp rel32) is skipped over but
+// never translated. A translation happens only within x86MaxTransOffset
+// bytes (half that for E8) after the last spot that looked like real code:
+// two candidates whose targets agree in the low 16 bits within
+// x86IDWindow bytes. Opcodes in the first byte and the last 16 bytes are
+// ignored; chunks of 17 bytes or fewer are left alone.
+func x86Filter(data []byte, last []int32, undo bool) {
+	n := len(data)
+	if n <= 17 {
+		return
+	}
+	last = last[:65536]
+	for i := range last {
+		last[i] = -x86IDWindow - 1
+	}
+	lastX86 := int32(-x86MaxTransOffset - 1)
+	end := n - 16
+	for i := 1; i < end; {
+		var nb int
+		maxOff := int32(x86MaxTransOffset)
+		switch data[i] {
+		default:
+			i++
+			continue
+		case 0xE8:
+			nb = 1
+			maxOff >>= 1
+		case 0xE9:
+			i += 5
+			continue
+		case 0xFF:
+			if data[i+1] == 0x15 {
+				nb = 2
+			}
+		case 0xF0:
+			if data[i+1] == 0x83 && data[i+2] == 0x05 {
+				nb = 3
+			}
+		case 0x48, 0x4C:
+			m := data[i+2]
+			if m&7 == 5 && (data[i+1] == 0x8D || (data[i+1] == 0x8B && data[i] == 0x48 && m&0xF0 == 0)) {
+				nb = 3
+			}
+		}
+		if nb == 0 {
+			i++
+			continue
+		}
+		pos := int32(i)
+		op := data[i+nb : i+nb+4]
+		var target uint16
+		if undo {
+			if pos-lastX86 <= maxOff {
+				binary.LittleEndian.PutUint32(op, binary.LittleEndian.Uint32(op)-uint32(pos))
+			}
+			target = uint16(pos) + binary.LittleEndian.Uint16(op)
+		} else {
+			target = uint16(pos) + binary.LittleEndian.Uint16(op)
+			if pos-lastX86 <= maxOff {
+				binary.LittleEndian.PutUint32(op, binary.LittleEndian.Uint32(op)+uint32(pos))
+			}
+		}
+		endPos := pos + int32(nb) + 3
+		if endPos-last[target] <= x86IDWindow {
+			lastX86 = endPos
+		}
+		last[target] = endPos
+		i += nb + 4
+	}
+}
