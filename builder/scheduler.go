@@ -1,0 +1,345 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+// Step is one node of the build graph.
+type Step struct {
+	// ID names the step uniquely within a graph, e.g. "image.boot/files#1".
+	ID string
+	// Kind is the step kind ("source", "files", "registry", "export", …).
+	Kind string
+	// Label describes the step for people (progress, cache ls). Not keyed.
+	Label string
+	// Where is the recipe location that asked for the step (file:line:col).
+	Where string
+	// Deps are the steps whose outputs this step reads.
+	Deps []*Step
+	// Key is the step's cache key, computed when the graph is planned.
+	Key cache.Digest
+	// NoCache runs the step even when its key is cached (and does not store
+	// its result), for steps whose output is cheap or must be fresh.
+	NoCache bool
+	// Run executes the step. It reads its inputs' results from rc and
+	// returns its outputs as a cache.Action whose blobs are already in the
+	// cache.
+	Run func(ctx context.Context, rc *RunContext) (cache.Action, error)
+}
+
+// StepError is a step failure, located in the recipe.
+type StepError struct {
+	Step *Step
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	if e.Step.Where != "" {
+		return fmt.Sprintf("%s: %s: %v", e.Step.Where, e.Step.Label, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Step.Label, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Status is what happened to a step.
+type Status string
+
+const (
+	StatusStarted Status = "started"
+	StatusCached  Status = "cached"
+	StatusDone    Status = "done"
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped" // not run because the build stopped
+)
+
+// Event reports a step's progress to an Observer.
+type Event struct {
+	Step     *Step
+	Status   Status
+	Duration time.Duration
+	Err      error
+	// Done/Total report work inside a running step (bytes), when known.
+	Done, Total int64
+}
+
+// Observer receives events; it may be called from several goroutines.
+type Observer func(Event)
+
+// RunOptions configure Run.
+type RunOptions struct {
+	Cache *cache.Cache
+	// Jobs is the number of steps run at once (default: CPU count).
+	Jobs int
+	// NoCache runs every step and stores nothing.
+	NoCache bool
+	// Observe receives step events (may be nil).
+	Observe Observer
+}
+
+// RunContext gives a running step access to its inputs and the cache.
+type RunContext struct {
+	Cache   *cache.Cache
+	results map[*Step]cache.Action
+	mu      *sync.Mutex
+	step    *Step
+	observe Observer
+}
+
+// Input returns the result of one of the step's dependencies.
+func (rc *RunContext) Input(dep *Step) cache.Action {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.results[dep]
+}
+
+// Progress reports work done inside the running step.
+func (rc *RunContext) Progress(done, total int64) {
+	if rc.observe != nil {
+		rc.observe(Event{Step: rc.step, Status: StatusStarted, Done: done, Total: total})
+	}
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	// Actions holds every step's result.
+	Actions map[*Step]cache.Action
+	// Executed and Cached count steps by what happened to them.
+	Executed, Cached int
+}
+
+// Validate checks that steps form a DAG with unique IDs and returns them in
+// a deterministic topological order.
+func Validate(steps []*Step) ([]*Step, error) {
+	ids := map[string]*Step{}
+	for _, s := range steps {
+		if s.ID == "" {
+			return nil, errors.New("builder: step without ID")
+		}
+		if ids[s.ID] != nil && ids[s.ID] != s {
+			return nil, fmt.Errorf("builder: duplicate step ID %q", s.ID)
+		}
+		ids[s.ID] = s
+	}
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*Step]int{}
+	var order []*Step
+	var visit func(s *Step, path []string) error
+	visit = func(s *Step, path []string) error {
+		switch color[s] {
+		case grey:
+			return fmt.Errorf("builder: dependency cycle: %v -> %s", path, s.ID)
+		case black:
+			return nil
+		}
+		color[s] = grey
+		deps := append([]*Step(nil), s.Deps...)
+		sort.Slice(deps, func(i, j int) bool { return deps[i].ID < deps[j].ID })
+		for _, d := range deps {
+			if ids[d.ID] != d {
+				return fmt.Errorf("builder: step %s depends on %s, which is not in the graph", s.ID, d.ID)
+			}
+			if err := visit(d, append(path, s.ID)); err != nil {
+				return err
+			}
+		}
+		color[s] = black
+		order = append(order, s)
+		return nil
+	}
+	sorted := append([]*Step(nil), steps...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	for _, s := range sorted {
+		if err := visit(s, nil); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+// Run executes steps (and nothing else: callers pass the closure of what
+// they want built). Independent steps run in parallel up to Jobs; steps with
+// equal keys run once; the first failure cancels the rest. The error is a
+// *StepError for the first step that failed, or ctx.Err() when cancelled.
+func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
+	order, err := Validate(steps)
+	if err != nil {
+		return nil, err
+	}
+	if o.Cache == nil {
+		return nil, errors.New("builder: no cache")
+	}
+	jobs := o.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		mu       sync.Mutex
+		results  = map[*Step]cache.Action{}
+		res      = &Result{Actions: results}
+		firstErr error
+		done     = map[*Step]chan struct{}{}
+		byKey    = map[cache.Digest]*keyed{}
+		sem      = make(chan struct{}, jobs)
+		wg       sync.WaitGroup
+	)
+	for _, s := range order {
+		done[s] = make(chan struct{})
+	}
+	emit := func(e Event) {
+		if o.Observe != nil {
+			o.Observe(e)
+		}
+	}
+	fail := func(s *Step, err error) {
+		mu.Lock()
+		if firstErr == nil {
+			if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				firstErr = err
+			} else {
+				firstErr = &StepError{Step: s, Err: err}
+			}
+		}
+		mu.Unlock()
+		cancel()
+	}
+	for _, s := range order {
+		wg.Add(1)
+		go func(s *Step) {
+			defer wg.Done()
+			defer close(done[s])
+			for _, d := range s.Deps {
+				select {
+				case <-done[d]:
+				case <-ctx.Done():
+				}
+			}
+			mu.Lock()
+			ok := ctx.Err() == nil
+			for _, d := range s.Deps {
+				if _, have := results[d]; !have {
+					ok = false
+				}
+			}
+			mu.Unlock()
+			if !ok {
+				emit(Event{Step: s, Status: StatusSkipped})
+				return
+			}
+			a, cached, err := runOnce(ctx, s, o, sem, &mu, results, byKey, emit)
+			if err != nil {
+				fail(s, err)
+				return
+			}
+			mu.Lock()
+			results[s] = a
+			if cached {
+				res.Cached++
+			} else {
+				res.Executed++
+			}
+			mu.Unlock()
+		}(s)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// keyed deduplicates steps with equal keys within one build.
+type keyed struct {
+	done   chan struct{}
+	action cache.Action
+	err    error
+}
+
+func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *sync.Mutex,
+	results map[*Step]cache.Action, byKey map[cache.Digest]*keyed, emit func(Event)) (cache.Action, bool, error) {
+	useCache := !o.NoCache && !s.NoCache && s.Key.Valid()
+	if s.Key.Valid() {
+		mu.Lock()
+		k, seen := byKey[s.Key]
+		if !seen {
+			k = &keyed{done: make(chan struct{})}
+			byKey[s.Key] = k
+		}
+		mu.Unlock()
+		if seen {
+			select {
+			case <-k.done:
+				return k.action, true, k.err
+			case <-ctx.Done():
+				return cache.Action{}, false, ctx.Err()
+			}
+		}
+		defer close(k.done)
+		a, cached, err := execute(ctx, s, o, useCache, sem, mu, results, emit)
+		k.action, k.err = a, err
+		return a, cached, err
+	}
+	return execute(ctx, s, o, useCache, sem, mu, results, emit)
+}
+
+func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan struct{}, mu *sync.Mutex,
+	results map[*Step]cache.Action, emit func(Event)) (cache.Action, bool, error) {
+	if useCache {
+		if a, err := o.Cache.GetAction(s.Key); err == nil {
+			emit(Event{Step: s, Status: StatusCached})
+			return a, true, nil
+		}
+	}
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return cache.Action{}, false, ctx.Err()
+	}
+	defer func() { <-sem }()
+	if s.Run == nil {
+		return cache.Action{}, false, errors.New("step has no implementation")
+	}
+	start := time.Now()
+	emit(Event{Step: s, Status: StatusStarted})
+	rc := &RunContext{Cache: o.Cache, results: results, mu: mu, step: s, observe: o.Observe}
+	a, err := s.Run(ctx, rc)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		emit(Event{Step: s, Status: StatusFailed, Err: err, Duration: time.Since(start)})
+		return cache.Action{}, false, err
+	}
+	if a.Kind == "" {
+		a.Kind = s.Kind
+	}
+	if a.Label == "" {
+		a.Label = s.Label
+	}
+	if useCache {
+		if err := o.Cache.PutAction(s.Key, a); err != nil {
+			emit(Event{Step: s, Status: StatusFailed, Err: err, Duration: time.Since(start)})
+			return cache.Action{}, false, err
+		}
+	}
+	emit(Event{Step: s, Status: StatusDone, Duration: time.Since(start)})
+	return a, false, nil
+}
