@@ -1,0 +1,104 @@
+package regf
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/wimbuild/wimbuild/internal/testutil"
+)
+
+// fixtureHives lists every real hive fixture (BCD stores and hivex's test
+// hives made by Windows).
+func fixtureHives(t testing.TB) []string {
+	t.Helper()
+	var out []string
+	for _, dir := range []string{"bcd", "hives"} {
+		d := testutil.Fixture(t, dir)
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if strings.Contains(n, ".") && !strings.HasSuffix(n, ".bcd") {
+				continue // PROVENANCE.md, *.reg, *.txt
+			}
+			out = append(out, filepath.Join(d, n))
+		}
+	}
+	if len(out) < 15 {
+		t.Fatalf("found only %d fixture hives", len(out))
+	}
+	return out
+}
+
+func hivexExport(t testing.TB, path, prefix string) []byte {
+	t.Helper()
+	exe := testutil.RequireTool(t, "hivexregedit")
+	cmd := exec.Command(exe, "--export", "--prefix", prefix, path, `\`)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("hivexregedit --export %s: %v\n%s", path, err, stderr.Bytes())
+	}
+	return out
+}
+
+func TestExportMatchesHivexregedit(t *testing.T) {
+	for _, f := range fixtureHives(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := Parse(data)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			var got bytes.Buffer
+			if err := h.ExportReg(&got, `\`, ""); err != nil {
+				t.Fatal(err)
+			}
+			want := hivexExport(t, f, "")
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatalf("export differs from hivexregedit:\n%s", firstDiff(got.Bytes(), want))
+			}
+			if saved, err := os.ReadFile(f + ".hivexregedit.reg"); err == nil && !bytes.Equal(got.Bytes(), saved) {
+				t.Fatalf("export differs from saved hivexregedit output:\n%s", firstDiff(got.Bytes(), saved))
+			}
+		})
+	}
+}
+
+// firstDiff describes the first differing line of two texts.
+func firstDiff(a, b []byte) string {
+	al := bytes.Split(a, []byte("\n"))
+	bl := bytes.Split(b, []byte("\n"))
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y []byte
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if !bytes.Equal(x, y) {
+			return "line " + strconv.Itoa(i+1) + ":\n ours:   " + clipBytes(x) + "\n theirs: " + clipBytes(y)
+		}
+	}
+	return "equal"
+}
+
+func clipBytes(b []byte) string {
+	if len(b) > 300 {
+		return string(b[:300]) + "…"
+	}
+	return string(b)
+}
+
