@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmark: wimbuild vs wimlib-imagex, side by side, on the same corpus, in
+# the same run. Prints wall time, CPU time, peak memory and output size for
+# each operation and the ratios wimbuild/wimlib (lower is better).
+#
+# Usage: ./scripts/bench.sh [WORKDIR]
+#   CORPUS_MB=500   corpus size to collect (MiB of file data)
+#   ROUNDS=2        rounds per operation (the median is reported);
+#                   solid capture and recompressing exports run once
+#   THREADS=$(nproc)
+#   OPS="capture-xpress capture-lzx capture-lzms capture-solid apply-lzx export-raw export-recompress"
+#
+# The corpus is copied from files every Linux machine has (/usr/lib/<triplet>,
+# /usr/bin, /usr/share/locale, /usr/share/zoneinfo: ELF binaries plus many
+# small files, like a WinPE image) into WORKDIR/corpus, once, so later runs
+# use the same bytes. Output format is stable: one "RESULT" line per tool and
+# operation, one "RATIO" line per operation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=${1:-$root/bench-work}
+CORPUS_MB=${CORPUS_MB:-500}
+ROUNDS=${ROUNDS:-2}
+THREADS=${THREADS:-$(nproc)}
+OPS=${OPS:-"capture-xpress capture-lzx capture-lzms capture-solid apply-lzx export-raw export-recompress"}
+
+for t in wimlib-imagex /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "missing $t: apt-get install -y wimtools time" >&2; exit 1; }
+done
+mkdir -p "$work"
+go build -o "$work/wimbuild" ./cmd/wimbuild
+WB="$work/wimbuild"
+WL=$(command -v wimlib-imagex)
+
+# --- corpus -----------------------------------------------------------------
+corpus="$work/corpus"
+if [ ! -f "$work/corpus.done" ]; then
+  echo "== collecting a ${CORPUS_MB} MiB corpus into $corpus"
+  rm -rf "$corpus"; mkdir -p "$corpus"
+  triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+  limit=$((CORPUS_MB * 1024 * 1024))
+  { find /usr/share/locale /usr/share/zoneinfo -type f 2>/dev/null | sort
+    find /usr/bin -type f -size -20M 2>/dev/null | sort
+    find "/usr/lib/$triplet" -type f -size -4M 2>/dev/null | sort
+  } | awk -v limit="$limit" 'BEGIN{t=0} { cmd="stat -c %s \"" $0 "\""; cmd | getline s; close(cmd); if (t + s > limit) next; t += s; print }' > "$work/corpus.list"
+  tar -cf - -T "$work/corpus.list" 2>/dev/null | tar -C "$corpus" -xf -
+  touch "$work/corpus.done"
+fi
+files=$(find "$corpus" -type f | wc -l)
+bytes=$(du -sb "$corpus" | cut -f1)
+echo "corpus: $files files, $bytes bytes; threads=$THREADS rounds=$ROUNDS; $(nproc) CPUs; $(date -u +%F)"
+echo "wimlib: $($WL --version | head -1)"
+
+scratch=/dev/shm/wimbuild-bench.$$
+mkdir -p "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+
+# measure NAME TOOL OUTFILE CMD... : runs CMD, records wall/user/sys/rss.
+measure() {
+  local tf="$scratch/time.txt"
+  /usr/bin/time -f "%e %U %S %M" -o "$tf" "$@" >"$scratch/out.log" 2>&1 || { cat "$scratch/out.log" >&2; return 1; }
+  cat "$tf"
+}
+
+# run_op OP TOOL ROUNDS SETUP_CMD CMD... -> prints "wall user sys rss_kb" (median wall round)
+run_op() {
+  local rounds=$1; shift
+  local prep=$1; shift
+  local results=()
+  for ((i = 0; i < rounds; i++)); do
+    eval "$prep"
+    results+=("$(measure "$@")")
+  done
+  printf '%s\n' "${results[@]}" | sort -n -k1 | sed -n "$(( (${#results[@]} + 1) / 2 ))p"
+}
+
+declare -A R
+record() { # op tool "wall user sys rss" size
+  local op=$1 tool=$2 m=$3 size=$4
+  read -r wall user sys rss <<<"$m"
+  R[$op.$tool.wall]=$wall; R[$op.$tool.cpu]=$(awk -v a="$user" -v b="$sys" 'BEGIN{printf "%.2f", a+b}'); R[$op.$tool.size]=$size
+  printf 'RESULT %-18s %-9s wall_s=%-8s cpu_s=%-8s peak_rss_MiB=%-7s size_bytes=%s\n' \
+    "$op" "$tool" "$wall" "${R[$op.$tool.cpu]}" "$((rss / 1024))" "$size"
+}
+ratio() { # op
+  local op=$1 t s
+  t=$(awk -v a="${R[$op.wimbuild.wall]}" -v b="${R[$op.wimlib.wall]}" 'BEGIN{printf "%.3f", (b > 0 ? a/b : 0)}')
+  if [ "${R[$op.wimlib.size]}" != "-" ] && [ "${R[$op.wimlib.size]}" != "0" ]; then
+    s=$(awk -v a="${R[$op.wimbuild.size]}" -v b="${R[$op.wimlib.size]}" 'BEGIN{printf "%.4f", a/b}')
+  else s="-"; fi
+  printf 'RATIO  %-18s time=%-6s size=%s\n' "$op" "$t" "$s"
+}
+
+capture() { # op compress-args...
+  local op=$1; shift
+  local rounds=$ROUNDS
+  [ "$op" = capture-solid ] && rounds=1
+  local m
+  m=$(run_op "$rounds" "rm -f $scratch/wl.wim" "$WL" capture "$corpus" "$scratch/wl.wim" corpus "$@" --threads="$THREADS")
+  record "$op" wimlib "$m" "$(stat -c %s "$scratch/wl.wim")"
+  cp "$scratch/wl.wim" "$work/$op.wimlib.wim"
+  m=$(run_op "$rounds" "rm -f $scratch/wb.wim" "$WB" wim capture "$corpus" "$scratch/wb.wim" corpus "$@" --threads="$THREADS")
+  record "$op" wimbuild "$m" "$(stat -c %s "$scratch/wb.wim")"
+  cp "$scratch/wb.wim" "$work/$op.wimbuild.wim"
+  ratio "$op"
+}
+
+for op in $OPS; do
+  case $op in
+    capture-xpress) capture "$op" --compress=xpress ;;
+    capture-lzx)    capture "$op" --compress=lzx ;;
+    capture-lzms)   capture "$op" --compress=lzms ;;
+    capture-solid)  capture "$op" --solid ;;
+    apply-lzx)
+      src="$work/capture-lzx.wimlib.wim"
+      [ -f "$src" ] || "$WL" capture "$corpus" "$src" corpus --compress=lzx --threads="$THREADS" >/dev/null
+      m=$(run_op "$ROUNDS" "rm -rf $scratch/a" "$WL" apply "$src" 1 "$scratch/a"); record "$op" wimlib "$m" -
+      m=$(run_op "$ROUNDS" "rm -rf $scratch/a" "$WB" wim apply "$src" 1 "$scratch/a"); record "$op" wimbuild "$m" -
+      rm -rf "$scratch/a"; R[$op.wimlib.size]=-; ratio "$op" ;;
+    export-raw|export-recompress)
+      src="$work/capture-lzx.wimlib.wim"
+      [ -f "$src" ] || "$WL" capture "$corpus" "$src" corpus --compress=lzx --threads="$THREADS" >/dev/null
+      cp "$src" "$scratch/src.wim"
+      extra=(); rounds=$ROUNDS
+      if [ "$op" = export-recompress ]; then extra=(--compress=xpress); rounds=1; fi
+      m=$(run_op "$rounds" "rm -f $scratch/e.wim" "$WL" export "$scratch/src.wim" 1 "$scratch/e.wim" "${extra[@]}")
+      record "$op" wimlib "$m" "$(stat -c %s "$scratch/e.wim")"
+      m=$(run_op "$rounds" "rm -f $scratch/e.wim" "$WB" wim export "$scratch/src.wim" 1 "$scratch/e.wim" "${extra[@]}")
+      record "$op" wimbuild "$m" "$(stat -c %s "$scratch/e.wim")"
+      ratio "$op" ;;
+    *) echo "unknown op $op" >&2; exit 2 ;;
+  esac
+done
