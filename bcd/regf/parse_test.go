@@ -101,4 +101,3 @@ func clipBytes(b []byte) string {
 	}
 	return string(b)
 }
-
