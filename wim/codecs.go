@@ -14,13 +14,20 @@ type codecFuncs struct {
 // codecs maps a Compression to its implementation. Filled by codec_*.go.
 var codecs = map[Compression]codecFuncs{}
 
-// CodecAvailable reports whether c can be compressed and decompressed.
+// CodecAvailable reports whether data compressed with c can be read.
 func CodecAvailable(c Compression) bool {
 	if c == None {
 		return true
 	}
-	_, ok := codecs[c]
-	return ok
+	return codecs[c].newDecompressor != nil
+}
+
+// CompressorAvailable reports whether data can be written with c.
+func CompressorAvailable(c Compression) bool {
+	if c == None {
+		return true
+	}
+	return codecs[c].newCompressor != nil
 }
 
 func newCompressor(c Compression, chunkSize, level int) (Compressor, error) {
