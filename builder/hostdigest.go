@@ -1,0 +1,195 @@
+package builder
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+// digestMemo remembers the content digests of host files by their stat
+// identity (path, size, modification time, inode), like a version-control
+// index, so a no-op rebuild does not re-read a 500 MB base image. Cache keys
+// never contain these stat fields: they contain the content digest, which
+// the memo only saves recomputing. A memo entry is used only when every stat
+// field still matches; anything else re-hashes.
+type digestMemo struct {
+	path    string
+	mu      sync.Mutex
+	entries map[string]memoEntry
+	dirty   bool
+}
+
+type memoEntry struct {
+	Size   int64        `json:"size"`
+	MTime  int64        `json:"mtime_ns"`
+	Ino    uint64       `json:"ino"`
+	Digest cache.Digest `json:"sha256"`
+}
+
+func openDigestMemo(cacheDir string) *digestMemo {
+	m := &digestMemo{path: filepath.Join(cacheDir, "host-digests.json"), entries: map[string]memoEntry{}}
+	if b, err := os.ReadFile(m.path); err == nil {
+		if json.Unmarshal(b, &m.entries) != nil {
+			m.entries = map[string]memoEntry{} // damaged memo: start over
+		}
+	}
+	return m
+}
+
+func statIdentity(fi fs.FileInfo) (int64, int64, uint64) {
+	return fi.Size(), fi.ModTime().UnixNano(), inodeOf(fi)
+}
+
+// FileDigest returns the sha256 of a host file's content.
+func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", 0, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	size, mtime, ino := statIdentity(fi)
+	m.mu.Lock()
+	e, ok := m.entries[abs]
+	m.mu.Unlock()
+	if ok && e.Size == size && e.MTime == mtime && e.Ino == ino && e.Digest.Valid() {
+		return e.Digest, size, nil
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	d := cache.Digest(hex.EncodeToString(h.Sum(nil)))
+	// Re-stat: a file modified while hashed is not memoized.
+	if fi2, err := os.Stat(abs); err == nil {
+		s2, m2, i2 := statIdentity(fi2)
+		if s2 == size && m2 == mtime && i2 == ino && n == size {
+			m.mu.Lock()
+			m.entries[abs] = memoEntry{Size: size, MTime: mtime, Ino: ino, Digest: d}
+			m.dirty = true
+			m.mu.Unlock()
+		}
+	}
+	return d, n, nil
+}
+
+// Save writes the memo back (temp file + rename), best effort.
+func (m *digestMemo) Save() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.dirty {
+		return
+	}
+	b, err := json.Marshal(m.entries)
+	if err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(m.path), ".host-digests-*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil && cerr == nil {
+		if os.Rename(tmp.Name(), m.path) == nil {
+			m.dirty = false
+			return
+		}
+	}
+	os.Remove(tmp.Name())
+}
+
+// TreeEntry is one file of a host tree, relative to its root.
+type TreeEntry struct {
+	Rel    string // forward slashes
+	Dir    bool
+	Link   string // symlink target, if a symlink
+	Size   int64
+	Digest cache.Digest // content digest of regular files
+	Abs    string
+}
+
+// TreeDigest walks a host file or directory and returns its entries (sorted)
+// and a Merkle digest over relative paths, kinds and content digests — not
+// over times, owners or the root's own path.
+func (m *digestMemo) TreeDigest(root string) ([]TreeEntry, cache.Digest, error) {
+	fi, err := os.Lstat(root)
+	if err != nil {
+		return nil, "", err
+	}
+	var entries []TreeEntry
+	if !fi.IsDir() {
+		d, n, err := m.FileDigest(root)
+		if err != nil {
+			return nil, "", err
+		}
+		entries = []TreeEntry{{Rel: filepath.Base(root), Size: n, Digest: d, Abs: root}}
+	} else {
+		err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if p == root {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			e := TreeEntry{Rel: filepath.ToSlash(rel), Abs: p}
+			switch {
+			case de.Type()&fs.ModeSymlink != 0:
+				t, err := os.Readlink(p)
+				if err != nil {
+					return err
+				}
+				e.Link = t
+			case de.IsDir():
+				e.Dir = true
+			case de.Type().IsRegular():
+				d, n, err := m.FileDigest(p)
+				if err != nil {
+					return err
+				}
+				e.Digest, e.Size = d, n
+			default:
+				return fmt.Errorf("%s: unsupported file type %v (only files, directories and symlinks can be added)", p, de.Type())
+			}
+			entries = append(entries, e)
+			return nil
+		})
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Rel < entries[j].Rel })
+	k := cache.NewKey("host-tree", 1).Bool("dir", fi.IsDir())
+	for _, e := range entries {
+		switch {
+		case e.Dir:
+			k.String("dir", e.Rel)
+		case e.Link != "":
+			k.String("link", e.Rel).String("target", strings.ReplaceAll(e.Link, "\\", "/"))
+		default:
+			k.String("file", e.Rel).Input("content", e.Digest)
+		}
+	}
+	return entries, k.Sum(), nil
+}

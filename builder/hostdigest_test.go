@@ -1,0 +1,68 @@
+package builder
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+func TestDigestMemo(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.bin")
+	os.WriteFile(f, []byte("one"), 0o644)
+	m := openDigestMemo(dir)
+	d1, _, err := m.FileDigest(f)
+	if err != nil || d1 != cache.DigestBytes([]byte("one")) {
+		t.Fatalf("%s %v", d1, err)
+	}
+	m.Save()
+	// Same size, new content, new mtime: the memo must not answer.
+	os.WriteFile(f, []byte("two"), 0o644)
+	os.Chtimes(f, time.Now().Add(time.Hour), time.Now().Add(time.Hour))
+	m2 := openDigestMemo(dir)
+	d2, _, err := m2.FileDigest(f)
+	if err != nil || d2 != cache.DigestBytes([]byte("two")) {
+		t.Fatalf("stale memo: %s %v", d2, err)
+	}
+	// A damaged memo file is ignored.
+	os.WriteFile(filepath.Join(dir, "host-digests.json"), []byte("{garbage"), 0o644)
+	if d, _, err := openDigestMemo(dir).FileDigest(f); err != nil || d != d2 {
+		t.Fatalf("damaged memo: %s %v", d, err)
+	}
+}
+
+func TestTreeDigest(t *testing.T) {
+	mk := func(root string, content string) {
+		os.MkdirAll(filepath.Join(root, "sub", "empty"), 0o755)
+		os.WriteFile(filepath.Join(root, "sub", "x.txt"), []byte(content), 0o644)
+		os.WriteFile(filepath.Join(root, "top.cmd"), []byte("wpeinit\r\n"), 0o644)
+	}
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	mk(a, "same")
+	mk(b, "same")
+	mk(c, "diff")
+	m := openDigestMemo(t.TempDir())
+	ea, da, err := m.TreeDigest(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, db, _ := m.TreeDigest(b)
+	_, dc, _ := m.TreeDigest(c)
+	if da != db {
+		t.Error("equal trees in different directories have different digests")
+	}
+	if da == dc {
+		t.Error("different content, same digest")
+	}
+	if len(ea) != 4 || ea[0].Rel != "sub" || !ea[0].Dir {
+		t.Fatalf("entries %+v", ea)
+	}
+	// Renaming a file changes the digest.
+	os.Rename(filepath.Join(b, "top.cmd"), filepath.Join(b, "top2.cmd"))
+	if _, d, _ := m.TreeDigest(b); d == da {
+		t.Error("rename did not change the digest")
+	}
+}
