@@ -70,6 +70,7 @@ var (
 func init() {
 	buildSlots(offsetSlotRuns, offsetSlotBase[:], offsetExtraBits[:])
 	buildSlots(lengthSlotRuns, lengthSlotBase[:], lengthExtraBits[:])
+	initSmallSlots()
 }
 
 func buildSlots(runs [][2]int, base []uint32, extra []uint8) {

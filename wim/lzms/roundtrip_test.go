@@ -1,0 +1,73 @@
+package lzms
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+)
+
+func roundTrip(t testing.TB, c *Compressor, d *Decompressor, src []byte) int {
+	t.Helper()
+	dst := make([]byte, len(src)-1+64)
+	// Guard bytes past the contract's len(src)-1 must stay untouched.
+	for i := range dst {
+		dst[i] = 0xA5
+	}
+	n := c.Compress(dst[:max(len(src)-1, 0)], src)
+	for i := max(len(src)-1, 0); i < len(dst); i++ {
+		if dst[i] != 0xA5 {
+			t.Fatalf("Compress wrote past len(src)-1 at %d", i)
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	if n >= len(src) || n%2 != 0 {
+		t.Fatalf("compressed size %d for %d bytes", n, len(src))
+	}
+	got := make([]byte, len(src))
+	if err := d.Decompress(got, dst[:n]); err != nil {
+		t.Fatalf("decompress %d bytes: %v", len(src), err)
+	}
+	if !bytes.Equal(got, src) {
+		i := 0
+		for i < len(src) && got[i] == src[i] {
+			i++
+		}
+		t.Fatalf("round trip of %d bytes differs at byte %d", len(src), i)
+	}
+	return n
+}
+
+func TestRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	inputs := map[string][]byte{
+		"zeros":  make([]byte, 100000),
+		"x86":    genX86(r, 131072),
+		"text":   genText(r, 131072),
+		"random": genRandom(r, 5000),
+		"delta":  genDelta(r, 131072),
+		"mixed":  genMixed(9, 131072),
+		"small":  []byte("abcabcabcabcabcabc"),
+		"tiny":   {1, 1, 1, 1, 1, 1},
+		"e8":     bytes.Repeat([]byte{0xE8, 0, 0, 0, 0, 0x90}, 5000),
+	}
+	for _, level := range []int{1, 20, 50, 100} {
+		c, err := NewCompressor(1<<17, level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := NewDecompressor(1 << 17)
+		for name, src := range inputs {
+			n := roundTrip(t, c, d, src)
+			t.Logf("level %d %-6s %6d -> %6d", level, name, len(src), n)
+			if name != "random" && name != "tiny" && n == 0 {
+				t.Errorf("level %d %s: not compressed", level, name)
+			}
+		}
+		// Every small size.
+		for size := 1; size < 300; size++ {
+			roundTrip(t, c, d, genMixed(uint64(size), size))
+		}
+	}
+}
