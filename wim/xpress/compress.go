@@ -1,0 +1,394 @@
+package xpress
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"github.com/wimbuild/wimbuild/wim/internal/huffman"
+)
+
+// Compression levels.
+const (
+	MinLevel     = 1
+	MaxLevel     = 9
+	DefaultLevel = 5
+)
+
+const (
+	hash4Bits = 15
+	hash3Bits = 12
+	// near3 is the largest offset at which a 3-byte match is considered;
+	// farther ones rarely beat three literals.
+	near3 = 4096
+)
+
+// params tune the match finder and parser for one level.
+type params struct {
+	depth   int  // hash chain candidates examined per position
+	nice    int  // stop searching at a match this long
+	lazy    bool // try the next position before taking a match
+	optimal bool // near-optimal parse (levels 7-9)
+}
+
+var levels = [MaxLevel + 1]params{
+	1: {depth: 4, nice: 16},
+	2: {depth: 8, nice: 32},
+	3: {depth: 6, nice: 24, lazy: true},
+	4: {depth: 12, nice: 48, lazy: true},
+	5: {depth: 24, nice: 96, lazy: true},
+	6: {depth: 64, nice: 192, lazy: true},
+	7: {depth: 16, nice: 64, optimal: true},
+	8: {depth: 32, nice: 128, optimal: true},
+	9: {depth: 96, nice: 258, optimal: true},
+}
+
+// seq is a run of literals followed by one match.
+type seq struct {
+	lits   uint32 // literals before the match
+	length uint32
+	offset uint32
+}
+
+// Compressor compresses XPRESS chunks. It allocates its state once and
+// reuses it for every chunk; it is not safe for concurrent use.
+type Compressor struct {
+	maxChunk int
+	p        params
+
+	head4 []int32 // hash4 -> latest absolute position
+	head3 []int32 // hash3 -> latest absolute position
+	prev  []int32 // chunk position -> previous absolute position, same hash4
+	base  int32   // absolute position of this chunk's byte 0
+
+	seqs  []seq
+	freqs [numSymbols]uint32
+	lens  [numSymbols]uint8
+	codes [numSymbols]uint32
+
+	opt optState
+}
+
+// NewCompressor returns a compressor for chunks of up to maxChunkSize
+// (1..MaxChunkSize) bytes at the given level (MinLevel..MaxLevel; 0 means
+// DefaultLevel). Higher levels compress better and more slowly.
+func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
+	if maxChunkSize < 1 || maxChunkSize > MaxChunkSize {
+		return nil, fmt.Errorf("%w: %d (want 1..%d)", ErrChunkSize, maxChunkSize, MaxChunkSize)
+	}
+	if level == 0 {
+		level = DefaultLevel
+	}
+	if level < MinLevel || level > MaxLevel {
+		return nil, fmt.Errorf("%w: %d (want %d..%d, or 0 for %d)", ErrLevel, level, MinLevel, MaxLevel, DefaultLevel)
+	}
+	c := &Compressor{
+		maxChunk: maxChunkSize,
+		p:        levels[level],
+		head4:    make([]int32, 1<<hash4Bits),
+		head3:    make([]int32, 1<<hash3Bits),
+		prev:     make([]int32, maxChunkSize),
+		base:     1, // zeroed heads (0) are then "before this chunk"
+		seqs:     make([]seq, 0, maxChunkSize/minMatch+1),
+	}
+	if c.p.optimal {
+		c.opt.init(maxChunkSize)
+	}
+	return c, nil
+}
+
+// Compress compresses src (1..maxChunkSize bytes) into dst and returns the
+// compressed length, or 0 when the result would not be smaller than src
+// (the caller stores the chunk raw). It writes at most len(src)-1 bytes.
+func (c *Compressor) Compress(dst, src []byte) int {
+	if len(src) > c.maxChunk {
+		panic("xpress: Compress input exceeds the chunk size")
+	}
+	limit := min(len(dst), len(src)-1)
+	if limit < minOutput+2 {
+		return 0
+	}
+	c.startChunk(len(src))
+	c.freqs = [numSymbols]uint32{}
+	c.seqs = c.seqs[:0]
+	var tail int
+	switch {
+	case c.p.optimal:
+		tail = c.parseOptimal(src)
+	case c.p.lazy:
+		tail = c.parseLazy(src)
+	default:
+		tail = c.parseGreedy(src)
+	}
+	c.freqs[endOfData]++
+	huffman.BuildLengths(c.lens[:], c.freqs[:], maxCodeLen)
+	size := c.outputSize()
+	if size > limit {
+		return 0
+	}
+	huffman.Codewords(c.codes[:], c.lens[:])
+	return c.write(dst[:size], src, tail)
+}
+
+// startChunk advances the absolute position base past the previous chunk
+// so stale hash entries read as "before this chunk", clearing the tables
+// only when positions would overflow.
+func (c *Compressor) startChunk(n int) {
+	if int64(c.base)+2*MaxChunkSize+int64(n) >= 1<<31-1 {
+		clear(c.head4)
+		clear(c.head3)
+		c.base = 1
+	}
+	c.base += int32(c.maxChunk) + 1
+}
+
+func hash4(v uint32) uint32 { return (v * 2654435761) >> (32 - hash4Bits) }
+func hash3(v uint32) uint32 { return ((v << 8) * 2654435761) >> (32 - hash3Bits) }
+
+// matchLen returns the length of the common prefix of src[a:] and
+// src[b:], a < b, at most max bytes (b+max <= len(src)).
+func matchLen(src []byte, a, b, max int) int {
+	n := 0
+	for n+8 <= max {
+		x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:])
+		if x != 0 {
+			return n + bits.TrailingZeros64(x)>>3
+		}
+		n += 8
+	}
+	for n < max && src[a+n] == src[b+n] {
+		n++
+	}
+	return n
+}
+
+// insert adds position pos (pos+4 <= len(src)) to the hash tables.
+func (c *Compressor) insert(src []byte, pos int) {
+	v := binary.LittleEndian.Uint32(src[pos:])
+	abs := c.base + int32(pos)
+	h := hash4(v)
+	c.prev[pos] = c.head4[h]
+	c.head4[h] = abs
+	c.head3[hash3(v)] = abs
+}
+
+// find inserts pos into the hash tables and returns the longest match
+// there (length 0 if none of at least minMatch).
+func (c *Compressor) find(src []byte, pos int) (length, offset int) {
+	if pos+4 > len(src) {
+		return 0, 0
+	}
+	v := binary.LittleEndian.Uint32(src[pos:])
+	abs := c.base + int32(pos)
+	h := hash4(v)
+	cand := c.head4[h]
+	c.prev[pos] = cand
+	c.head4[h] = abs
+	h3 := hash3(v)
+	cand3 := c.head3[h3]
+	c.head3[h3] = abs
+
+	maxLen := min(len(src)-pos, MaxChunkSize-1)
+	nice := min(c.p.nice, maxLen)
+	best := 0
+	lowest := c.base + int32(max(0, pos-maxOffset))
+	for depth := c.p.depth; cand >= lowest && depth > 0; depth-- {
+		cp := int(cand - c.base)
+		if src[cp+best] == src[pos+best] && binary.LittleEndian.Uint32(src[cp:]) == v {
+			if l := matchLen(src, cp, pos, maxLen); l > best {
+				best, offset = l, pos-cp
+				if l >= nice {
+					return best, offset
+				}
+			}
+		}
+		cand = c.prev[cp]
+	}
+	if best < 4 && cand3 >= c.base && pos-int(cand3-c.base) <= near3 {
+		cp := int(cand3 - c.base)
+		if src[cp] == src[pos] && src[cp+1] == src[pos+1] && src[cp+2] == src[pos+2] {
+			best, offset = 3, pos-cp
+		}
+	}
+	if best < minMatch {
+		return 0, 0
+	}
+	return best, offset
+}
+
+// matchSym returns the Huffman symbol of a match.
+func matchSym(length, offset int) int {
+	l := min(length-minMatch, lenHeaderMax)
+	return 256 + (bits.Len(uint(offset))-1)<<4 | l
+}
+
+func (c *Compressor) addLits(src []byte, from, to int) {
+	for _, b := range src[from:to] {
+		c.freqs[b]++
+	}
+}
+
+func (c *Compressor) addMatch(lits, length, offset int) {
+	c.seqs = append(c.seqs, seq{lits: uint32(lits), length: uint32(length), offset: uint32(offset)})
+	c.freqs[matchSym(length, offset)]++
+}
+
+// skip inserts positions [from, to) that a match covers.
+func (c *Compressor) skip(src []byte, from, to int) {
+	to = min(to, len(src)-3)
+	for p := from; p < to; p++ {
+		c.insert(src, p)
+	}
+}
+
+// parseGreedy takes the longest match at each position. It returns the
+// start of the trailing literals.
+func (c *Compressor) parseGreedy(src []byte) int {
+	lit := 0
+	for pos := 0; pos < len(src); {
+		l, off := c.find(src, pos)
+		if l == 0 {
+			pos++
+			continue
+		}
+		c.addLits(src, lit, pos)
+		c.addMatch(pos-lit, l, off)
+		c.skip(src, pos+1, pos+l)
+		pos += l
+		lit = pos
+	}
+	c.addLits(src, lit, len(src))
+	return lit
+}
+
+// better reports whether match (l2, o2) found one byte later is worth
+// emitting a literal for instead of taking (l1, o1) now.
+func better(l2, o2, l1, o1 int) bool {
+	// Weigh a byte of length against the extra offset bits.
+	return l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+2
+}
+
+// parseLazy is greedy parsing that defers a match by one byte while the
+// next position has a better one.
+func (c *Compressor) parseLazy(src []byte) int {
+	lit := 0
+	pos := 0
+	l, off := c.find(src, pos)
+	for pos < len(src) {
+		if l == 0 {
+			pos++
+			l, off = c.find(src, pos)
+			continue
+		}
+		next := pos + 1 // first covered position not yet inserted
+		for l < c.p.nice && pos+1 < len(src) {
+			l2, off2 := c.find(src, pos+1)
+			next = pos + 2
+			if !better(l2, off2, l, off) {
+				break
+			}
+			pos++
+			l, off = l2, off2
+			next = pos + 1
+		}
+		c.addLits(src, lit, pos)
+		c.addMatch(pos-lit, l, off)
+		c.skip(src, next, pos+l)
+		pos += l
+		lit = pos
+		l, off = c.find(src, pos)
+	}
+	c.addLits(src, lit, len(src))
+	return lit
+}
+
+// outputSize returns the exact stream size for the parse and code.
+func (c *Compressor) outputSize() int {
+	nbits := 0
+	for s, f := range c.freqs {
+		nbits += int(f) * int(c.lens[s])
+	}
+	raw := 0
+	for _, s := range c.seqs {
+		nbits += bits.Len32(s.offset) - 1
+		if l := int(s.length) - minMatch; l >= lenHeaderMax {
+			raw++
+			if l-lenHeaderMax >= lenByteMax {
+				raw += 2
+			}
+		}
+	}
+	// Every started word plus the word slot reserved after it.
+	return tableBytes + 2*((nbits+15)/16+1) + raw
+}
+
+// writer emits bits MSB-first into 16-bit little-endian words with raw
+// bytes interleaved. Invariant: slots w1 (word being filled) and w2 (the
+// next word) are reserved; raw bytes go to bp, after both. A word is
+// written only when more than 16 bits are pending, so at every point a
+// raw byte lands exactly where a decoder reading 16..31 bits ahead finds
+// it.
+type writer struct {
+	out        []byte
+	w1, w2, bp int
+	acc        uint64
+	n          uint
+}
+
+func (w *writer) bits(v uint32, k uint) {
+	w.acc = w.acc<<k | uint64(v)
+	w.n += k
+	if w.n > 16 {
+		w.n -= 16
+		binary.LittleEndian.PutUint16(w.out[w.w1:], uint16(w.acc>>w.n))
+		w.w1, w.w2 = w.w2, w.bp
+		w.bp += 2
+	}
+}
+
+func (w *writer) byte(b byte) {
+	w.out[w.bp] = b
+	w.bp++
+}
+
+func (w *writer) finish() int {
+	binary.LittleEndian.PutUint16(w.out[w.w1:], uint16(w.acc<<(16-w.n)))
+	binary.LittleEndian.PutUint16(w.out[w.w2:], 0)
+	return w.bp
+}
+
+// write emits the stream into out, which has exactly outputSize bytes.
+func (c *Compressor) write(out, src []byte, tail int) int {
+	for i := range tableBytes {
+		out[i] = c.lens[2*i] | c.lens[2*i+1]<<4
+	}
+	w := writer{out: out, w1: tableBytes, w2: tableBytes + 2, bp: tableBytes + 4}
+	codes, lens := &c.codes, &c.lens
+	pos := 0
+	for _, s := range c.seqs {
+		for _, b := range src[pos : pos+int(s.lits)] {
+			w.bits(codes[b], uint(lens[b]))
+		}
+		pos += int(s.lits)
+		length, offset := int(s.length), int(s.offset)
+		sym := matchSym(length, offset)
+		w.bits(codes[sym], uint(lens[sym]))
+		if l := length - minMatch; l >= lenHeaderMax {
+			if l-lenHeaderMax < lenByteMax {
+				w.byte(byte(l - lenHeaderMax))
+			} else {
+				w.byte(lenByteMax)
+				w.byte(byte(l))
+				w.byte(byte(l >> 8))
+			}
+		}
+		ob := uint(bits.Len(uint(offset)) - 1)
+		w.bits(uint32(offset)&(1<<ob-1), ob)
+		pos += length
+	}
+	for _, b := range src[tail:] {
+		w.bits(codes[b], uint(lens[b]))
+	}
+	w.bits(codes[endOfData], uint(lens[endOfData]))
+	return w.finish()
+}

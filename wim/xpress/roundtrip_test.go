@@ -1,0 +1,85 @@
+package xpress
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func roundTrip(t testing.TB, c *Compressor, d *Decompressor, src []byte) int {
+	t.Helper()
+	dst := make([]byte, len(src)-1+64)
+	guard := dst[max(len(src)-1, 0):]
+	for i := range guard {
+		guard[i] = 0xa5
+	}
+	n := c.Compress(dst[:max(len(src)-1, 0)], src)
+	for _, b := range guard {
+		if b != 0xa5 {
+			t.Fatalf("Compress wrote past len(src)-1")
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	if n >= len(src) {
+		t.Fatalf("compressed %d bytes to %d: not smaller", len(src), n)
+	}
+	got := make([]byte, len(src))
+	if err := d.Decompress(got, dst[:n]); err != nil {
+		t.Fatalf("Decompress: %v", err)
+	}
+	if !bytes.Equal(got, src) {
+		i := 0
+		for i < len(src) && got[i] == src[i] {
+			i++
+		}
+		t.Fatalf("round trip differs at byte %d of %d", i, len(src))
+	}
+	return n
+}
+
+func TestRoundTrip(t *testing.T) {
+	in := testInputs()
+	for level := MinLevel; level <= MaxLevel; level++ {
+		c, err := NewCompressor(MaxChunkSize, level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := NewDecompressor(MaxChunkSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range sortedNames(in) {
+			src := in[name]
+			n := roundTrip(t, c, d, src)
+			if level == DefaultLevel {
+				t.Logf("%-16s %6d -> %6d", name, len(src), n)
+			}
+			switch {
+			case name == "zeros-65536" && (n == 0 || n > 300):
+				t.Errorf("level %d %s: %d bytes", level, name, n)
+			case strings.HasPrefix(name, "random") && n != 0:
+				t.Errorf("level %d %s: random data compressed to %d", level, name, n)
+			}
+		}
+	}
+}
+
+func TestCompressorArgs(t *testing.T) {
+	for _, tc := range []struct{ size, level int }{{0, 0}, {MaxChunkSize + 1, 0}, {4096, -1}, {4096, MaxLevel + 1}} {
+		if _, err := NewCompressor(tc.size, tc.level); err == nil {
+			t.Errorf("NewCompressor(%d, %d) succeeded", tc.size, tc.level)
+		}
+	}
+	if _, err := NewCompressor(0, 0); !errors.Is(err, ErrChunkSize) {
+		t.Errorf("got %v", err)
+	}
+	if _, err := NewCompressor(4096, 10); !errors.Is(err, ErrLevel) {
+		t.Errorf("got %v", err)
+	}
+	if _, err := NewDecompressor(0); !errors.Is(err, ErrChunkSize) {
+		t.Errorf("got %v", err)
+	}
+}
