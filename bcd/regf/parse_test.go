@@ -101,3 +101,67 @@ func clipBytes(b []byte) string {
 	}
 	return string(b)
 }
+
+func TestRoundTripFixtures(t *testing.T) {
+	for _, f := range fixtureHives(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := Parse(data)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			out, err := h.Marshal()
+			if err != nil {
+				t.Fatalf("Marshal: %v", err)
+			}
+			tmp := filepath.Join(t.TempDir(), "hive")
+			if err := os.WriteFile(tmp, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := hivexExport(t, f, "")
+			got := hivexExport(t, tmp, "")
+			if !bytes.Equal(got, want) {
+				t.Fatalf("hivexregedit reads our rewrite differently:\n%s", firstDiff(got, want))
+			}
+			h2, err := Parse(out)
+			if err != nil {
+				t.Fatalf("Parse(Marshal): %v", err)
+			}
+			out2, err := h2.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out2) != len(out) || !bytes.Equal(out2[baseBlockSize:], out[baseBlockSize:]) {
+				t.Fatal("re-marshalling a parsed rewrite changed the hive bins")
+			}
+		})
+	}
+}
+
+func TestValidateFixturesAndRewrites(t *testing.T) {
+	for _, f := range fixtureHives(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(data); err != nil {
+				t.Errorf("original (made by Windows tools) fails strict validation:\n%v", err)
+			}
+			h, err := Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := h.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Validate(out); err != nil {
+				t.Fatalf("our rewrite fails validation:\n%v", err)
+			}
+		})
+	}
+}
