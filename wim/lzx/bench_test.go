@@ -1,0 +1,150 @@
+package lzx
+
+import (
+	"crypto/sha1"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Benchmark corpus: real binaries, read at benchmark time (about 40 MB of
+// regular files from /usr/lib/x86_64-linux-gnu and /usr/bin, sorted by
+// path, duplicates removed by content). LZX_CORPUS_LIST=FILE writes the
+// chosen paths to FILE so the same set can be captured with wimlib-imagex.
+
+const corpusBytes = 40 << 20
+
+var (
+	corpusOnce  sync.Once
+	corpusFiles [][]byte
+	corpusPaths []string
+)
+
+func loadCorpus(b *testing.B) [][]byte {
+	corpusOnce.Do(func() {
+		var paths []string
+		for _, root := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/bin"} {
+			filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return nil
+				}
+				if d.Type().IsRegular() {
+					paths = append(paths, p)
+				}
+				return nil
+			})
+		}
+		sort.Strings(paths)
+		seen := map[[20]byte]bool{}
+		total := 0
+		for _, p := range paths {
+			if total >= corpusBytes {
+				break
+			}
+			fi, err := os.Stat(p)
+			if err != nil || fi.Size() == 0 || fi.Size() > 8<<20 {
+				continue
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			h := sha1.Sum(data)
+			if seen[h] {
+				continue
+			}
+			seen[h] = true
+			corpusFiles = append(corpusFiles, data)
+			corpusPaths = append(corpusPaths, p)
+			total += len(data)
+		}
+		if f := os.Getenv("LZX_CORPUS_LIST"); f != "" {
+			os.WriteFile(f, []byte(strings.Join(corpusPaths, "\n")+"\n"), 0o644)
+		}
+	})
+	if len(corpusFiles) == 0 {
+		b.Skip("no corpus files")
+	}
+	return corpusFiles
+}
+
+// chunks splits files into 32 KiB chunks (each file's last chunk shorter).
+func chunks(files [][]byte, cs int) [][]byte {
+	var out [][]byte
+	for _, f := range files {
+		for o := 0; o < len(f); o += cs {
+			out = append(out, f[o:min(o+cs, len(f))])
+		}
+	}
+	return out
+}
+
+func benchCompress(b *testing.B, level int) {
+	cks := chunks(loadCorpus(b), DefaultChunkSize)
+	total := 0
+	for _, c := range cks {
+		total += len(c)
+	}
+	c, _ := NewCompressor(DefaultChunkSize, level)
+	dst := make([]byte, DefaultChunkSize)
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var out int
+	for i := 0; i < b.N; i++ {
+		out = 0
+		for _, ck := range cks {
+			n := c.Compress(dst[:len(ck)-1], ck)
+			if n == 0 {
+				n = len(ck)
+			}
+			out += n
+		}
+	}
+	// Resource size as in a WIM: chunks plus 4-byte chunk-table entries.
+	out += 4 * (len(cks) - len(corpusFiles))
+	b.ReportMetric(100*float64(out)/float64(total), "%size")
+	b.ReportMetric(float64(out), "outbytes")
+}
+
+func BenchmarkCompressLevel0(b *testing.B)   { benchCompress(b, 0) }
+func BenchmarkCompressLevel10(b *testing.B)  { benchCompress(b, 10) }
+func BenchmarkCompressLevel30(b *testing.B)  { benchCompress(b, 30) }
+func BenchmarkCompressLevel70(b *testing.B)  { benchCompress(b, 70) }
+func BenchmarkCompressLevel100(b *testing.B) { benchCompress(b, 100) }
+
+func BenchmarkDecompress(b *testing.B) {
+	cks := chunks(loadCorpus(b), DefaultChunkSize)
+	c, _ := NewCompressor(DefaultChunkSize, 0)
+	type enc struct {
+		data []byte
+		n    int
+	}
+	var encs []enc
+	total := 0
+	for _, ck := range cks {
+		dst := make([]byte, len(ck))
+		n := c.Compress(dst[:len(ck)-1], ck)
+		if n == 0 {
+			continue
+		}
+		encs = append(encs, enc{dst[:n], len(ck)})
+		total += len(ck)
+	}
+	d, _ := NewDecompressor(DefaultChunkSize)
+	out := make([]byte, DefaultChunkSize)
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, e := range encs {
+			if err := d.Decompress(out[:e.n], e.data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

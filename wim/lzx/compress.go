@@ -1,0 +1,642 @@
+package lzx
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// params are the tuning knobs derived from the level.
+type params struct {
+	depth  int // binary-tree nodes visited per position
+	nice   int // a match this long is taken without optimization
+	passes int // optimization passes (cost model refined between passes)
+}
+
+func levelParams(level int) params {
+	switch {
+	case level == 0:
+		return params{depth: 24, nice: 32, passes: 2}
+	case level < 20:
+		return params{depth: 8, nice: 16, passes: 1}
+	case level < 40:
+		return params{depth: 16, nice: 24, passes: 1}
+	case level < 60:
+		return params{depth: 24, nice: 32, passes: 2}
+	case level < 80:
+		return params{depth: 48, nice: 64, passes: 2}
+	default:
+		return params{depth: 100, nice: 128, passes: 3}
+	}
+}
+
+// blockLen is the largest block the compressor emits (the size the 1-bit
+// block-size flag denotes).
+const blockLen = defaultBlockSize
+
+// node is one position of the optimal-parse graph: the cheapest known way
+// to reach it and the recent-offset queue after that way.
+type node struct {
+	cost       uint32
+	len        uint32 // 1 = literal, else match length
+	fo         uint32 // formatted offset: 0..2 repeat offset index, else offset+2
+	r0, r1, r2 uint32
+}
+
+const infCost = 1 << 31
+
+// Compressor compresses WIM LZX chunks. It is not safe for concurrent use;
+// it reuses all its state from chunk to chunk.
+type Compressor struct {
+	maxChunk int
+	order    uint
+	numMain  int
+	numSlots int
+	p        params
+	mf       *matchFinder
+
+	in     []byte   // E8-translated chunk
+	cache  []uint32 // matches of the current block: off<<9 | len
+	cnt    []uint8  // matches per position of the block
+	forced []int32  // positions whose longest match is taken directly
+	nodes  []node
+	items  []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
+	rev    []uint32 // backtracking scratch
+
+	// recent offsets at the start of the block being parsed / after it
+	q0, q1, q2 uint32
+
+	mainFreq  [maxMainSyms]uint32
+	lenFreq   [numLenSyms]uint32
+	alignFreq [numAlignedSyms]uint32
+	mainLens  [maxMainSyms]uint8
+	lenLens   [numLenSyms]uint8
+	alignLens [numAlignedSyms]uint8
+	prevMain  [maxMainSyms]uint8 // code lengths of the previous block
+	prevLen   [numLenSyms]uint8
+	mainCodes [maxMainSyms]uint32
+	lenCodes  [numLenSyms]uint32
+	alignCode [numAlignedSyms]uint32
+	lb        lenBuilder
+
+	litCost   [numChars]uint32
+	matchCost [][maxMatch + 1]uint32 // per slot, per length (incl. footer bits)
+
+	preItems []uint32 // pretree symbols: sym | extra<<8 | extraBits<<16
+	preFreq  [numPretreeSyms]uint32
+	preLens  [numPretreeSyms]uint8
+	preCodes [numPretreeSyms]uint32
+
+	bw     bitWriter
+	outBuf []byte
+
+	forceType int // tests: force every block to this type (0 = choose)
+}
+
+// NewCompressor returns a compressor for chunks of at most maxChunkSize
+// bytes (1..2 MiB; the window order follows from it as for the
+// decompressor). level 0 is the default; 1..19 and 20..39 are faster with
+// a single optimization pass, 40..59 equal the default, 60 and above search
+// deeper and optimize more.
+func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
+	o, err := windowOrder(maxChunkSize)
+	if err != nil {
+		return nil, err
+	}
+	ns := numOffsetSlots[o-minWindowOrder]
+	bl := min(blockLen, maxChunkSize)
+	c := &Compressor{
+		maxChunk:  maxChunkSize,
+		order:     o,
+		numMain:   numChars + ns*numLenHeaders,
+		numSlots:  ns,
+		p:         levelParams(level),
+		mf:        newMatchFinder(maxChunkSize, 1<<o-3),
+		in:        make([]byte, maxChunkSize+8),
+		cnt:       make([]uint8, bl+1),
+		nodes:     make([]node, bl+1),
+		items:     make([]uint32, 0, bl),
+		rev:       make([]uint32, 0, bl),
+		matchCost: make([][maxMatch + 1]uint32, ns),
+		preItems:  make([]uint32, 0, maxMainSyms+numLenSyms),
+		outBuf:    make([]byte, 0, 2*maxChunkSize+4096),
+	}
+	c.cache = make([]uint32, 0, bl*4)
+	return c, nil
+}
+
+// offsetSlot returns the offset slot of formatted offset fo.
+func offsetSlot(fo uint32) uint32 {
+	if fo < 4 {
+		return fo
+	}
+	if fo >= 1<<18 {
+		return 36 + (fo-1<<18)>>17
+	}
+	hb := uint32(bits.Len32(fo)) - 1
+	return 2*hb + (fo>>(hb-1))&1
+}
+
+// Compress compresses one chunk src into dst and returns the compressed
+// size, or 0 when the result would not be smaller than src (the caller then
+// stores the chunk raw). It never writes more than len(src)-1 bytes.
+func (c *Compressor) Compress(dst, src []byte) int {
+	n := len(src)
+	if n == 0 || n > c.maxChunk {
+		return 0
+	}
+	limit := min(n-1, len(dst))
+	in := c.in[:n]
+	copy(in, src)
+	e8Encode(in)
+	c.mf.reset()
+	clear(c.prevMain[:])
+	clear(c.prevLen[:])
+	c.q0, c.q1, c.q2 = 1, 1, 1
+	c.bw = bitWriter{out: c.outBuf[:0]}
+	for bs := 0; bs < n; bs += blockLen {
+		be := min(bs+blockLen, n)
+		c.compressBlock(bs, be)
+		if c.bw.bitLen() > limit*8 {
+			return 0
+		}
+	}
+	c.bw.flush()
+	out := c.bw.out
+	c.outBuf = out[:0]
+	if len(out) > limit {
+		return 0
+	}
+	return copy(dst, out)
+}
+
+// compressBlock finds matches for in[bs:be], parses and writes one block.
+func (c *Compressor) compressBlock(bs, be int) {
+	c.findMatches(bs, be)
+	sq0, sq1, sq2 := c.q0, c.q1, c.q2
+	if bs == 0 {
+		c.initialCosts(bs, be)
+	} else {
+		c.costsFromLens()
+	}
+	for pass := 0; pass < c.p.passes; pass++ {
+		c.q0, c.q1, c.q2 = sq0, sq1, sq2
+		c.parse(bs, be)
+		if pass+1 < c.p.passes {
+			c.buildLens()
+			c.costsFromLens()
+		}
+	}
+	c.buildLens()
+	c.writeBlock(bs, be, sq0, sq1, sq2)
+}
+
+// findMatches fills the match cache for in[bs:be].
+func (c *Compressor) findMatches(bs, be int) {
+	in := c.in
+	c.cache = c.cache[:0]
+	c.forced = c.forced[:0]
+	nice, depth := c.p.nice, c.p.depth
+	for i := bs; i < be; {
+		limit := min(maxMatch, be-i)
+		maxLen := min(maxMatch, len(in)-i)
+		if limit < 3 {
+			c.cnt[i-bs] = 0
+			if maxLen >= 3 {
+				c.mf.skip(in, i, maxLen, nice, depth)
+			}
+			i++
+			continue
+		}
+		before := len(c.cache)
+		var best int
+		c.cache, best = c.mf.find(in, i, maxLen, limit, nice, depth, c.cache)
+		c.cnt[i-bs] = uint8(len(c.cache) - before)
+		if best >= nice || (best == limit && best >= 3) {
+			c.forced = append(c.forced, int32(i))
+			for j := i + 1; j < i+best; j++ {
+				c.cnt[j-bs] = 0
+				if ml := min(maxMatch, len(in)-j); ml >= 3 {
+					c.mf.skip(in, j, ml, nice, depth)
+				}
+			}
+			i += best
+			continue
+		}
+		i++
+	}
+}
+
+// initialCosts sets a first cost model for a chunk's first block: literal
+// costs from the block's byte histogram, flat match costs.
+func (c *Compressor) initialCosts(bs, be int) {
+	var hist [256]uint32
+	for _, b := range c.in[bs:be] {
+		hist[b]++
+	}
+	total := uint32(be - bs)
+	for b, h := range hist {
+		cost := uint32(12)
+		if h != 0 {
+			cost = uint32(bits.Len32(total/h)) + 1
+		}
+		c.litCost[b] = min(cost, 15)
+	}
+	for s := 0; s < c.numSlots; s++ {
+		f := uint32(slotFooter[s])
+		mc := &c.matchCost[s]
+		for l := minMatch; l <= maxMatch; l++ {
+			cost := uint32(9) + f
+			if l >= minMatch+numPrimaryLens {
+				cost += 6
+			}
+			mc[l] = cost
+		}
+	}
+}
+
+// costsFromLens turns the current code lengths into parse costs.
+func (c *Compressor) costsFromLens() {
+	const unusedMain, unusedLen = 14, 12
+	for b := 0; b < numChars; b++ {
+		l := uint32(c.mainLens[b])
+		if l == 0 {
+			l = unusedMain
+		}
+		c.litCost[b] = l
+	}
+	var lenCost [numLenSyms]uint32
+	for i, l := range c.lenLens {
+		lenCost[i] = uint32(l)
+		if l == 0 {
+			lenCost[i] = unusedLen
+		}
+	}
+	for s := 0; s < c.numSlots; s++ {
+		f := uint32(slotFooter[s])
+		mc := &c.matchCost[s]
+		base := numChars + s*numLenHeaders
+		for h := 0; h < numLenHeaders; h++ {
+			l := uint32(c.mainLens[base+h])
+			if l == 0 {
+				l = unusedMain
+			}
+			if h < numPrimaryLens {
+				mc[h+minMatch] = l + f
+				continue
+			}
+			for k := 0; k < numLenSyms; k++ {
+				mc[minMatch+numPrimaryLens+k] = l + f + lenCost[k]
+			}
+		}
+	}
+}
+
+// parse runs the optimal parse over in[bs:be] with the current costs and
+// leaves the result in c.items and the symbol counts in the frequencies.
+func (c *Compressor) parse(bs, be int) {
+	c.items = c.items[:0]
+	ptr := 0
+	s := bs
+	fi := 0
+	for s < be {
+		e := be
+		if fi < len(c.forced) {
+			e = int(c.forced[fi])
+		}
+		ptr = c.parseSegment(bs, s, e, ptr)
+		if e == be {
+			break
+		}
+		// The forced long match at e: the last (longest) match found there.
+		k := int(c.cnt[e-bs])
+		m := c.cache[ptr+k-1]
+		ptr += k
+		l := m & 511
+		off := m >> 9
+		var fo uint32
+		switch off {
+		case c.q0:
+			fo = 0
+		case c.q1:
+			fo = 1
+			c.q0, c.q1 = c.q1, c.q0
+		case c.q2:
+			fo = 2
+			c.q0, c.q2 = c.q2, c.q0
+		default:
+			fo = off + 2
+			c.q0, c.q1, c.q2 = off, c.q0, c.q1
+		}
+		c.items = append(c.items, fo<<9|l)
+		s = e + int(l)
+		fi++
+	}
+	c.countFreqs()
+}
+
+// parseSegment finds the cheapest parse of in[s:e] (no match crosses e),
+// appends it to c.items and updates the recent offsets. ptr indexes the
+// match cache at position s; the index at e is returned.
+func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
+	in := c.in
+	nodes := c.nodes[:e-s+1]
+	nodes[0] = node{cost: 0, r0: c.q0, r1: c.q1, r2: c.q2}
+	for k := 1; k < len(nodes); k++ {
+		nodes[k].cost = infCost
+	}
+	cache := c.cache
+	cnt := c.cnt
+	for i := s; i < e; i++ {
+		k := i - s
+		nd := nodes[k]
+		c0 := nd.cost
+		// Literal.
+		if lc := c0 + c.litCost[in[i]]; lc < nodes[k+1].cost {
+			nodes[k+1] = node{cost: lc, len: 1, r0: nd.r0, r1: nd.r1, r2: nd.r2}
+		}
+		maxL := min(maxMatch, e-i)
+		if maxL < minMatch {
+			ptr += int(cnt[i-bs])
+			continue
+		}
+		// Repeat offsets.
+		for ri := uint32(0); ri < numRepeatOffsets; ri++ {
+			var r uint32
+			switch ri {
+			case 0:
+				r = nd.r0
+			case 1:
+				r = nd.r1
+				if r == nd.r0 {
+					continue
+				}
+			default:
+				r = nd.r2
+				if r == nd.r0 || r == nd.r1 {
+					continue
+				}
+			}
+			if int(r) > i || in[i] != in[i-int(r)] || in[i+1] != in[i+1-int(r)] {
+				continue
+			}
+			L := matchLen(in, i-int(r), i, 2, maxL)
+			mc := &c.matchCost[ri]
+			var q0, q1, q2 uint32
+			switch ri {
+			case 0:
+				q0, q1, q2 = nd.r0, nd.r1, nd.r2
+			case 1:
+				q0, q1, q2 = nd.r1, nd.r0, nd.r2
+			default:
+				q0, q1, q2 = nd.r2, nd.r1, nd.r0
+			}
+			for l := minMatch; l <= L; l++ {
+				if cost := c0 + mc[l]; cost < nodes[k+l].cost {
+					nodes[k+l] = node{cost: cost, len: uint32(l), fo: ri, r0: q0, r1: q1, r2: q2}
+				}
+			}
+		}
+		// Explicit offsets.
+		nm := int(cnt[i-bs])
+		prev := minMatch - 1
+		for j := 0; j < nm; j++ {
+			m := cache[ptr+j]
+			L := min(int(m&511), maxL)
+			off := m >> 9
+			fo := off + 2
+			mc := &c.matchCost[offsetSlot(fo)]
+			for l := prev + 1; l <= L; l++ {
+				if cost := c0 + mc[l]; cost < nodes[k+l].cost {
+					nodes[k+l] = node{cost: cost, len: uint32(l), fo: fo, r0: off, r1: nd.r0, r2: nd.r1}
+				}
+			}
+			if L > prev {
+				prev = L
+			}
+		}
+		ptr += nm
+	}
+	// Walk back from e and append the path in order.
+	c.rev = c.rev[:0]
+	for k := e - s; k > 0; {
+		nd := &nodes[k]
+		if nd.len == 1 {
+			c.rev = append(c.rev, uint32(in[s+k-1])<<9|1)
+		} else {
+			c.rev = append(c.rev, nd.fo<<9|nd.len)
+		}
+		k -= int(nd.len)
+	}
+	for j := len(c.rev) - 1; j >= 0; j-- {
+		c.items = append(c.items, c.rev[j])
+	}
+	last := &nodes[e-s]
+	c.q0, c.q1, c.q2 = last.r0, last.r1, last.r2
+	return ptr
+}
+
+// countFreqs counts the symbols of c.items.
+func (c *Compressor) countFreqs() {
+	clear(c.mainFreq[:])
+	clear(c.lenFreq[:])
+	clear(c.alignFreq[:])
+	for _, it := range c.items {
+		l := it & 511
+		if l == 1 {
+			c.mainFreq[it>>9]++
+			continue
+		}
+		fo := it >> 9
+		slot := offsetSlot(fo)
+		h := min(l-minMatch, numPrimaryLens)
+		c.mainFreq[numChars+slot*numLenHeaders+h]++
+		if h == numPrimaryLens {
+			c.lenFreq[l-minMatch-numPrimaryLens]++
+		}
+		if slotFooter[slot] >= 3 {
+			c.alignFreq[fo&7]++
+		}
+	}
+}
+
+// buildLens builds main and length code lengths from the frequencies.
+func (c *Compressor) buildLens() {
+	c.lb.build(c.mainFreq[:c.numMain], c.mainLens[:c.numMain], maxCodeLen)
+	c.lb.build(c.lenFreq[:], c.lenLens[:], maxCodeLen)
+}
+
+// writeBlock writes the parsed block in[bs:be] as the cheapest of an
+// aligned-offset, verbatim or uncompressed block. sq* are the recent
+// offsets at the block start.
+func (c *Compressor) writeBlock(bs, be int, sq0, sq1, sq2 uint32) {
+	// Aligned or verbatim: compare the cost of the low 3 footer bits.
+	c.lb.build(c.alignFreq[:], c.alignLens[:], maxAlignedLen)
+	var verb, alig uint32 = 0, 3 * numAlignedSyms
+	for s, f := range c.alignFreq {
+		verb += 3 * f
+		alig += f * uint32(c.alignLens[s])
+	}
+	btype := blockVerbatim
+	if alig < verb {
+		btype = blockAligned
+	}
+	if c.forceType != 0 {
+		btype = c.forceType
+	}
+	size := be - bs
+	mark := c.bw
+	markLen := len(c.bw.out)
+	if btype != blockUncompressed {
+		savedMain, savedLen := c.prevMain, c.prevLen
+		c.writeCompressed(btype, size)
+		// Fall back to an uncompressed block when that is smaller.
+		raw := 4 + 16 + 16 + 8 + (12+size+size&1)*8
+		if c.forceType == 0 && c.bw.bitLen()-mark.bitLen() <= raw {
+			return
+		}
+		if c.forceType != 0 {
+			return
+		}
+		c.bw = mark
+		c.bw.out = c.bw.out[:markLen]
+		c.prevMain, c.prevLen = savedMain, savedLen
+	}
+	c.writeUncompressed(bs, be, sq0, sq1, sq2)
+}
+
+func (c *Compressor) writeHeader(btype, size int) {
+	w := &c.bw
+	w.put(uint32(btype), 3)
+	if size == defaultBlockSize {
+		w.put(1, 1)
+		return
+	}
+	w.put(0, 1)
+	if c.order >= 16 {
+		w.put(uint32(size>>8), 16)
+		w.put(uint32(size&0xff), 8)
+	} else {
+		w.put(uint32(size), 16)
+	}
+}
+
+func (c *Compressor) writeUncompressed(bs, be int, r0, r1, r2 uint32) {
+	size := be - bs
+	c.writeHeader(blockUncompressed, size)
+	c.bw.align16()
+	o := c.bw.out
+	o = binary.LittleEndian.AppendUint32(o, r0)
+	o = binary.LittleEndian.AppendUint32(o, r1)
+	o = binary.LittleEndian.AppendUint32(o, r2)
+	o = append(o, c.in[bs:be]...)
+	if size&1 != 0 {
+		o = append(o, 0)
+	}
+	c.bw.out = o
+	// The decoder takes R0..R2 from the block.
+	c.q0, c.q1, c.q2 = r0, r1, r2
+}
+
+func (c *Compressor) writeCompressed(btype, size int) {
+	w := &c.bw
+	c.writeHeader(btype, size)
+	aligned := btype == blockAligned
+	if aligned {
+		for _, l := range c.alignLens {
+			w.put(uint32(l), 3)
+		}
+		canonicalCodes(c.alignLens[:], c.alignCode[:])
+	}
+	c.writeLens(c.prevMain[:numChars], c.mainLens[:numChars])
+	c.writeLens(c.prevMain[numChars:c.numMain], c.mainLens[numChars:c.numMain])
+	c.writeLens(c.prevLen[:], c.lenLens[:])
+	copy(c.prevMain[:], c.mainLens[:])
+	copy(c.prevLen[:], c.lenLens[:])
+	canonicalCodes(c.mainLens[:c.numMain], c.mainCodes[:])
+	canonicalCodes(c.lenLens[:], c.lenCodes[:])
+	for _, it := range c.items {
+		l := it & 511
+		if l == 1 {
+			b := it >> 9
+			w.put(c.mainCodes[b], uint(c.mainLens[b]))
+			continue
+		}
+		fo := it >> 9
+		slot := offsetSlot(fo)
+		h := min(l-minMatch, numPrimaryLens)
+		sym := numChars + slot*numLenHeaders + h
+		w.put(c.mainCodes[sym], uint(c.mainLens[sym]))
+		if h == numPrimaryLens {
+			ls := l - minMatch - numPrimaryLens
+			w.put(c.lenCodes[ls], uint(c.lenLens[ls]))
+		}
+		f := uint(slotFooter[slot])
+		if f == 0 {
+			continue
+		}
+		v := fo - slotBase[slot]
+		if aligned && f >= 3 {
+			w.put(v>>3, f-3)
+			w.put(c.alignCode[v&7], uint(c.alignLens[v&7]))
+		} else {
+			w.put(v, f)
+		}
+	}
+}
+
+// writeLens writes code lengths cur, delta-coded against prev, with a
+// pretree.
+func (c *Compressor) writeLens(prev, cur []uint8) {
+	items := c.preItems[:0]
+	delta := func(i int) uint32 { return uint32((int(prev[i]) - int(cur[i]) + 17) % 17) }
+	n := len(cur)
+	for i := 0; i < n; {
+		v := cur[i]
+		run := 1
+		for i+run < n && cur[i+run] == v {
+			run++
+		}
+		if v == 0 && run >= 4 {
+			for run >= 20 {
+				r := min(run, 51)
+				items = append(items, 18|uint32(r-20)<<8|5<<16)
+				i += r
+				run -= r
+			}
+			if run >= 4 {
+				items = append(items, 17|uint32(run-4)<<8|4<<16)
+				i += run
+				run = 0
+			}
+		} else if run >= 4 {
+			for run >= 4 {
+				r := min(run, 5)
+				items = append(items, 19|uint32(r-4)<<8|1<<16, delta(i))
+				i += r
+				run -= r
+			}
+		}
+		for ; run > 0; run-- {
+			items = append(items, delta(i))
+			i++
+		}
+	}
+	c.preItems = items
+	clear(c.preFreq[:])
+	for _, it := range items {
+		c.preFreq[it&0xff]++
+	}
+	c.lb.build(c.preFreq[:], c.preLens[:], maxPretreeLen)
+	canonicalCodes(c.preLens[:], c.preCodes[:])
+	w := &c.bw
+	for _, l := range c.preLens {
+		w.put(uint32(l), 4)
+	}
+	for _, it := range items {
+		s := it & 0xff
+		w.put(c.preCodes[s], uint(c.preLens[s]))
+		if eb := it >> 16; eb != 0 {
+			w.put(it>>8&0xff, uint(eb))
+		}
+	}
+}

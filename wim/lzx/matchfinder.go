@@ -1,0 +1,180 @@
+package lzx
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// Binary-tree match finder over one chunk.
+//
+// Positions hashed on their first 3 bytes share a binary search tree whose
+// nodes are earlier positions ordered by the bytes that follow them; the
+// newest position becomes the root of its tree. Searching and inserting is
+// one walk from the root: every node visited is compared with the current
+// position, the match lengths found grow along the walk (a longer match is
+// recorded only when it beats the best so far), and the walk re-links the
+// visited nodes into the left (smaller) and right (greater) subtrees of the
+// new root. A separate 2-byte table supplies the nearest length-2 match.
+//
+// Tables store position+1 so that 0 means empty and a chunk resets them
+// with clear().
+
+const (
+	hash2Size = 1 << 16
+)
+
+type matchFinder struct {
+	hashBits uint
+	head3    []int32
+	head2    []int32
+	child    []int32 // child[2p] = left (smaller), child[2p+1] = right (greater), +1 encoded
+	maxOff   int     // largest encodable match offset (window - 3)
+}
+
+func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
+	hb := uint(15)
+	for 1<<hb < maxChunk && hb < 18 {
+		hb++
+	}
+	return &matchFinder{
+		hashBits: hb,
+		head3:    make([]int32, 1<<hb),
+		head2:    make([]int32, hash2Size),
+		child:    make([]int32, 2*maxChunk),
+		maxOff:   maxOff,
+	}
+}
+
+func (mf *matchFinder) reset() {
+	clear(mf.head3)
+	clear(mf.head2)
+	// child entries are always written before they are read.
+}
+
+func (mf *matchFinder) hash3(in []byte, p int) uint32 {
+	v := uint32(in[p]) | uint32(in[p+1])<<8 | uint32(in[p+2])<<16
+	return (v * 0x9E3779B1) >> (32 - mf.hashBits)
+}
+
+// matchLen returns the common prefix length of in[a:] and in[b:], at most
+// max (b > a; in[b:b+max] must be in range).
+func matchLen(in []byte, a, b, start, max int) int {
+	l := start
+	for l+8 <= max {
+		x := binary.LittleEndian.Uint64(in[a+l:]) ^ binary.LittleEndian.Uint64(in[b+l:])
+		if x != 0 {
+			return l + bits.TrailingZeros64(x)>>3
+		}
+		l += 8
+	}
+	for l < max && in[a+l] == in[b+l] {
+		l++
+	}
+	return l
+}
+
+// find records the matches at position cur into out as (length, offset)
+// pairs packed off<<9|len, with strictly increasing lengths, and inserts
+// cur. maxLen (>= 3) is the longest match the data allows (the same rule
+// for every position, which keeps the trees consistent), limit <= maxLen
+// caps the recorded lengths (block end), nice stops the search once
+// reached, depth bounds the nodes visited. It returns the extended slice
+// and the longest recorded length (0 if none).
+func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
+	best := 0
+	// Length-2 match from the nearest earlier occurrence of these 2 bytes.
+	h2 := uint32(in[cur]) | uint32(in[cur+1])<<8
+	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= 256 {
+		out = append(out, uint32(cur-c)<<9|2)
+		best = 2
+	}
+	mf.head2[h2] = int32(cur + 1)
+
+	h := mf.hash3(in, cur)
+	node := int(mf.head3[h]) - 1
+	mf.head3[h] = int32(cur + 1)
+	child := mf.child
+	lt := 2 * cur   // where to link the next smaller node
+	gt := 2*cur + 1 // where to link the next greater node
+	lenLt, lenGt := 0, 0
+	if nice > maxLen {
+		nice = maxLen
+	}
+	for ; node >= 0 && depth > 0; depth-- {
+		l := min(lenLt, lenGt)
+		if in[node+l] == in[cur+l] {
+			l = matchLen(in, node, cur, l+1, maxLen)
+			if lc := min(l, limit); lc > best {
+				if off := cur - node; off <= mf.maxOff {
+					best = lc
+					out = append(out, uint32(off)<<9|uint32(lc))
+				}
+			}
+			if l >= nice {
+				child[lt] = child[2*node]
+				child[gt] = child[2*node+1]
+				return out, best
+			}
+		}
+		if l >= maxLen {
+			// Equal up to the end of the data: drop node from the tree.
+			child[lt] = child[2*node]
+			child[gt] = child[2*node+1]
+			return out, best
+		}
+		if in[node+l] < in[cur+l] {
+			child[lt] = int32(node + 1)
+			lt = 2*node + 1
+			node = int(child[lt]) - 1
+			lenLt = l
+		} else {
+			child[gt] = int32(node + 1)
+			gt = 2 * node
+			node = int(child[gt]) - 1
+			lenGt = l
+		}
+	}
+	child[lt] = 0
+	child[gt] = 0
+	return out, best
+}
+
+// skip inserts position cur without recording matches.
+func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
+	h2 := uint32(in[cur]) | uint32(in[cur+1])<<8
+	mf.head2[h2] = int32(cur + 1)
+	h := mf.hash3(in, cur)
+	node := int(mf.head3[h]) - 1
+	mf.head3[h] = int32(cur + 1)
+	child := mf.child
+	lt := 2 * cur
+	gt := 2*cur + 1
+	lenLt, lenGt := 0, 0
+	if nice > maxLen {
+		nice = maxLen
+	}
+	for ; node >= 0 && depth > 0; depth-- {
+		l := min(lenLt, lenGt)
+		if in[node+l] == in[cur+l] {
+			l = matchLen(in, node, cur, l+1, maxLen)
+			if l >= nice {
+				child[lt] = child[2*node]
+				child[gt] = child[2*node+1]
+				return
+			}
+		}
+		if in[node+l] < in[cur+l] {
+			child[lt] = int32(node + 1)
+			lt = 2*node + 1
+			node = int(child[lt]) - 1
+			lenLt = l
+		} else {
+			child[gt] = int32(node + 1)
+			gt = 2 * node
+			node = int(child[gt]) - 1
+			lenGt = l
+		}
+	}
+	child[lt] = 0
+	child[gt] = 0
+}

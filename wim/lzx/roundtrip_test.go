@@ -1,0 +1,126 @@
+package lzx
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+func roundTrip(t testing.TB, c *Compressor, d *Decompressor, src []byte) int {
+	t.Helper()
+	dst := make([]byte, len(src)+64)
+	// The contract: dst has room for len(src)-1 bytes; poison the rest.
+	for i := range dst {
+		dst[i] = 0xA5
+	}
+	n := c.Compress(dst[:max(len(src)-1, 0)], src)
+	if n < 0 || n >= len(src) && n != 0 {
+		t.Fatalf("Compress returned %d for %d bytes", n, len(src))
+	}
+	for i := max(len(src)-1, 0); i < len(dst); i++ {
+		if dst[i] != 0xA5 {
+			t.Fatalf("Compress wrote past len(src)-1 at %d", i)
+		}
+	}
+	if n == 0 {
+		return len(src)
+	}
+	got := make([]byte, len(src))
+	if err := d.Decompress(got, dst[:n]); err != nil {
+		t.Fatalf("decompress %d -> %d bytes: %v", len(src), n, err)
+	}
+	if !bytes.Equal(got, src) {
+		i := 0
+		for i < len(src) && got[i] == src[i] {
+			i++
+		}
+		t.Fatalf("round trip mismatch at byte %d of %d", i, len(src))
+	}
+	return n
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func TestRoundTrip(t *testing.T) {
+	inputs := testInputs()
+	for _, level := range []int{0, 10, 30, 70, 100} {
+		for _, ft := range []int{0, blockVerbatim, blockAligned, blockUncompressed} {
+			c, err := NewCompressor(DefaultChunkSize, level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.forceType = ft
+			d, _ := NewDecompressor(DefaultChunkSize)
+			for _, k := range sortedKeys(inputs) {
+				src := inputs[k]
+				t.Run(k, func(t *testing.T) { roundTrip(t, c, d, src) })
+			}
+		}
+	}
+}
+
+func TestRoundTripSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	x := genX86(r, 32768)
+	c, _ := NewCompressor(DefaultChunkSize, 0)
+	d, _ := NewDecompressor(DefaultChunkSize)
+	for n := 1; n <= 32768; n = n*3/2 + 1 {
+		roundTrip(t, c, d, x[:n])
+		roundTrip(t, c, d, x[32768-n:])
+	}
+}
+
+func TestRoundTripLargeChunks(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	data := append(append(genX86(r, 400000), genText(r, 300000)...), append(genRepeats(r, 200000), genRandom(r, 100000)...)...)
+	for _, cs := range []int{65536, 100000, 1 << 20, 1 << 21} {
+		for _, ft := range []int{0, blockVerbatim, blockAligned, blockUncompressed} {
+			c, err := NewCompressor(cs, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.forceType = ft
+			d, _ := NewDecompressor(cs)
+			for off := 0; off < len(data); off += cs {
+				src := data[off:min(off+cs, len(data))]
+				roundTrip(t, c, d, src)
+			}
+		}
+	}
+}
+
+func TestCompressRatio(t *testing.T) {
+	inputs := testInputs()
+	c, _ := NewCompressor(DefaultChunkSize, 0)
+	d, _ := NewDecompressor(DefaultChunkSize)
+	// Compressible inputs must compress well; random ones must not expand.
+	for _, k := range []string{"zeros-32768", "text-32768", "x86-32768", "repeats-32768"} {
+		n := roundTrip(t, c, d, inputs[k])
+		if n > len(inputs[k])*2/3 {
+			t.Errorf("%s: %d -> %d bytes", k, len(inputs[k]), n)
+		}
+	}
+	if n := c.Compress(make([]byte, 32767), inputs["random-32768"]); n != 0 {
+		t.Errorf("random input: got %d, want 0 (store raw)", n)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, cs := range []int{0, -1, MaxChunkSize + 1} {
+		if _, err := NewCompressor(cs, 0); !errors.Is(err, ErrChunkSize) {
+			t.Errorf("NewCompressor(%d): %v", cs, err)
+		}
+		if _, err := NewDecompressor(cs); !errors.Is(err, ErrChunkSize) {
+			t.Errorf("NewDecompressor(%d): %v", cs, err)
+		}
+	}
+}
