@@ -329,7 +329,9 @@ func (w *writer) bigData(d []byte) uint32 {
 	list := w.alloc(4 * n)
 	for i := 0; i < n; i++ {
 		seg := d[i*bigDataSegment : min(len(d), (i+1)*bigDataSegment)]
-		so := w.alloc(len(seg))
+		// Four bytes of slack after every segment: hivex reads a segment
+		// as its cell size minus 8, so a short last segment needs them.
+		so := w.alloc(len(seg) + 4)
 		copy(w.data(so), seg)
 		binary.LittleEndian.PutUint32(w.data(list)[4*i:], so)
 	}
