@@ -288,6 +288,7 @@ func (p *metaParser) parseDentry(off uint64) (*Dentry, uint64, error) {
 			d.Inode = first
 		} else if !ok {
 			p.links[linkID] = in
+			in.linkID = linkID
 		}
 	}
 	if p.subdirs == nil {

@@ -82,6 +82,10 @@ type Inode struct {
 	// Tagged holds the dentry's tagged items (object ID, extended
 	// attributes, wimlib UNIX data) verbatim, 8-byte aligned.
 	Tagged []byte
+
+	// linkID is the hard link group id read from a WIM; the writer reuses
+	// it when it is unique in the image (keeps rewrites byte-stable).
+	linkID uint64
 }
 
 // IsDir reports whether the inode is a directory.

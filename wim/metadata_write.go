@@ -1,0 +1,269 @@
+package wim
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// diskStream is a stream as written after a dentry.
+type diskStream struct {
+	name []byte // UTF-16LE, nil for unnamed
+	hash Hash
+}
+
+// hashResolver returns the hash to record for a stream (resolving
+// streams whose hash was computed while writing).
+type hashResolver func(in *Inode, s *Stream) Hash
+
+// isDirectory is wimlib's inode_is_directory: directory attribute without
+// the reparse-point attribute. Only such dentries own a child list.
+func (in *Inode) isDirectory() bool { return in.IsDir() && !in.IsReparse() }
+
+// diskStreams applies the DISM-compatible stream rules (wimlib >= 1.14.2):
+// reparse stream iff reparse point; unnamed data iff not a directory; all
+// named streams. A single unnamed stream goes in the main hash, otherwise
+// every stream gets an extra entry (reparse, unnamed data, named).
+func diskStreams(in *Inode, resolve hashResolver) (main Hash, extra []diskStream) {
+	var all []diskStream
+	if in.IsReparse() {
+		all = append(all, diskStream{hash: resolve(in, &in.Reparse)})
+	}
+	if !in.IsDir() {
+		all = append(all, diskStream{hash: resolve(in, &in.Data)})
+	}
+	for i := range in.Named {
+		s := &in.Named[i]
+		all = append(all, diskStream{name: encodeUTF16(s.Name), hash: resolve(in, s)})
+	}
+	if len(all) == 1 && all[0].name == nil {
+		return all[0].hash, nil
+	}
+	return Hash{}, all
+}
+
+func dentryDiskLen(d *Dentry) int64 {
+	n := int64(dentryFixedSize)
+	if d.Name != "" {
+		n += int64(len(encodeUTF16(d.Name))) + 2
+	}
+	if d.ShortName != "" {
+		n += int64(len(encodeUTF16(d.ShortName))) + 2
+	}
+	return align8(n) + align8(int64(len(d.Inode.Tagged)))
+}
+
+func streamsDiskLen(extra []diskStream) int64 {
+	var n int64
+	for _, s := range extra {
+		l := int64(streamEntryFixed)
+		if s.name != nil {
+			l += int64(len(s.name)) + 2
+		}
+		n += align8(l)
+	}
+	return n
+}
+
+// encodeMetadata renders img as an uncompressed metadata resource.
+func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
+	if img.Root == nil || !img.Root.IsDir() {
+		return nil, fmt.Errorf("wim: image has no root directory")
+	}
+	nsec := len(img.Security)
+	// Count links per inode and validate.
+	links := map[*Inode]int{}
+	var check func(d *Dentry, depth int) error
+	check = func(d *Dentry, depth int) error {
+		if depth > MaxDentryDepth {
+			return fmt.Errorf("%w: directory tree deeper than %d", ErrLimit, MaxDentryDepth)
+		}
+		in := d.Inode
+		if in == nil {
+			return fmt.Errorf("wim: %s has no inode", d.Path())
+		}
+		if in.SecurityID < -1 || int(in.SecurityID) >= nsec {
+			return fmt.Errorf("wim: %s: security id %d outside the %d-entry table", d.Path(), in.SecurityID, nsec)
+		}
+		if len(in.Tagged)%8 != 0 {
+			return fmt.Errorf("wim: %s: tagged items not 8-byte aligned", d.Path())
+		}
+		if len(d.children) > 0 && !in.isDirectory() {
+			return fmt.Errorf("wim: %s has children but is not a directory", d.Path())
+		}
+		links[in]++
+		for _, c := range d.children {
+			if err := check(c, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := check(img.Root, 0); err != nil {
+		return nil, err
+	}
+
+	// Security data block.
+	secLen := int64(8 + 8*nsec)
+	for _, sd := range img.Security {
+		secLen += int64(len(sd))
+	}
+	secLen = align8(secLen)
+	if secLen > 0xFFFFFFFF {
+		return nil, fmt.Errorf("%w: security data too large", ErrLimit)
+	}
+
+	type dinfo struct {
+		main   Hash
+		extra  []diskStream
+		length int64 // dentry + stream entries
+		subdir int64
+	}
+	infos := map[*Dentry]*dinfo{}
+	var prep func(d *Dentry)
+	prep = func(d *Dentry) {
+		main, extra := diskStreams(d.Inode, resolve)
+		infos[d] = &dinfo{main: main, extra: extra, length: dentryDiskLen(d) + streamsDiskLen(extra)}
+		for _, c := range d.children {
+			prep(c)
+		}
+	}
+	prep(img.Root)
+
+	// Child lists in pre-order over directories.
+	pos := secLen + infos[img.Root].length + 8
+	var layout func(d *Dentry)
+	layout = func(d *Dentry) {
+		if !d.Inode.isDirectory() {
+			return
+		}
+		infos[d].subdir = pos
+		for _, c := range d.children {
+			pos += infos[c].length
+		}
+		pos += 8
+		for _, c := range d.children {
+			layout(c)
+		}
+	}
+	layout(img.Root)
+	if pos > MaxMetadataSize {
+		return nil, fmt.Errorf("%w: metadata resource of %d bytes", ErrLimit, pos)
+	}
+
+	buf := make([]byte, 0, pos)
+	le := binary.LittleEndian
+	buf = le.AppendUint32(buf, uint32(secLen))
+	buf = le.AppendUint32(buf, uint32(nsec))
+	for _, sd := range img.Security {
+		buf = le.AppendUint64(buf, uint64(len(sd)))
+	}
+	for _, sd := range img.Security {
+		buf = append(buf, sd...)
+	}
+	buf = pad8(buf)
+
+	// Hard link group ids: keep ids read from a WIM when unique, number
+	// the rest after the largest kept id.
+	linkIDs := map[*Inode]uint64{}
+	used := map[uint64]bool{}
+	var nextLink uint64 = 1
+	var assign func(d *Dentry)
+	assign = func(d *Dentry) {
+		in := d.Inode
+		if links[in] > 1 && !in.IsDir() && !in.IsReparse() && in.linkID != 0 {
+			if _, done := linkIDs[in]; !done && !used[in.linkID] {
+				linkIDs[in] = in.linkID
+				used[in.linkID] = true
+				nextLink = max(nextLink, in.linkID+1)
+			}
+		}
+		for _, c := range d.children {
+			assign(c)
+		}
+	}
+	assign(img.Root)
+	put := func(d *Dentry) {
+		in := d.Inode
+		inf := infos[d]
+		start := len(buf)
+		buf = append(buf, make([]byte, dentryFixedSize)...)
+		e := buf[start:]
+		name, short := encodeUTF16(d.Name), encodeUTF16(d.ShortName)
+		le.PutUint64(e[dOffLength:], uint64(dentryDiskLen(d)))
+		le.PutUint32(e[dOffAttributes:], in.Attributes)
+		le.PutUint32(e[dOffSecurityID:], uint32(in.SecurityID))
+		le.PutUint64(e[dOffSubdir:], uint64(inf.subdir))
+		le.PutUint64(e[dOffCreation:], in.CreationTime)
+		le.PutUint64(e[dOffLastAccess:], in.LastAccessTime)
+		le.PutUint64(e[dOffLastWrite:], in.LastWriteTime)
+		copy(e[dOffMainHash:], inf.main[:])
+		if in.IsReparse() {
+			le.PutUint32(e[dOffReparseTag:], in.ReparseTag)
+			le.PutUint16(e[dOffReparseRes:], in.ReparseReserved)
+			le.PutUint16(e[dOffReparseFlags:], in.ReparseFlags)
+		} else if links[in] > 1 && !in.IsDir() {
+			id, ok := linkIDs[in]
+			if !ok {
+				id = nextLink
+				nextLink++
+				linkIDs[in] = id
+			}
+			le.PutUint64(e[dOffReparseTag:], id)
+		}
+		le.PutUint16(e[dOffNumStreams:], uint16(len(inf.extra)))
+		le.PutUint16(e[dOffShortNameLen:], uint16(len(short)))
+		le.PutUint16(e[dOffNameLen:], uint16(len(name)))
+		if len(name) > 0 {
+			buf = append(buf, name...)
+			buf = append(buf, 0, 0)
+		}
+		if len(short) > 0 {
+			buf = append(buf, short...)
+			buf = append(buf, 0, 0)
+		}
+		buf = pad8(buf)
+		buf = append(buf, in.Tagged...)
+		for _, s := range inf.extra {
+			l := int64(streamEntryFixed)
+			if s.name != nil {
+				l += int64(len(s.name)) + 2
+			}
+			buf = le.AppendUint64(buf, uint64(align8(l)))
+			buf = le.AppendUint64(buf, 0)
+			buf = append(buf, s.hash[:]...)
+			buf = le.AppendUint16(buf, uint16(len(s.name)))
+			if s.name != nil {
+				buf = append(buf, s.name...)
+				buf = append(buf, 0, 0)
+			}
+			buf = pad8(buf)
+		}
+	}
+	put(img.Root)
+	buf = append(buf, make([]byte, 8)...)
+	var lists func(d *Dentry)
+	lists = func(d *Dentry) {
+		if !d.Inode.isDirectory() {
+			return
+		}
+		for _, c := range d.children {
+			put(c)
+		}
+		buf = append(buf, make([]byte, 8)...)
+		for _, c := range d.children {
+			lists(c)
+		}
+	}
+	lists(img.Root)
+	if int64(len(buf)) != pos {
+		return nil, fmt.Errorf("wim: internal error: metadata layout %d != %d bytes", len(buf), pos)
+	}
+	return buf, nil
+}
+
+func pad8(b []byte) []byte {
+	for len(b)%8 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}

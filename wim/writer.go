@@ -1,0 +1,1023 @@
+package wim
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/wimbuild/wimbuild/internal/progress"
+)
+
+// Output is where Write puts a WIM. *os.File implements it. Write fills
+// [0, n) and may read back what it wrote (integrity table); bytes past n
+// are left alone, so reuse a file only after truncating it (WriteFile does).
+type Output interface {
+	io.WriterAt
+	io.ReaderAt
+}
+
+// WriteOptions control Write. The zero value writes an uncompressed WIM.
+type WriteOptions struct {
+	Compression Compression
+	// ChunkSize of non-solid resources; 0 = 32768 (131072 for LZMS).
+	ChunkSize int
+	// Level is the codec's compression level; 0 = codec default.
+	Level int
+	// Threads compressing chunks; 0 = runtime.NumCPU().
+	Threads int
+	// Solid puts all file data in one solid resource compressed with
+	// SolidCompression (default LZMS) in SolidChunkSize chunks (default
+	// 64 MiB). The WIM gets version 0xE00.
+	Solid            bool
+	SolidCompression Compression
+	SolidChunkSize   int
+	// Integrity appends an integrity table (SHA-1 of 10 MiB pieces of
+	// [208, end of blob table)).
+	Integrity bool
+	// BootIndex is the 1-based bootable image (0 = none).
+	BootIndex int
+	// GUID of the WIM; zero = derived from the content (SHA-256 of the
+	// blob table and XML data), so identical inputs give identical files.
+	GUID [16]byte
+	// RPFix sets the header's RP_FIX flag (reparse points were fixed up
+	// on capture; wimlib sets it by default).
+	RPFix bool
+	// Time is a FILETIME used as LASTMODIFICATIONTIME of every image and
+	// as CREATIONTIME of images that have none. 0 keeps the images' times.
+	Time uint64
+	// Progress receives the number of uncompressed bytes written.
+	Progress progress.Reporter
+}
+
+// ImageSource is one image to write and where its blobs come from.
+type ImageSource struct {
+	Image *Image
+	Blobs BlobSource
+}
+
+// wblob is one unique blob of the output.
+type wblob struct {
+	hash    Hash
+	pending bool // hash computed while writing
+	size    int64
+	src     Blob
+	refs    uint32
+	raw     *WIMBlob // copy this stored resource as-is
+	hdr     ResHdr   // where it was written
+}
+
+type writer struct {
+	opts   WriteOptions
+	out    *outBuf
+	comp   Compression
+	cs     int64
+	blobs  []*wblob
+	byHash map[Hash]*wblob
+	byStrm map[*Stream]*wblob
+	prog   progress.Reporter
+
+	solidRes ResHdr // the solid resource, when opts.Solid
+}
+
+// Write writes a new WIM holding images (in order, image 1 first) to out and
+// returns its size. Layout:
+//
+//	header (written last: a zero placeholder is replaced at the end)
+//	file blobs (raw copies and compressed chunks, in first-use order)
+//	metadata resources (one per image)
+//	blob table | XML data | [integrity table]
+//
+// Blobs are de-duplicated by SHA-1 across images; reference counts count
+// names (dentries). Streams with Pending content are hashed while they are
+// compressed; when their size equals another blob's they are hashed first
+// so identical content is still stored once. A blob from a source WIM with
+// the same compression and chunk size is copied without recompression.
+func Write(out Output, images []ImageSource, opts WriteOptions) (int64, error) {
+	w, err := newWriter(out, opts)
+	if err != nil {
+		return 0, err
+	}
+	return w.write(images)
+}
+
+// WriteFile writes a WIM to path through a temporary file in the same
+// directory, renamed over path when complete (so path may be one of the
+// inputs on systems that allow renaming over an open file).
+func WriteFile(path string, images []ImageSource, opts WriteOptions) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	fail := func(err error) error {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	n, err := Write(f, images, opts)
+	if err != nil {
+		return fail(err)
+	}
+	if err := f.Truncate(n); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func newWriter(out Output, opts WriteOptions) (*writer, error) {
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.NumCPU()
+	}
+	if opts.ChunkSize == 0 {
+		opts.ChunkSize = DefaultChunkSize
+		if opts.Compression == LZMS {
+			opts.ChunkSize = DefaultLZMSChunkSize
+		}
+	}
+	if opts.Compression == None {
+		opts.ChunkSize = 0
+	} else {
+		if err := opts.Compression.validChunkSize(opts.ChunkSize, false); err != nil {
+			return nil, err
+		}
+		if !CompressorAvailable(opts.Compression) {
+			return nil, fmt.Errorf("%w: compression %v not available for writing", ErrCodec, opts.Compression)
+		}
+	}
+	if opts.Solid {
+		if opts.SolidCompression == None {
+			opts.SolidCompression = LZMS
+		}
+		if opts.SolidChunkSize == 0 {
+			opts.SolidChunkSize = DefaultSolidChunk
+		}
+		if err := opts.SolidCompression.validChunkSize(opts.SolidChunkSize, true); err != nil {
+			return nil, err
+		}
+		if !CompressorAvailable(opts.SolidCompression) {
+			return nil, fmt.Errorf("%w: solid compression %v not available for writing", ErrCodec, opts.SolidCompression)
+		}
+	}
+	return &writer{
+		opts:   opts,
+		out:    &outBuf{out: out},
+		comp:   opts.Compression,
+		cs:     int64(opts.ChunkSize),
+		byHash: map[Hash]*wblob{},
+		byStrm: map[*Stream]*wblob{},
+		prog:   progress.Or(opts.Progress),
+	}, nil
+}
+
+func (w *writer) write(images []ImageSource) (int64, error) {
+	if len(images) == 0 {
+		return 0, fmt.Errorf("wim: nothing to write (no images)")
+	}
+	if len(images) > MaxImages {
+		return 0, fmt.Errorf("%w: %d images", ErrLimit, len(images))
+	}
+	if w.opts.BootIndex < 0 || w.opts.BootIndex > len(images) {
+		return 0, fmt.Errorf("%w: boot index %d of %d images", ErrNoImage, w.opts.BootIndex, len(images))
+	}
+	if err := w.collect(images); err != nil {
+		return 0, err
+	}
+	if err := w.prehash(); err != nil {
+		return 0, err
+	}
+	// Header placeholder.
+	w.out.write(make([]byte, HeaderSize))
+	var total int64
+	for _, b := range w.blobs {
+		total += b.size
+	}
+	w.prog.Begin("writing WIM", total)
+	err := w.writeBlobs()
+	w.prog.End()
+	if err != nil {
+		return 0, err
+	}
+	// Metadata resources.
+	var metas []ResHdr
+	var metaHashes []Hash
+	infos := &WIMInfo{}
+	for i, is := range images {
+		md, err := encodeMetadata(is.Image, w.resolve)
+		if err != nil {
+			return 0, fmt.Errorf("image %d: %w", i+1, err)
+		}
+		h := HashBytes(md)
+		rh, err := w.writeMetadata(md)
+		if err != nil {
+			return 0, err
+		}
+		metas = append(metas, rh)
+		metaHashes = append(metaHashes, h)
+		ii := is.Image.Info.clone()
+		ii.Stats = is.Image.Stats()
+		if w.opts.Time != 0 {
+			ii.LastModificationTime = w.opts.Time
+			if ii.CreationTime == 0 {
+				ii.CreationTime = w.opts.Time
+			}
+		}
+		infos.Images = append(infos.Images, ii)
+	}
+	// Blob table: metadata entries first (their order defines image
+	// indices), then blobs in file order.
+	var tbl []byte
+	entry := func(rh ResHdr, ref uint32, h Hash) {
+		var e [blobEntrySize]byte
+		rh.put(e[:])
+		binary.LittleEndian.PutUint16(e[24:], 1)
+		binary.LittleEndian.PutUint32(e[26:], ref)
+		copy(e[30:], h[:])
+		tbl = append(tbl, e[:]...)
+	}
+	for i, rh := range metas {
+		entry(rh, 1, metaHashes[i])
+	}
+	if w.opts.Solid && !w.solidRes.isZero() {
+		entry(w.solidRes, 1, Hash{})
+	}
+	for _, b := range w.blobs {
+		entry(b.hdr, b.refs, b.hash)
+	}
+	if int64(len(tbl)) > MaxBlobTableSize {
+		return 0, fmt.Errorf("%w: blob table of %d bytes", ErrLimit, len(tbl))
+	}
+	tblHdr := ResHdr{SizeInWIM: int64(len(tbl)), Flags: ResFlagMetadata, Offset: w.out.pos, UncompressedSize: int64(len(tbl))}
+	w.out.write(tbl)
+	// XML data: TOTALBYTES is the XML's offset.
+	infos.TotalBytes = w.out.pos
+	xmlData := encodeXMLData(infos)
+	if int64(len(xmlData)) > MaxXMLSize {
+		return 0, fmt.Errorf("%w: XML data of %d bytes", ErrLimit, len(xmlData))
+	}
+	xmlHdr := ResHdr{SizeInWIM: int64(len(xmlData)), Flags: ResFlagMetadata, Offset: w.out.pos, UncompressedSize: int64(len(xmlData))}
+	w.out.write(xmlData)
+	if err := w.out.flush(); err != nil {
+		return 0, err
+	}
+	var integ ResHdr
+	if w.opts.Integrity {
+		it, err := buildIntegrity(w.out.out, HeaderSize, tblHdr.Offset+tblHdr.SizeInWIM, defaultIntegrityUnit)
+		if err != nil {
+			return 0, err
+		}
+		integ = ResHdr{SizeInWIM: int64(len(it)), Offset: w.out.pos, UncompressedSize: int64(len(it))}
+		w.out.write(it)
+		if err := w.out.flush(); err != nil {
+			return 0, err
+		}
+	}
+	end := w.out.pos
+
+	hdr := Header{
+		Version:    VersionDefault,
+		Flags:      w.comp.hdrFlag(),
+		ChunkSize:  uint32(w.cs),
+		PartNumber: 1,
+		TotalParts: 1,
+		ImageCount: uint32(len(images)),
+		BlobTable:  tblHdr,
+		XMLData:    xmlHdr,
+		BootIndex:  uint32(w.opts.BootIndex),
+		Integrity:  integ,
+	}
+	if w.comp == LZMS || w.opts.Solid {
+		hdr.Version = VersionSolid
+	}
+	if w.opts.RPFix {
+		hdr.Flags |= HdrFlagRPFix
+	}
+	if w.opts.BootIndex > 0 {
+		hdr.BootMeta = metas[w.opts.BootIndex-1]
+	}
+	hdr.GUID = w.opts.GUID
+	if hdr.GUID == ([16]byte{}) {
+		d := sha256.New()
+		d.Write([]byte("wimbuild GUID v1\x00"))
+		d.Write(tbl)
+		d.Write(xmlData)
+		copy(hdr.GUID[:], d.Sum(nil))
+	}
+	var hb [HeaderSize]byte
+	hdr.put(hb[:])
+	if _, err := w.out.out.WriteAt(hb[:], 0); err != nil {
+		return 0, err
+	}
+	return end, nil
+}
+
+// streamsOf returns pointers to the streams of in that are written.
+func streamsOf(in *Inode) []*Stream {
+	var s []*Stream
+	if in.IsReparse() {
+		s = append(s, &in.Reparse)
+	}
+	if !in.IsDir() {
+		s = append(s, &in.Data)
+	}
+	for i := range in.Named {
+		s = append(s, &in.Named[i])
+	}
+	return s
+}
+
+// collect finds the unique blobs referenced by the images.
+func (w *writer) collect(images []ImageSource) error {
+	for i, is := range images {
+		if is.Image == nil || is.Image.Root == nil {
+			return fmt.Errorf("wim: image %d is empty", i+1)
+		}
+		err := is.Image.Walk(func(path string, d *Dentry) error {
+			if d.Inode == nil {
+				return fmt.Errorf("wim: image %d: %s has no inode", i+1, path)
+			}
+			for _, s := range streamsOf(d.Inode) {
+				if s.Size < 0 {
+					return fmt.Errorf("wim: image %d: %s: negative stream size", i+1, path)
+				}
+				if s.Pending() {
+					b := w.byStrm[s]
+					if b == nil {
+						b = &wblob{pending: true, size: s.Size, src: s.Data}
+						w.byStrm[s] = b
+						w.blobs = append(w.blobs, b)
+					}
+					b.refs++
+					continue
+				}
+				if s.Hash.IsZero() {
+					if s.Size != 0 {
+						return fmt.Errorf("wim: image %d: %s: stream %q has %d bytes but no hash or data", i+1, path, s.Name, s.Size)
+					}
+					continue
+				}
+				b := w.byHash[s.Hash]
+				if b == nil {
+					var src Blob
+					if is.Blobs != nil {
+						src = is.Blobs.LookupBlob(s.Hash)
+					}
+					if src == nil {
+						src = s.Data
+					}
+					if src == nil {
+						return fmt.Errorf("%w: image %d: %s: stream %q blob %s", ErrBlobMissing, i+1, path, s.Name, s.Hash)
+					}
+					if src.Size() != s.Size {
+						return fmt.Errorf("wim: image %d: %s: stream %q is %d bytes but its blob %s has %d", i+1, path, s.Name, s.Size, s.Hash, src.Size())
+					}
+					b = &wblob{hash: s.Hash, size: s.Size, src: src}
+					if wb, ok := src.(*WIMBlob); ok {
+						b.raw = wb
+					}
+					w.byHash[s.Hash] = b
+					w.blobs = append(w.blobs, b)
+				}
+				b.refs++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prehash hashes pending blobs whose size equals another blob's, merging
+// duplicates. Pending blobs of unique size cannot equal any other blob and
+// are hashed while they are compressed.
+func (w *writer) prehash() error {
+	sizes := map[int64]int{}
+	for _, b := range w.blobs {
+		sizes[b.size]++
+	}
+	merged := map[*wblob]*wblob{}
+	for _, b := range w.blobs {
+		if !b.pending || sizes[b.size] < 2 {
+			continue
+		}
+		rc, err := b.src.Open()
+		if err != nil {
+			return err
+		}
+		h, n, err := HashReader(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if n != b.size {
+			return fmt.Errorf("wim: blob source gave %d bytes, want %d", n, b.size)
+		}
+		b.hash, b.pending = h, false
+		if o := w.byHash[h]; o != nil {
+			o.refs += b.refs
+			merged[b] = o
+			continue
+		}
+		w.byHash[h] = b
+	}
+	if len(merged) == 0 {
+		return nil
+	}
+	kept := w.blobs[:0]
+	for _, b := range w.blobs {
+		if merged[b] == nil {
+			kept = append(kept, b)
+		}
+	}
+	w.blobs = kept
+	for s, b := range w.byStrm {
+		if o := merged[b]; o != nil {
+			w.byStrm[s] = o
+		}
+	}
+	return nil
+}
+
+// resolve returns the hash to store for a stream.
+func (w *writer) resolve(_ *Inode, s *Stream) Hash {
+	if s.Pending() {
+		if b := w.byStrm[s]; b != nil {
+			return b.hash
+		}
+	}
+	return s.Hash
+}
+
+// canRawCopy reports whether b's stored resource can be copied as-is.
+func (w *writer) canRawCopy(b *wblob) bool {
+	r := b.raw
+	if r == nil || r.res.solid || w.opts.Solid {
+		return false
+	}
+	if r.res.comp == None {
+		// Stored uncompressed: fine for an uncompressed output, and for an
+		// output with the source WIM's own compression settings (the
+		// source found it incompressible).
+		return w.comp == None || (r.w.hdr.Compression() == w.comp && int64(r.w.hdr.ChunkSize) == w.cs)
+	}
+	return r.res.comp == w.comp && r.res.chunkSize == w.cs
+}
+
+// outBuf is a buffered writer at tracked offsets over an Output.
+type outBuf struct {
+	out    Output
+	buf    []byte
+	bufOff int64 // file offset of buf[0]
+	pos    int64 // next write offset
+	err    error
+}
+
+const outBufSize = 1 << 20
+
+func (o *outBuf) write(p []byte) {
+	if o.err != nil {
+		return
+	}
+	if len(o.buf) == 0 {
+		o.bufOff = o.pos
+	}
+	o.buf = append(o.buf, p...)
+	o.pos += int64(len(p))
+	if len(o.buf) >= outBufSize {
+		o.flush()
+	}
+}
+
+func (o *outBuf) flush() error {
+	if o.err == nil && len(o.buf) > 0 {
+		_, o.err = o.out.WriteAt(o.buf, o.bufOff)
+		o.buf = o.buf[:0]
+	}
+	return o.err
+}
+
+// patch overwrites bytes already written at off.
+func (o *outBuf) patch(off int64, p []byte) {
+	if o.err != nil {
+		return
+	}
+	if len(o.buf) > 0 && off+int64(len(p)) > o.bufOff {
+		if off >= o.bufOff {
+			copy(o.buf[off-o.bufOff:], p)
+			return
+		}
+		n := o.bufOff - off
+		copy(o.buf, p[n:])
+		p = p[:n]
+	}
+	_, o.err = o.out.WriteAt(p, off)
+}
+
+// seek moves the write position back to off (discarding buffered bytes
+// past it).
+func (o *outBuf) seek(off int64) {
+	if o.flush() != nil {
+		return
+	}
+	o.pos = off
+}
+
+// chunkJob is one chunk travelling through the compression pipeline.
+type chunkJob struct {
+	b      *wblob // non-solid blob (nil for solid chunks and raw copies)
+	raw    *wblob // raw copy marker
+	idx    int64  // chunk index inside the blob / solid resource
+	n      int64  // number of chunks of the blob / solid resource
+	in     []byte
+	out    []byte
+	outLen int // 0: store in raw
+	sum    *Hash
+	done   chan struct{}
+}
+
+var errStopped = errors.New("wim: write stopped")
+
+// writeBlobs streams every blob through a bounded, ordered pipeline:
+// a reader goroutine splits blobs into chunks (hashing them), Threads
+// workers compress chunks, and this goroutine writes results in order.
+func (w *writer) writeBlobs() error {
+	threads := w.opts.Threads
+	comp, cs := w.comp, w.cs
+	if w.opts.Solid {
+		comp, cs = w.opts.SolidCompression, int64(w.opts.SolidChunkSize)
+	}
+	inflight := 2*threads + 2
+	if w.opts.Solid {
+		inflight = threads + 1
+	}
+	jobs := make(chan *chunkJob, threads)
+	ordered := make(chan *chunkJob, inflight)
+	stop := make(chan struct{})
+	bufPool := sync.Pool{New: func() any { b := make([]byte, cs); return &b }}
+	if cs == 0 {
+		bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+	}
+
+	// Workers.
+	var wg sync.WaitGroup
+	var workerErr error
+	var errOnce sync.Once
+	if comp != None {
+		for i := 0; i < threads; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := newCompressor(comp, int(cs), w.opts.Level)
+				for j := range jobs {
+					if err != nil {
+						errOnce.Do(func() { workerErr = err })
+						close(j.done)
+						continue
+					}
+					if len(j.in) > 1 {
+						if cap(j.out) < len(j.in)-1 {
+							j.out = make([]byte, len(j.in)-1)
+						}
+						j.out = j.out[:len(j.in)-1]
+						j.outLen = c.Compress(j.out, j.in)
+					}
+					close(j.done)
+				}
+			}()
+		}
+	}
+
+	// Reader.
+	var readErr error
+	go func() {
+		defer close(ordered)
+		readErr = w.produce(comp, cs, jobs, ordered, stop, &bufPool)
+		close(jobs)
+	}()
+
+	err := w.consume(comp, cs, ordered, &bufPool)
+	if err != nil {
+		close(stop)
+		for j := range ordered {
+			if j.done != nil {
+				<-j.done
+			}
+		}
+	}
+	wg.Wait()
+	if err == nil && readErr != nil {
+		err = readErr
+	}
+	if err == nil && workerErr != nil {
+		err = workerErr
+	}
+	if errors.Is(err, errStopped) && readErr != nil && !errors.Is(readErr, errStopped) {
+		err = readErr
+	}
+	return err
+}
+
+func (w *writer) produce(comp Compression, cs int64, jobs, ordered chan<- *chunkJob, stop <-chan struct{}, pool *sync.Pool) error {
+	send := func(j *chunkJob) error {
+		if j.done != nil {
+			select {
+			case jobs <- j:
+			case <-stop:
+				return errStopped
+			}
+		}
+		select {
+		case ordered <- j:
+		case <-stop:
+			return errStopped
+		}
+		return nil
+	}
+	newJob := func() *chunkJob {
+		j := &chunkJob{in: *(pool.Get().(*[]byte))}
+		if comp != None {
+			j.done = make(chan struct{})
+		}
+		return j
+	}
+	if w.opts.Solid {
+		// One solid resource: chunks span blob boundaries.
+		var total int64
+		for _, b := range w.blobs {
+			total += b.size
+		}
+		n := (total + cs - 1) / cs
+		var j *chunkJob
+		var idx int64
+		for _, b := range w.blobs {
+			rc, err := b.src.Open()
+			if err != nil {
+				return err
+			}
+			d := sha1.New()
+			left := b.size
+			for left > 0 {
+				if j == nil {
+					j = newJob()
+					j.in = j.in[:0]
+					j.idx, j.n = idx, n
+				}
+				room := min(cs-int64(len(j.in)), left)
+				start := len(j.in)
+				j.in = j.in[:start+int(room)]
+				if _, err := io.ReadFull(rc, j.in[start:]); err != nil {
+					rc.Close()
+					return fmt.Errorf("wim: reading blob %s: %w", b.hash, err)
+				}
+				d.Write(j.in[start:])
+				left -= room
+				if int64(len(j.in)) == cs || (left == 0 && b == w.blobs[len(w.blobs)-1]) {
+					if err := send(j); err != nil {
+						rc.Close()
+						return err
+					}
+					j = nil
+					idx++
+				}
+			}
+			rc.Close()
+			if err := w.checkSum(b, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, b := range w.blobs {
+		if w.canRawCopy(b) {
+			if err := send(&chunkJob{raw: b}); err != nil {
+				return err
+			}
+			continue
+		}
+		rc, err := b.src.Open()
+		if err != nil {
+			return err
+		}
+		d := sha1.New()
+		var n int64 = 1
+		step := int64(1 << 20)
+		if comp != None {
+			n = (b.size + cs - 1) / cs
+			step = cs
+		} else {
+			n = (b.size + step - 1) / step
+		}
+		for k := int64(0); k < n; k++ {
+			j := newJob()
+			j.b, j.idx, j.n = b, k, n
+			sz := min(step, b.size-k*step)
+			if int64(cap(j.in)) < sz {
+				j.in = make([]byte, sz)
+			}
+			j.in = j.in[:sz]
+			if _, err := io.ReadFull(rc, j.in); err != nil {
+				rc.Close()
+				return fmt.Errorf("wim: reading blob %s: %w", b.hash, err)
+			}
+			d.Write(j.in)
+			if k == n-1 {
+				if err := w.checkSum(b, d); err != nil {
+					rc.Close()
+					return err
+				}
+			}
+			if err := send(j); err != nil {
+				rc.Close()
+				return err
+			}
+		}
+		rc.Close()
+	}
+	return nil
+}
+
+// checkSum records the hash of a pending blob or checks a known one.
+func (w *writer) checkSum(b *wblob, d hash.Hash) error {
+	var h Hash
+	d.Sum(h[:0])
+	if b.pending {
+		b.hash = h
+		return nil
+	}
+	if h != b.hash {
+		return fmt.Errorf("%w: blob source content has SHA-1 %s, expected %s", ErrHashMismatch, h, b.hash)
+	}
+	return nil
+}
+
+func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, pool *sync.Pool) error {
+	o := w.out
+	var start, tblSize, width int64
+	var sizes []int64
+	var solidUsize int64
+	for j := range ordered {
+		if j.raw != nil {
+			if err := w.copyRaw(j.raw); err != nil {
+				return err
+			}
+			w.prog.Advance(j.raw.size)
+			continue
+		}
+		if j.done != nil {
+			<-j.done
+		}
+		if j.idx == 0 {
+			start = o.pos
+			sizes = sizes[:0]
+			solidUsize = 0
+			switch {
+			case w.opts.Solid:
+				tblSize = solidHeaderSize + 4*j.n
+			case comp == None:
+				tblSize = 0
+			default:
+				width = 4
+				if j.b.size > 0xFFFFFFFF {
+					width = 8
+				}
+				tblSize = (j.n - 1) * width
+			}
+			o.write(make([]byte, tblSize))
+		}
+		data := j.in
+		if j.outLen > 0 {
+			data = j.out[:j.outLen]
+		}
+		o.write(data)
+		sizes = append(sizes, int64(len(data)))
+		solidUsize += int64(len(j.in))
+		w.prog.Advance(int64(len(j.in)))
+		last := j.idx == j.n-1
+		in := j.in
+		j.in = nil
+		pool.Put(&in)
+		if !last {
+			continue
+		}
+		var stored int64 = tblSize
+		for _, s := range sizes {
+			stored += s
+		}
+		if w.opts.Solid {
+			hdr := make([]byte, tblSize)
+			binary.LittleEndian.PutUint64(hdr[0:], uint64(solidUsize))
+			binary.LittleEndian.PutUint32(hdr[8:], uint32(cs))
+			binary.LittleEndian.PutUint32(hdr[12:], uint32(comp))
+			for i, s := range sizes {
+				binary.LittleEndian.PutUint32(hdr[solidHeaderSize+4*i:], uint32(s))
+			}
+			o.patch(start, hdr)
+			w.solidRes = ResHdr{SizeInWIM: stored, Flags: ResFlagSolid, Offset: start, UncompressedSize: solidResourceMarker}
+			var off int64
+			for _, b := range w.blobs {
+				b.hdr = ResHdr{SizeInWIM: b.size, Flags: ResFlagSolid, Offset: off}
+				off += b.size
+			}
+			continue
+		}
+		b := j.b
+		if comp == None {
+			b.hdr = ResHdr{SizeInWIM: b.size, Offset: start, UncompressedSize: b.size}
+			continue
+		}
+		if stored >= b.size {
+			// Not smaller: store the blob uncompressed.
+			if len(sizes) == 1 {
+				// The lone chunk was stored raw already.
+				b.hdr = ResHdr{SizeInWIM: b.size, Offset: start, UncompressedSize: b.size}
+				continue
+			}
+			o.seek(start)
+			if err := w.copyPlain(b); err != nil {
+				return err
+			}
+			b.hdr = ResHdr{SizeInWIM: b.size, Offset: start, UncompressedSize: b.size}
+			continue
+		}
+		tbl := make([]byte, tblSize)
+		var off int64
+		for i := 0; i < len(sizes)-1; i++ {
+			off += sizes[i]
+			if width == 4 {
+				binary.LittleEndian.PutUint32(tbl[4*i:], uint32(off))
+			} else {
+				binary.LittleEndian.PutUint64(tbl[8*i:], uint64(off))
+			}
+		}
+		o.patch(start, tbl)
+		b.hdr = ResHdr{SizeInWIM: stored, Flags: ResFlagCompressed, Offset: start, UncompressedSize: b.size}
+	}
+	return o.err
+}
+
+// copyRaw copies a source WIM's stored resource as-is.
+func (w *writer) copyRaw(b *wblob) error {
+	r := b.raw
+	src := io.NewSectionReader(r.w.ra, r.entry.Offset, r.entry.SizeInWIM)
+	start := w.out.pos
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			w.out.write(buf[:n])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("wim: copying blob %s: %w", b.hash, err)
+		}
+	}
+	if w.out.pos-start != r.entry.SizeInWIM {
+		return fmt.Errorf("wim: copying blob %s: %w", b.hash, ErrTruncated)
+	}
+	b.hdr = ResHdr{SizeInWIM: r.entry.SizeInWIM, Flags: r.entry.Flags &^ (ResFlagMetadata | ResFlagFree | ResFlagSpanned), Offset: start, UncompressedSize: r.size}
+	return w.out.err
+}
+
+// copyPlain writes b's uncompressed bytes (re-reading its source) and
+// checks the hash again.
+func (w *writer) copyPlain(b *wblob) error {
+	rc, err := b.src.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := sha1.New()
+	buf := make([]byte, 1<<20)
+	var n int64
+	for n < b.size {
+		m := min(int64(len(buf)), b.size-n)
+		if _, err := io.ReadFull(rc, buf[:m]); err != nil {
+			return fmt.Errorf("wim: re-reading blob %s: %w", b.hash, err)
+		}
+		d.Write(buf[:m])
+		w.out.write(buf[:m])
+		n += m
+	}
+	var h Hash
+	d.Sum(h[:0])
+	if h != b.hash {
+		return fmt.Errorf("%w: blob %s changed while writing", ErrHashMismatch, b.hash)
+	}
+	return w.out.err
+}
+
+// writeMetadata stores a metadata resource: compressed (chunked, chunks
+// that do not shrink stored raw) whenever the WIM is compressed.
+func (w *writer) writeMetadata(md []byte) (ResHdr, error) {
+	start := w.out.pos
+	if w.comp == None {
+		w.out.write(md)
+		return ResHdr{SizeInWIM: int64(len(md)), Flags: ResFlagMetadata, Offset: start, UncompressedSize: int64(len(md))}, w.out.err
+	}
+	res, err := compressChunks(md, w.comp, int(w.cs), w.opts.Level, w.opts.Threads)
+	if err != nil {
+		return ResHdr{}, err
+	}
+	w.out.write(res)
+	return ResHdr{SizeInWIM: int64(len(res)), Flags: ResFlagMetadata | ResFlagCompressed, Offset: start, UncompressedSize: int64(len(md))}, w.out.err
+}
+
+// compressChunks builds a non-solid compressed resource (chunk table and
+// chunks) from data held in memory, compressing chunks in parallel.
+func compressChunks(data []byte, c Compression, cs, level, threads int) ([]byte, error) {
+	n := (len(data) + cs - 1) / cs
+	if n == 0 {
+		return nil, nil
+	}
+	outs := make([][]byte, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := 0
+	for t := 0; t < max(1, min(threads, n)); t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			comp, err := newCompressor(c, cs, level)
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+				return
+			}
+			buf := make([]byte, cs)
+			for {
+				mu.Lock()
+				k := next
+				next++
+				mu.Unlock()
+				if k >= n {
+					return
+				}
+				in := data[k*cs : min(len(data), (k+1)*cs)]
+				m := 0
+				if len(in) > 1 {
+					m = comp.Compress(buf[:len(in)-1], in)
+				}
+				if m > 0 {
+					outs[k] = bytes.Clone(buf[:m])
+				} else {
+					outs[k] = in
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	width := 4
+	if len(data) > 0xFFFFFFFF {
+		width = 8
+	}
+	res := make([]byte, (n-1)*width)
+	off := 0
+	for k := 0; k < n-1; k++ {
+		off += len(outs[k])
+		if width == 4 {
+			binary.LittleEndian.PutUint32(res[4*k:], uint32(off))
+		} else {
+			binary.LittleEndian.PutUint64(res[8*k:], uint64(off))
+		}
+	}
+	for _, o := range outs {
+		res = append(res, o...)
+	}
+	return res, nil
+}
