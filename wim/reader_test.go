@@ -165,9 +165,6 @@ func TestReadContents(t *testing.T) {
 	for _, name := range fixtureNames {
 		t.Run(name, func(t *testing.T) {
 			w := openFixture(t, name)
-			if !CodecAvailable(w.Compression()) {
-				t.Skipf("codec %v not wired in yet", w.Compression())
-			}
 			img, err := w.Image(1)
 			if err != nil {
 				t.Fatal(err)
