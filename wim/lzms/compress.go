@@ -27,6 +27,14 @@ type Compressor struct {
 	head    []uint32 // hash heads: position+1, 0 = empty
 	prev    []uint32 // hash chains: position+1 of the previous occurrence
 	dhead   []uint32 // delta-match hash heads
+	child   []uint32 // binary trees: 2 slots per position
+	head2   []uint32 // latest position of each 2-byte string
+	head3   []uint32 // latest position of each (hashed) 3-byte string
+	optimal bool
+	pr      prices
+	nodes   []optNode
+	matches [maxMatches]match
+	path    []int32
 	x86     []int32
 	enc     encoder
 	started bool
@@ -52,6 +60,11 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	c.nice = 32 + level*2
 	c.lazy = level >= 10
 	c.delta = level >= 30
+	c.optimal = level >= 30
+	if c.optimal {
+		c.depth = 8 + level/2
+		c.nice = 16 + level*3/4
+	}
 	hb := uint(bits.Len(uint(maxChunkSize)))
 	c.hbits = min(max(hb, 12), 22)
 	c.enc.initCodes()
@@ -61,7 +74,15 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 func (c *Compressor) alloc() {
 	c.buf = make([]byte, c.maxChunk+8)
 	c.head = make([]uint32, 1<<c.hbits)
-	c.prev = make([]uint32, c.maxChunk)
+	if c.optimal {
+		c.child = make([]uint32, 2*c.maxChunk)
+		c.head2 = make([]uint32, 1<<16)
+		c.head3 = make([]uint32, 1<<hash3Bits)
+		c.nodes = make([]optNode, optWindow+1)
+		c.path = make([]int32, 0, optWindow)
+	} else {
+		c.prev = make([]uint32, c.maxChunk)
+	}
 	c.dhead = make([]uint32, 1<<c.hbits)
 	c.x86 = make([]int32, 65536)
 	c.started = true
@@ -87,7 +108,11 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	clear(c.buf[n : n+8])
 	x86Filter(buf, c.x86, false)
 	c.enc.reset(dst[:limit], n)
-	c.parseLazy(buf)
+	if c.optimal {
+		c.parseOptimal(buf)
+	} else {
+		c.parseLazy(buf)
+	}
 	return c.enc.finish()
 }
 

@@ -1,0 +1,78 @@
+package lzms
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestMeasureCorpus reports ratio and single-thread speed on a directory of
+// files named by LZMS_CORPUS (chunked like a WIM: LZMS_CHUNK bytes, default
+// 128 KiB; raw chunks where compression does not help; 4 bytes of chunk
+// table per extra chunk). It is a measurement, not a check, and runs only
+// when asked:
+//
+//	LZMS_CORPUS=/path/to/files LZMS_LEVEL=50 go test -run MeasureCorpus -v ./wim/lzms/
+func TestMeasureCorpus(t *testing.T) {
+	dir := os.Getenv("LZMS_CORPUS")
+	if dir == "" {
+		t.Skip("set LZMS_CORPUS to a directory to measure")
+	}
+	chunk := 1 << 17
+	if s := os.Getenv("LZMS_CHUNK"); s != "" {
+		chunk, _ = strconv.Atoi(s)
+	}
+	level := 0
+	if s := os.Getenv("LZMS_LEVEL"); s != "" {
+		level, _ = strconv.Atoi(s)
+	}
+	var files [][]byte
+	var total int
+	err := filepath.WalkDir(dir, func(p string, de os.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		files = append(files, b)
+		total += len(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCompressor(chunk, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := NewDecompressor(chunk)
+	dst := make([]byte, chunk)
+	out := 0
+	var ctime, dtime time.Duration
+	check := make([]byte, chunk)
+	for _, f := range files {
+		for lo := 0; lo < len(f); lo += chunk {
+			src := f[lo:min(lo+chunk, len(f))]
+			t0 := time.Now()
+			n := c.Compress(dst[:len(src)-1], src)
+			ctime += time.Since(t0)
+			if lo > 0 {
+				out += 4
+			}
+			if n == 0 {
+				out += len(src)
+				continue
+			}
+			out += n
+			t0 = time.Now()
+			if err := d.Decompress(check[:len(src)], dst[:n]); err != nil {
+				t.Fatal(err)
+			}
+			dtime += time.Since(t0)
+		}
+	}
+	t.Logf("%d files, %d bytes -> %d (%.2f%%); compress %.2f s (%.2f MB/s), decompress %.2f s (%.1f MB/s)",
+		len(files), total, out, 100*float64(out)/float64(total),
+		ctime.Seconds(), float64(total)/1e6/ctime.Seconds(), dtime.Seconds(), float64(total)/1e6/dtime.Seconds())
+}

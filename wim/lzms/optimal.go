@@ -1,0 +1,405 @@
+package lzms
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Near-optimal parsing. Binary-tree match finding supplies, at every
+// position, the longest match for each length (smallest offset first). A
+// forward dynamic program over a window of positions then picks the
+// cheapest sequence of literals, repeat matches and explicit matches,
+// pricing each choice with the code lengths and range-coder probabilities
+// in force when the window starts and tracking, per position, the binary
+// contexts and the repeat-offset queue (with its one-item delay) exactly as
+// the coder will see them.
+
+const (
+	priceBits  = 6 // prices are in 1/64 bit
+	priceScale = 1 << priceBits
+	optWindow  = 2048 // positions per parsing window
+	maxMatches = 64   // matches recorded per position
+
+	hash3Bits        = 16
+	shortMatchMaxOff = 1 << 16 // farthest offset tried for 2-byte matches
+	infCost    = math.MaxUint32
+)
+
+// bitPrices[p][b] is the cost of coding bit b with probability p/64 of 0.
+var bitPrices [probMax][2]uint32
+
+func init() {
+	for p := 1; p < probMax; p++ {
+		bitPrices[p][0] = uint32(math.Round(-math.Log2(float64(p)/probMax) * priceScale))
+		bitPrices[p][1] = uint32(math.Round(-math.Log2(float64(probMax-p)/probMax) * priceScale))
+	}
+}
+
+type match struct {
+	length uint32
+	off    uint32
+}
+
+// optState is the coder state a position is reached with.
+type optState struct {
+	reps    [numReps + 1]uint32
+	pending uint32
+	lastLZ  bool // the item that ended here was an LZ match (pending not yet due)
+	main    uint8
+	matchS  uint8
+	lz      uint8
+	lzRep   [numRepDecisions]uint8
+}
+
+// optNode is one position of the parsing window.
+type optNode struct {
+	cost uint32
+	// Item that reaches this node from node from: length 0 = literal.
+	from   int32
+	length uint32
+	off    uint32
+	rep    int8
+	st     optState
+}
+
+type prices struct {
+	main   [numMainStates][2]uint32
+	match  [numMatchStates][2]uint32
+	lz     [numLZStates][2]uint32
+	lzRep  [numRepDecisions][numLZRepStates][2]uint32
+	lit    [numLiteralSyms]uint32
+	offset [maxOffsetSyms]uint32 // slot code length + extra bits
+	length [numLengthSyms]uint32
+}
+
+func probPrices(dst [][2]uint32, src []probEntry) {
+	for i := range src {
+		p := src[i].prob()
+		dst[i] = bitPrices[p]
+	}
+}
+
+func (c *Compressor) updatePrices() {
+	e := &c.enc
+	pr := &c.pr
+	probPrices(pr.main[:], e.ctx.main[:])
+	probPrices(pr.match[:], e.ctx.match[:])
+	probPrices(pr.lz[:], e.ctx.lz[:])
+	for i := range numRepDecisions {
+		probPrices(pr.lzRep[i][:], e.ctx.lzRep[i][:])
+	}
+	for s := range numLiteralSyms {
+		pr.lit[s] = uint32(e.literal.lens[s]) * priceScale
+	}
+	for s := range e.lzOffset.numSyms {
+		pr.offset[s] = (uint32(e.lzOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+	}
+	for s := range numLengthSyms {
+		pr.length[s] = (uint32(e.length.lens[s]) + uint32(lengthExtraBits[s])) * priceScale
+	}
+}
+
+func (pr *prices) lengthPrice(l uint32) uint32 {
+	return pr.length[lengthSlot(l)]
+}
+
+// btFind inserts pos into the binary tree and, when ms is not nil, records
+// the matches found there (increasing lengths). It returns the number of
+// matches.
+func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
+	n := len(buf)
+	maxLen := n - pos
+	if maxLen < 4 {
+		return 0
+	}
+	nice := min(c.nice, maxLen)
+	cur := buf[pos:]
+	count := 0
+	// Short matches: the latest position with the same 2 and 3 bytes.
+	k2 := uint32(binary.LittleEndian.Uint16(cur))
+	c2 := c.head2[k2]
+	c.head2[k2] = uint32(pos + 1)
+	k3 := (binary.LittleEndian.Uint32(cur) & 0xFFFFFF) * 0x9E3779B1 >> (32 - hash3Bits)
+	c3 := c.head3[k3]
+	c.head3[k3] = uint32(pos + 1)
+	best := 3
+	if ms != nil {
+		if c2 != 0 && pos-int(c2-1) <= shortMatchMaxOff {
+			ms[0] = match{length: 2, off: uint32(pos - int(c2-1))}
+			count = 1
+			if cur[2] == buf[c2+1] {
+				ms[0].length = 3
+			}
+		}
+		if c3 != 0 && (count == 0 || ms[0].length < 3) {
+			p := int(c3 - 1)
+			if buf[p] == cur[0] && buf[p+1] == cur[1] && buf[p+2] == cur[2] {
+				ms[count] = match{length: 3, off: uint32(pos - p)}
+				count++
+			}
+		}
+	}
+	h := c.hash(binary.LittleEndian.Uint32(cur))
+	cand := c.head[h]
+	c.head[h] = uint32(pos + 1)
+	child := c.child
+	lp := 2 * pos   // slot that takes the next smaller candidate
+	rp := 2*pos + 1 // slot that takes the next larger candidate
+	var lenL, lenR int
+	for d := c.depth; ; d-- {
+		if cand == 0 || d == 0 {
+			child[lp] = 0
+			child[rp] = 0
+			return count
+		}
+		p := int(cand - 1)
+		l := min(lenL, lenR)
+		l += matchLen(buf[p+l:], cur[l:], maxLen-l)
+		if l > best {
+			best = l
+			if ms != nil && count < len(ms) {
+				ms[count] = match{length: uint32(l), off: uint32(pos - p)}
+				count++
+			}
+			if l >= nice {
+				child[lp] = child[2*p]
+				child[rp] = child[2*p+1]
+				return count
+			}
+		}
+		if l < maxLen && buf[p+l] < cur[l] {
+			child[lp] = cand
+			lp = 2*p + 1
+			cand = child[lp]
+			lenL = l
+		} else {
+			child[rp] = cand
+			rp = 2 * p
+			cand = child[rp]
+			lenR = l
+		}
+	}
+}
+
+// repView returns the LZ queue a match at a node with state st would see.
+func (st *optState) repView() [numReps + 1]uint32 {
+	r := st.reps
+	if st.pending != 0 && !st.lastLZ {
+		r[3], r[2], r[1], r[0] = r[2], r[1], r[0], st.pending
+	}
+	return r
+}
+
+// after returns the state following an item coded from state st.
+func (st *optState) after(length uint32, off uint32, rep int8) optState {
+	s := *st
+	if length == 0 {
+		s.main = (s.main << 1) & (numMainStates - 1)
+		s.lastLZ = false
+		return s
+	}
+	s.main = (s.main<<1 | 1) & (numMainStates - 1)
+	s.matchS = (s.matchS << 1) & (numMatchStates - 1)
+	if s.pending != 0 && !s.lastLZ {
+		s.reps[3], s.reps[2], s.reps[1], s.reps[0] = s.reps[2], s.reps[1], s.reps[0], s.pending
+		s.pending = 0
+	}
+	if rep < 0 {
+		s.lz = (s.lz << 1) & (numLZStates - 1)
+	} else {
+		s.lz = (s.lz<<1 | 1) & (numLZStates - 1)
+		for i := 0; i < numRepDecisions; i++ {
+			if i == int(rep) {
+				s.lzRep[i] = (s.lzRep[i] << 1) & (numLZRepStates - 1)
+				break
+			}
+			s.lzRep[i] = (s.lzRep[i]<<1 | 1) & (numLZRepStates - 1)
+		}
+		copy(s.reps[rep:], s.reps[rep+1:])
+	}
+	if s.pending != 0 {
+		s.reps[3], s.reps[2], s.reps[1], s.reps[0] = s.reps[2], s.reps[1], s.reps[0], s.pending
+	}
+	s.pending = off
+	s.lastLZ = true
+	return s
+}
+
+// currentState captures the encoder's state at pos.
+func (c *Compressor) currentState(pos int) optState {
+	e := &c.enc
+	st := optState{
+		reps:    e.q.lz,
+		pending: e.q.pendingLZ,
+		lastLZ:  e.q.pendingLZ != 0 && e.q.lzPendAt == pos,
+		main:    uint8(e.ctx.mainState),
+		matchS:  uint8(e.ctx.matchState),
+		lz:      uint8(e.ctx.lzState),
+	}
+	for i := range numRepDecisions {
+		st.lzRep[i] = uint8(e.ctx.lzRepState[i])
+	}
+	return st
+}
+
+// parseOptimal codes buf with windowed near-optimal parsing.
+func (c *Compressor) parseOptimal(buf []byte) {
+	clear(c.head)
+	clear(c.head2)
+	clear(c.head3)
+	e := &c.enc
+	n := len(buf)
+	pos := 0
+	for pos < n {
+		if e.overflow {
+			return
+		}
+		pos = c.optimizeWindow(buf, pos)
+	}
+}
+
+// optimizeWindow parses and codes one window starting at pos and returns
+// the position after it.
+func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
+	pr := &c.pr
+	n := len(buf)
+	c.updatePrices()
+	limit := min(optWindow, n-pos)
+	nodes := c.nodes[:limit+1]
+	for i := range nodes {
+		nodes[i].cost = infCost
+	}
+	nodes[0].cost = 0
+	nodes[0].st = c.currentState(pos)
+	end := limit
+	processed := 0 // positions inserted into the match finder
+	for i := 0; i < limit; i++ {
+		nd := &nodes[i]
+		if i > 0 {
+			// Derive the state this node is reached with.
+			f := &nodes[nd.from]
+			nd.st = f.st.after(nd.length, nd.off, nd.rep)
+		}
+		p := pos + i
+		ms := c.matches[:]
+		nm := c.btFind(buf, p, ms)
+		processed = i + 1
+		st := &nd.st
+		base := nd.cost
+		// Literal.
+		if cst := base + pr.main[st.main][0] + pr.lit[buf[p]]; cst < nodes[i+1].cost {
+			nodes[i+1] = optNode{cost: cst, from: int32(i), length: 0}
+		}
+		maxLen := n - p
+		matchBase := base + pr.main[st.main][1] + pr.match[st.matchS][0]
+		// Repeat matches.
+		reps := st.repView()
+		repBase := matchBase + pr.lz[st.lz][1]
+		longRep := 0
+		longRepIdx := 0
+		for r := range numReps {
+			off := int(reps[r])
+			if off > p || buf[p-off] != buf[p] {
+				continue
+			}
+			l := matchLen(buf[p-off:], buf[p:], maxLen)
+			rp := repBase
+			for k := 0; k < numRepDecisions; k++ {
+				if k == r {
+					rp += pr.lzRep[k][st.lzRep[k]][0]
+					break
+				}
+				rp += pr.lzRep[k][st.lzRep[k]][1]
+			}
+			if l > longRep {
+				longRep, longRepIdx = l, r
+			}
+			top := min(l, limit-i)
+			for ll := 1; ll <= top; ll++ {
+				cst := rp + pr.lengthPrice(uint32(ll))
+				if cst < nodes[i+ll].cost {
+					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: uint32(off), rep: int8(r)}
+				}
+			}
+		}
+		// A long repeat or explicit match ends the window right here.
+		longest := 0
+		if nm > 0 {
+			longest = int(ms[nm-1].length)
+		}
+		if longRep >= c.nice || longest >= c.nice {
+			var it optNode
+			if longRep >= longest-1 {
+				it = optNode{from: int32(i), length: uint32(longRep), off: reps[longRepIdx], rep: int8(longRepIdx)}
+			} else {
+				m := ms[nm-1]
+				it = optNode{from: int32(i), length: m.length, off: m.off, rep: -1}
+			}
+			end = i + int(it.length)
+			c.emitWindow(buf, pos, nodes, i, it)
+			c.skip(buf, pos+processed, pos+end)
+			return pos + end
+		}
+		// Explicit matches.
+		expBase := matchBase + pr.lz[st.lz][0]
+		ll := 2
+		for k := 0; k < nm; k++ {
+			m := ms[k]
+			op := expBase + pr.offset[offsetSlot(m.off)]
+			top := min(int(m.length), limit-i)
+			for ; ll <= top; ll++ {
+				cst := op + pr.lengthPrice(uint32(ll))
+				if cst < nodes[i+ll].cost {
+					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: m.off, rep: -1}
+				}
+			}
+		}
+	}
+	c.emitWindow(buf, pos, nodes, end, optNode{})
+	c.skip(buf, pos+processed, pos+end)
+	return pos + end
+}
+
+// emitWindow codes the cheapest path to node last, then item tail (if its
+// length is not 0) starting at node last.
+func (c *Compressor) emitWindow(buf []byte, pos int, nodes []optNode, last int, tail optNode) {
+	// Reverse the path into c.path.
+	path := c.path[:0]
+	for i := last; i > 0; i = int(nodes[i].from) {
+		path = append(path, int32(i))
+	}
+	e := &c.enc
+	for k := len(path) - 1; k >= 0; k-- {
+		nd := &nodes[path[k]]
+		at := pos + int(nd.from)
+		if nd.length == 0 {
+			e.literalItem(buf[at])
+			continue
+		}
+		c.emitMatch(at, nd.off, nd.length)
+	}
+	c.path = path
+	if tail.length != 0 {
+		c.emitMatch(pos+last, tail.off, tail.length)
+	}
+}
+
+func (c *Compressor) emitMatch(at int, off, length uint32) {
+	e := &c.enc
+	reps := e.q.lzReps(at)
+	rep := -1
+	for r := range numReps {
+		if reps[r] == off {
+			rep = r
+			break
+		}
+	}
+	e.lzItem(at, off, length, rep)
+}
+
+// skip inserts positions [from, to) into the match finder.
+func (c *Compressor) skip(buf []byte, from, to int) {
+	for p := from; p < to; p++ {
+		c.btFind(buf, p, nil)
+	}
+}
