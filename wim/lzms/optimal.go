@@ -22,7 +22,7 @@ const (
 
 	hash3Bits        = 16
 	shortMatchMaxOff = 1 << 16 // farthest offset tried for 2-byte matches
-	infCost    = math.MaxUint32
+	infCost          = math.MaxUint32
 )
 
 // bitPrices[p][b] is the cost of coding bit b with probability p/64 of 0.
