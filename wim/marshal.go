@@ -1,0 +1,144 @@
+package wim
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+)
+
+// Image encoding for caches (MarshalImage/UnmarshalImage):
+//
+//	8   magic "WBIMAGE1"
+//	4   n = length of the XML fragment; n bytes UTF-8 <IMAGE> element
+//	4   m = number of (hash, size) pairs; m × (20-byte SHA-1, u64 size),
+//	    sorted by hash: the sizes of every non-empty stream
+//	8   k = metadata length; k bytes uncompressed metadata resource
+const marshalMagic = "WBIMAGE1"
+
+// MarshalImage encodes img (tree, security descriptors, stream hashes and
+// sizes, XML properties) as self-contained bytes. Streams must be hashed
+// (no Pending streams). UnmarshalImage reverses it exactly.
+func MarshalImage(img *Image) ([]byte, error) {
+	sizes := map[Hash]int64{}
+	err := img.Walk(func(path string, d *Dentry) error {
+		for _, s := range streamsOf(d.Inode) {
+			if s.Pending() {
+				return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", path, s.Name)
+			}
+			if s.Hash.IsZero() {
+				continue
+			}
+			if old, ok := sizes[s.Hash]; ok && old != s.Size {
+				return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", path, s.Hash, old, s.Size)
+			}
+			sizes[s.Hash] = s.Size
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	md, err := encodeMetadata(img, identityResolve)
+	if err != nil {
+		return nil, err
+	}
+	var x bytes.Buffer
+	writeXMLNode(&x, img.Info.toNode())
+	hs := make([]Hash, 0, len(sizes))
+	for h := range sizes {
+		hs = append(hs, h)
+	}
+	slices.SortFunc(hs, func(a, b Hash) int { return bytes.Compare(a[:], b[:]) })
+	le := binary.LittleEndian
+	out := make([]byte, 0, 8+4+x.Len()+4+28*len(hs)+8+len(md))
+	out = append(out, marshalMagic...)
+	out = le.AppendUint32(out, uint32(x.Len()))
+	out = append(out, x.Bytes()...)
+	out = le.AppendUint32(out, uint32(len(hs)))
+	for _, h := range hs {
+		out = append(out, h[:]...)
+		out = le.AppendUint64(out, uint64(sizes[h]))
+	}
+	out = le.AppendUint64(out, uint64(len(md)))
+	out = append(out, md...)
+	return out, nil
+}
+
+func identityResolve(_ *Inode, s *Stream) Hash { return s.Hash }
+
+// UnmarshalImage decodes the output of MarshalImage. Corrupt input gives a
+// *FormatError (offsets relative to b).
+func UnmarshalImage(b []byte) (*Image, error) {
+	le := binary.LittleEndian
+	if len(b) < 8 || string(b[:8]) != marshalMagic {
+		return nil, formatErr(0, "image encoding magic", ErrBadMagic)
+	}
+	p := int64(8)
+	need := func(n int64, what string) error {
+		if n < 0 || n > int64(len(b))-p {
+			return formatErr(p, what, ErrTruncated)
+		}
+		return nil
+	}
+	if err := need(4, "XML length"); err != nil {
+		return nil, err
+	}
+	xl := int64(le.Uint32(b[p:]))
+	p += 4
+	if err := need(xl, "XML fragment"); err != nil {
+		return nil, err
+	}
+	if xl > MaxXMLSize {
+		return nil, formatErr(p, "XML fragment", ErrLimit)
+	}
+	root, err := parseXMLTree(string(b[p : p+xl]))
+	if err != nil {
+		return nil, formatErr(p, "XML fragment", fmt.Errorf("%w: %v", ErrCorrupt, err))
+	}
+	var info ImageInfo
+	info.fromNode(root)
+	p += xl
+	if err := need(4, "size count"); err != nil {
+		return nil, err
+	}
+	m := int64(le.Uint32(b[p:]))
+	p += 4
+	if err := need(m*28, "size table"); err != nil {
+		return nil, err
+	}
+	sizes := make(map[Hash]int64, m)
+	for i := int64(0); i < m; i++ {
+		var h Hash
+		copy(h[:], b[p:p+20])
+		sz := int64(le.Uint64(b[p+20:]))
+		if sz < 0 {
+			return nil, formatErr(p+20, "negative stream size", ErrCorrupt)
+		}
+		sizes[h] = sz
+		p += 28
+	}
+	if err := need(8, "metadata length"); err != nil {
+		return nil, err
+	}
+	ml := int64(le.Uint64(b[p:]))
+	p += 8
+	if err := need(ml, "metadata"); err != nil {
+		return nil, err
+	}
+	if ml > MaxMetadataSize {
+		return nil, formatErr(p, "metadata", ErrLimit)
+	}
+	if p+ml != int64(len(b)) {
+		return nil, formatErr(p+ml, "trailing bytes", ErrCorrupt)
+	}
+	img, err := parseMetadata(b[p:p+ml], p, func(h Hash) (int64, bool) {
+		s, ok := sizes[h]
+		return s, ok
+	})
+	if err != nil {
+		return nil, err
+	}
+	img.Info = info
+	return img, nil
+}
