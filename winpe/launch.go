@@ -92,7 +92,10 @@ func (l Launch) LaunchApps() ([]App, error) {
 	case ModeDefault:
 		return nil, nil
 	case ModeWDSSetup:
-		apps = []App{{Path: SetupExe, Args: `"/wds"`}}
+		// The WDS procedure for custom boot images starts Setup in WDS
+		// mode with discovery; a PXE-booted client finds the server that
+		// served it.
+		apps = []App{{Path: SetupExe, Args: `"/wds /wdsdiscover"`}}
 	case ModeCapture:
 		apps = []App{{Path: CaptureExe}}
 	case ModeDiscover:

@@ -12,7 +12,7 @@ func TestLaunchModes(t *testing.T) {
 		want []string
 	}{
 		{Launch{Mode: ModeDefault}, nil},
-		{Launch{Mode: ModeWDSSetup}, []string{`%SYSTEMDRIVE%\sources\setup.exe, "/wds"`}},
+		{Launch{Mode: ModeWDSSetup}, []string{`%SYSTEMDRIVE%\sources\setup.exe, "/wds /wdsdiscover"`}},
 		{Launch{Mode: ModeCapture}, []string{`%SYSTEMROOT%\system32\wdscapture.exe`}},
 		{Launch{Mode: ModeDiscover}, []string{`%SYSTEMDRIVE%\sources\setup.exe, "/wds /wdsdiscover"`}},
 		{Launch{Mode: ModeDiscover, Server: "wds01.contoso.com"}, []string{`%SYSTEMDRIVE%\sources\setup.exe, "/wds /wdsdiscover /wdsserver:wds01.contoso.com"`}},
