@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/wimbuild/wimbuild/dsl"
+)
+
+// multiValue is a repeatable string flag that keeps commas (urfave's
+// StringSliceFlag would split "--var list=a,b").
+type multiValue struct{ vals []string }
+
+func (m *multiValue) Set(s string) error { m.vals = append(m.vals, s); return nil }
+func (m *multiValue) String() string     { return "" }
+
+// take returns the collected values and resets the flag, so a command run
+// twice in one process (tests) starts empty.
+func (m *multiValue) take() []string {
+	v := m.vals
+	m.vals = nil
+	return v
+}
+
+// recipeFlags returns the flags of every command that loads a recipe:
+// --var NAME=VALUE, --var-file FILE (both repeatable, later wins) and
+// --strict. Use it in a command's Flags and load with loadRecipe.
+func recipeFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.GenericFlag{Name: "var", Value: &multiValue{}, Usage: "set a recipe variable (`NAME=VALUE`; repeatable, later wins)"},
+		&cli.GenericFlag{Name: "var-file", Value: &multiValue{}, Usage: "read variable values from an HCL `FILE` (repeatable, later wins)"},
+		&cli.BoolFlag{Name: "strict", Usage: "treat unpinned inputs (no sha256) as errors"},
+	}
+}
+
+// recipePath returns the recipe argument of c (default ".").
+func recipePath(c *cli.Context) (string, error) {
+	switch c.NArg() {
+	case 0:
+		return ".", nil
+	case 1:
+		return c.Args().First(), nil
+	}
+	return "", usageErrorf("%s takes at most one recipe path, got %d arguments", c.Command.Name, c.NArg())
+}
+
+// recipeOptions builds dsl.LoadOptions from the recipe flags of c.
+func recipeOptions(c *cli.Context) dsl.LoadOptions {
+	opts := dsl.LoadOptions{Strict: c.Bool("strict"), Parser: hclparse.NewParser()}
+	if mv, ok := c.Generic("var").(*multiValue); ok {
+		opts.Vars = mv.take()
+	}
+	if mv, ok := c.Generic("var-file").(*multiValue); ok {
+		opts.VarFiles = mv.take()
+	}
+	return opts
+}
+
+// loadRecipeWith loads the recipe named by c's argument with opts and
+// returns the diagnostics without printing them.
+func loadRecipeWith(c *cli.Context, opts dsl.LoadOptions) (*dsl.Recipe, hcl.Diagnostics, map[string]*hcl.File, error) {
+	path, err := recipePath(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if opts.Parser == nil {
+		opts.Parser = hclparse.NewParser()
+	}
+	r, diags := dsl.Load(path, opts)
+	return r, diags, opts.Parser.Files(), nil
+}
+
+// loadRecipe loads the recipe named by c's argument (default ".") with the
+// recipe flags, prints warnings and errors with source snippets to stderr,
+// and returns an exit error (code 1) when the recipe has errors. Commands
+// that build or plan call this first.
+func loadRecipe(c *cli.Context) (*dsl.Recipe, error) {
+	return loadRecipeOpts(c, recipeOptions(c))
+}
+
+// loadRecipeOpts is loadRecipe with explicit options (e.g. CheckFiles).
+func loadRecipeOpts(c *cli.Context, opts dsl.LoadOptions) (*dsl.Recipe, error) {
+	r, diags, files, err := loadRecipeWith(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	writeDiagnostics(c.App.ErrWriter, files, diags)
+	if diags.HasErrors() {
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("the recipe has %s", countDiags(diags))}
+	}
+	return r, nil
+}
+
+// writeDiagnostics renders diagnostics with source snippets.
+func writeDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	if w == nil {
+		w = os.Stderr
+	}
+	width, color := uint(100), false
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		color = os.Getenv("NO_COLOR") == ""
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
+			width = uint(cols)
+		}
+	}
+	dw := hcl.NewDiagnosticTextWriter(w, files, width, color)
+	_ = dw.WriteDiagnostics(diags)
+}
+
+// countDiags renders "2 errors and 1 warning".
+func countDiags(diags hcl.Diagnostics) string {
+	var e, w int
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			e++
+		} else {
+			w++
+		}
+	}
+	parts := []string{plural(e, "error")}
+	if w > 0 {
+		parts = append(parts, plural(w, "warning"))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", s)
+	}
+	return fmt.Sprintf("%d %ss", n, s)
+}
