@@ -48,7 +48,6 @@ func firstDiff(a, b string) string {
 	return "length differs"
 }
 
-
 var presetImages = []BootImage{
 	{Name: "Windows PE (x64)", File: "boot.wim", Arch: ArchX64},
 	{Name: "Capture (x64)", File: "capture.wim", Arch: ArchX64},
