@@ -1,0 +1,2 @@
+wpeinit
+echo Contoso PXE boot
