@@ -28,19 +28,24 @@ type params struct {
 	depth   int  // hash chain candidates examined per position
 	nice    int  // stop searching at a match this long
 	lazy    bool // try the next position before taking a match
+	maxLazy int  // take a match at least this long without a lazy step
+	good    int  // search a quarter as deep for a lazy step beating this
 	optimal bool // near-optimal parse (levels 7-9)
+	// maxInsert bounds the positions inserted inside one match.
+	maxInsert int
+	use3      bool // look for 3-byte matches at small offsets
 }
 
 var levels = [MaxLevel + 1]params{
-	1: {depth: 4, nice: 16},
-	2: {depth: 8, nice: 32},
-	3: {depth: 6, nice: 24, lazy: true},
-	4: {depth: 12, nice: 48, lazy: true},
-	5: {depth: 24, nice: 96, lazy: true},
-	6: {depth: 64, nice: 192, lazy: true},
-	7: {depth: 16, nice: 64, optimal: true},
-	8: {depth: 32, nice: 128, optimal: true},
-	9: {depth: 96, nice: 258, optimal: true},
+	1: {depth: 4, nice: 16, maxInsert: 16},
+	2: {depth: 8, nice: 32, maxInsert: 32},
+	3: {depth: 6, nice: 24, lazy: true, maxLazy: 8, good: 6, use3: true, maxInsert: 32},
+	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, use3: true, maxInsert: 64},
+	5: {depth: 24, nice: 96, lazy: true, maxLazy: 32, good: 16, use3: true, maxInsert: 65536},
+	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, use3: true, maxInsert: 256},
+	7: {depth: 16, nice: 64, optimal: true, use3: true, maxInsert: 65536},
+	8: {depth: 32, nice: 128, optimal: true, use3: true, maxInsert: 65536},
+	9: {depth: 96, nice: 258, optimal: true, use3: true, maxInsert: 65536},
 }
 
 // seq is a run of literals followed by one match.
@@ -56,10 +61,10 @@ type Compressor struct {
 	maxChunk int
 	p        params
 
-	head4 []int32 // hash4 -> latest absolute position
-	head3 []int32 // hash3 -> latest absolute position
-	prev  []int32 // chunk position -> previous absolute position, same hash4
-	base  int32   // absolute position of this chunk's byte 0
+	head4 []int32  // hash4 -> latest absolute position
+	head3 []int32  // hash3 -> latest absolute position
+	prev  []uint16 // chunk position -> distance back to the previous position with the same hash4 (0: none)
+	base  int32    // absolute position of this chunk's byte 0
 
 	seqs  []seq
 	freqs [numSymbols]uint32
@@ -87,7 +92,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		p:        levels[level],
 		head4:    make([]int32, 1<<hash4Bits),
 		head3:    make([]int32, 1<<hash3Bits),
-		prev:     make([]int32, maxChunkSize),
+		prev:     make([]uint16, maxChunkSize),
 		base:     1, // zeroed heads (0) are then "before this chunk"
 		seqs:     make([]seq, 0, maxChunkSize/minMatch+1),
 	}
@@ -162,58 +167,72 @@ func matchLen(src []byte, a, b, max int) int {
 	return n
 }
 
-// insert adds position pos (pos+4 <= len(src)) to the hash tables.
-func (c *Compressor) insert(src []byte, pos int) {
-	v := binary.LittleEndian.Uint32(src[pos:])
-	abs := c.base + int32(pos)
-	h := hash4(v)
-	c.prev[pos] = c.head4[h]
-	c.head4[h] = abs
-	c.head3[hash3(v)] = abs
-}
-
 // find inserts pos into the hash tables and returns the longest match
-// there (length 0 if none of at least minMatch).
-func (c *Compressor) find(src []byte, pos int) (length, offset int) {
+// there (length 0 if none of at least minMatch), examining at most depth
+// hash chain candidates.
+func (c *Compressor) find(src []byte, pos, depth int) (length, offset int) {
 	if pos+4 > len(src) {
 		return 0, 0
 	}
+	head4, prev := c.head4, c.prev
+	base := c.base
 	v := binary.LittleEndian.Uint32(src[pos:])
-	abs := c.base + int32(pos)
+	abs := base + int32(pos)
 	h := hash4(v)
-	cand := c.head4[h]
-	c.prev[pos] = cand
-	c.head4[h] = abs
-	h3 := hash3(v)
-	cand3 := c.head3[h3]
-	c.head3[h3] = abs
+	cand := head4[h]
+	head4[h] = abs
+	if cand < base {
+		prev[pos] = 0
+		return c.find3(src, pos, v, abs)
+	}
+	prev[pos] = uint16(abs - cand)
 
-	maxLen := min(len(src)-pos, MaxChunkSize-1)
+	maxLen := len(src) - pos
 	nice := min(c.p.nice, maxLen)
-	best := 0
-	lowest := c.base + int32(max(0, pos-maxOffset))
-	for depth := c.p.depth; cand >= lowest && depth > 0; depth-- {
-		cp := int(cand - c.base)
+	best := 3 // only matches of 4 or more come from the chains
+	cp := int(cand - base)
+	for {
 		if src[cp+best] == src[pos+best] && binary.LittleEndian.Uint32(src[cp:]) == v {
-			if l := matchLen(src, cp, pos, maxLen); l > best {
+			if l := 4 + matchLen(src, cp+4, pos+4, maxLen-4); l > best {
 				best, offset = l, pos-cp
 				if l >= nice {
-					return best, offset
+					break
 				}
 			}
 		}
-		cand = c.prev[cp]
-	}
-	if best < 4 && cand3 >= c.base && pos-int(cand3-c.base) <= near3 {
-		cp := int(cand3 - c.base)
-		if src[cp] == src[pos] && src[cp+1] == src[pos+1] && src[cp+2] == src[pos+2] {
-			best, offset = 3, pos-cp
+		depth--
+		d := int(prev[cp])
+		if d == 0 || depth <= 0 {
+			break
 		}
+		cp -= d
 	}
-	if best < minMatch {
-		return 0, 0
+	if best == 3 {
+		return c.find3(src, pos, v, abs)
+	}
+	if c.p.use3 {
+		c.head3[hash3(v)] = abs
 	}
 	return best, offset
+}
+
+// find3 looks for a near 3-byte match at pos (when the chains found
+// nothing longer) and inserts pos in the 3-byte table.
+func (c *Compressor) find3(src []byte, pos int, v uint32, abs int32) (length, offset int) {
+	if !c.p.use3 {
+		return 0, 0
+	}
+	h3 := hash3(v)
+	cand := c.head3[h3]
+	c.head3[h3] = abs
+	if cand < c.base || abs-cand > near3 {
+		return 0, 0
+	}
+	cp := int(cand - c.base)
+	if binary.LittleEndian.Uint32(src[cp:])&0xffffff != v&0xffffff {
+		return 0, 0
+	}
+	return minMatch, pos - cp
 }
 
 // matchSym returns the Huffman symbol of a match.
@@ -233,11 +252,40 @@ func (c *Compressor) addMatch(lits, length, offset int) {
 	c.freqs[matchSym(length, offset)]++
 }
 
-// skip inserts positions [from, to) that a match covers.
+// skip inserts positions [from, to) that a match covers. Inside long
+// matches (runs, repeated blocks) only the first and last positions are
+// inserted: the ones skipped would mostly find the same match again.
 func (c *Compressor) skip(src []byte, from, to int) {
 	to = min(to, len(src)-3)
+	if to-from > c.p.maxInsert {
+		c.insertRange(src, from, from+c.p.maxInsert/2)
+		from = max(from, to-c.p.maxInsert/2)
+	}
+	c.insertRange(src, from, to)
+}
+
+// insertRange inserts positions [from, to) in the hash tables.
+func (c *Compressor) insertRange(src []byte, from, to int) {
+	if from >= to {
+		return
+	}
+	head4, head3, prev, base := c.head4, c.head3, c.prev[:to], c.base
+	src = src[:to+3]
+	use3 := c.p.use3
 	for p := from; p < to; p++ {
-		c.insert(src, p)
+		abs := base + int32(p)
+		v := binary.LittleEndian.Uint32(src[p:])
+		h := hash4(v)
+		cand := head4[h]
+		head4[h] = abs
+		d := uint16(0)
+		if cand >= base {
+			d = uint16(abs - cand)
+		}
+		prev[p] = d
+		if use3 {
+			head3[hash3(v)] = abs
+		}
 	}
 }
 
@@ -246,7 +294,7 @@ func (c *Compressor) skip(src []byte, from, to int) {
 func (c *Compressor) parseGreedy(src []byte) int {
 	lit := 0
 	for pos := 0; pos < len(src); {
-		l, off := c.find(src, pos)
+		l, off := c.find(src, pos, c.p.depth)
 		if l == 0 {
 			pos++
 			continue
@@ -273,16 +321,21 @@ func better(l2, o2, l1, o1 int) bool {
 func (c *Compressor) parseLazy(src []byte) int {
 	lit := 0
 	pos := 0
-	l, off := c.find(src, pos)
+	depth := c.p.depth
+	l, off := c.find(src, pos, depth)
 	for pos < len(src) {
 		if l == 0 {
 			pos++
-			l, off = c.find(src, pos)
+			l, off = c.find(src, pos, depth)
 			continue
 		}
 		next := pos + 1 // first covered position not yet inserted
-		for l < c.p.nice && pos+1 < len(src) {
-			l2, off2 := c.find(src, pos+1)
+		for l < c.p.maxLazy && pos+1 < len(src) {
+			d := depth
+			if l >= c.p.good {
+				d >>= 2
+			}
+			l2, off2 := c.find(src, pos+1, d)
 			next = pos + 2
 			if !better(l2, off2, l, off) {
 				break
@@ -296,7 +349,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 		c.skip(src, next, pos+l)
 		pos += l
 		lit = pos
-		l, off = c.find(src, pos)
+		l, off = c.find(src, pos, depth)
 	}
 	c.addLits(src, lit, len(src))
 	return lit
