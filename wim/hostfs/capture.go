@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wimbuild/wimbuild/internal/progress"
 	"github.com/wimbuild/wimbuild/wim"
 )
 
@@ -17,8 +16,6 @@ type CaptureOptions struct {
 	// Timestamp, when non-nil, replaces every creation, last write and last
 	// access time (reproducible builds: SOURCE_DATE_EPOCH).
 	Timestamp *time.Time
-	// Progress receives one task counting scanned entries.
-	Progress progress.Reporter
 }
 
 // CaptureSummary counts what Capture put in the image.
@@ -47,11 +44,8 @@ func Capture(dir string, opts *CaptureOptions) (*wim.Image, *CaptureSummary, err
 	if opts != nil {
 		o = *opts
 	}
-	p := progress.Or(o.Progress)
-	p.Begin("scanning "+dir, -1)
 	s := &scanner{cfg: o.Config}
 	tree, err := s.scan(dir)
-	p.End()
 	if err != nil {
 		return nil, nil, err
 	}

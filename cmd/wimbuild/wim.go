@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/wimbuild/wimbuild/wim"
+)
+
+// The `wimbuild wim` toolbox: WIM file operations under the names
+// wimlib-imagex users know (capture, append, apply, extract, info, dir,
+// export, delete, verify, optimize).
+
+func init() { registerCommand(wimCommand()) }
+
+func wimCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "wim",
+		Usage: "WIM toolbox: capture, append, apply, extract, info, dir, export, delete, verify, optimize",
+		Description: "Low-level WIM file operations, named and behaving like wimlib-imagex's commands.\n" +
+			"Images are selected by 1-based index or by name. Commands that write a WIM write a\n" +
+			"temporary file beside the output and rename it into place only when it is complete.\n\n" +
+			"Exit codes: 0 success, 1 failure (bad or corrupt WIM, verification failed), 2 usage error.",
+		Subcommands: []*cli.Command{
+			wimCaptureCommand(false),
+			wimCaptureCommand(true),
+			wimApplyCommand(),
+			wimExtractCommand(),
+			wimInfoCommand(),
+			wimDirCommand(),
+			wimExportCommand(),
+			wimDeleteCommand(),
+			wimVerifyCommand(),
+			wimOptimizeCommand(),
+		},
+	}
+}
+
+// wimOpen opens a WIM file; errors name the file.
+func wimOpen(path string) (*wim.WIM, error) {
+	w, err := wim.OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// wimImageIndex resolves an image argument (1-based index or name) for w.
+// An empty argument selects the only image, or fails if there are several.
+func wimImageIndex(w *wim.WIM, path, arg string) (int, error) {
+	n := w.ImageCount()
+	if arg == "" {
+		if n == 1 {
+			return 1, nil
+		}
+		return 0, usageErrorf("%s contains %d images; give an image index (1-%d) or name", path, n, n)
+	}
+	if i, err := strconv.Atoi(arg); err == nil {
+		if i < 1 || i > n {
+			return 0, fmt.Errorf("%s: image %d does not exist (the WIM has %d image(s)): %w", path, i, n, wim.ErrNoImage)
+		}
+		return i, nil
+	}
+	info := w.Info()
+	for pass := 0; pass < 2; pass++ {
+		for i, im := range info.Images {
+			if im.Name == arg || (pass == 1 && strings.EqualFold(im.Name, arg)) {
+				return i + 1, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%s: no image named %q: %w", path, arg, wim.ErrNoImage)
+}
+
+// wimArgs returns the positional arguments and checks their number.
+// Options may follow positional arguments, as with wimlib-imagex
+// ("wim info X.wim --header"): urfave/cli stops parsing flags at the first
+// positional argument, so the remaining flags are applied here. "--" ends
+// option parsing.
+func wimArgs(c *cli.Context, min, max int) ([]string, error) {
+	var pos []string
+	raw := c.Args().Slice()
+	for i := 0; i < len(raw); i++ {
+		a := raw[i]
+		if a == "--" {
+			pos = append(pos, raw[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "h" || name == "help" {
+			_ = cli.ShowSubcommandHelp(c)
+			return nil, usageErrorf("wim %s: help requested", c.Command.Name)
+		}
+		f := findFlag(c.Command.Flags, name)
+		if f == nil {
+			return nil, usageErrorf("wim %s: unknown option %s\nusage: wimbuild wim %s %s", c.Command.Name, a, c.Command.Name, c.Command.ArgsUsage)
+		}
+		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
+			value, hasValue = "true", true
+		}
+		if !hasValue {
+			if i+1 >= len(raw) {
+				return nil, usageErrorf("wim %s: option %s needs a value", c.Command.Name, a)
+			}
+			i++
+			value = raw[i]
+		}
+		if err := c.Set(name, value); err != nil {
+			return nil, usageErrorf("wim %s: option %s: %v", c.Command.Name, a, err)
+		}
+	}
+	if len(pos) < min || (max >= 0 && len(pos) > max) {
+		return nil, usageErrorf("wim %s: wrong number of arguments\nusage: wimbuild wim %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
+	}
+	return pos, nil
+}
+
+func findFlag(flags []cli.Flag, name string) cli.Flag {
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	return nil
+}
