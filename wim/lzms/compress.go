@@ -22,7 +22,8 @@ type Compressor struct {
 	nice    int // stop searching at this match length
 	lazy    bool
 	delta   bool // look for delta matches
-	hbits   uint
+	hbits   uint // hash table size (log2) for the largest chunk
+	cbits   uint // hash bits used for the current chunk
 	buf     []byte   // x86-filtered copy of the chunk
 	head    []uint32 // hash heads: position+1, 0 = empty
 	prev    []uint32 // hash chains: position+1 of the previous occurrence
@@ -33,6 +34,7 @@ type Compressor struct {
 	optimal bool
 	pr      prices
 	nodes   []optNode
+	states  []optState
 	matches [maxMatches]match
 	path    []int32
 	x86     []int32
@@ -79,11 +81,12 @@ func (c *Compressor) alloc() {
 		c.head2 = make([]uint32, 1<<16)
 		c.head3 = make([]uint32, 1<<hash3Bits)
 		c.nodes = make([]optNode, optWindow+1)
+		c.states = make([]optState, optWindow+1)
 		c.path = make([]int32, 0, optWindow)
 	} else {
 		c.prev = make([]uint32, c.maxChunk)
 	}
-	c.dhead = make([]uint32, 1<<c.hbits)
+	c.dhead = make([]uint32, 1<<deltaHashBits)
 	c.x86 = make([]int32, 65536)
 	c.started = true
 }
@@ -108,6 +111,8 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	clear(c.buf[n : n+8])
 	x86Filter(buf, c.x86, false)
 	c.enc.reset(dst[:limit], n)
+	// Smaller chunks use (and clear) a smaller part of the hash tables.
+	c.cbits = min(max(uint(bits.Len(uint(n)))-2, 12), c.hbits)
 	if c.optimal {
 		c.parseOptimal(buf)
 	} else {
@@ -117,7 +122,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 }
 
 func (c *Compressor) hash(u uint32) uint32 {
-	return (u * 0x9E3779B1) >> (32 - c.hbits)
+	return (u * 0x9E3779B1) >> (32 - c.cbits)
 }
 
 // matchLen returns the common prefix length of a and b, up to max.
@@ -225,7 +230,7 @@ func (c *Compressor) insert(buf []byte, pos int) {
 
 // parseLazy codes buf with one-step lazy matching.
 func (c *Compressor) parseLazy(buf []byte) {
-	clear(c.head)
+	clear(c.head[:1<<c.cbits])
 	e := &c.enc
 	n := len(buf)
 	pos := 0

@@ -263,7 +263,7 @@ func (q *lruQueues) deltaReps(pos int) [numReps + 1]uint64 {
 // Slot lookup tables for the common small values.
 var (
 	lengthSlotSmall [256]uint8
-	offsetSlotSmall [1 << 12]uint16
+	offsetSlotSmall [1 << 16]uint16
 )
 
 // initSmallSlots runs after the slot tables exist (called from format.go's

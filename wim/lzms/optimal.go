@@ -20,6 +20,7 @@ const (
 	optWindow  = 2048 // positions per parsing window
 	maxMatches = 64   // matches recorded per position
 
+	lenPriceMax      = 256 // lengths priced from a per-window table
 	hash3Bits        = 16
 	shortMatchMaxOff = 1 << 16 // farthest offset tried for 2-byte matches
 	infCost          = math.MaxUint32
@@ -57,9 +58,9 @@ type optNode struct {
 	// Item that reaches this node from node from: length 0 = literal.
 	from   int32
 	length uint32
-	off    uint32
+	off    uint32 // LZ offset, or raw offset of a delta match
 	rep    int8
-	st     optState
+	power  int8 // delta match power, -1 for LZ
 }
 
 type prices struct {
@@ -70,6 +71,12 @@ type prices struct {
 	lit    [numLiteralSyms]uint32
 	offset [maxOffsetSyms]uint32 // slot code length + extra bits
 	length [numLengthSyms]uint32
+
+	lenTab [lenPriceMax]uint32 // price by length for short lengths
+
+	deltaExplicit uint32 // match and delta decisions for an explicit delta match
+	deltaPower    [numDeltaPowerSyms]uint32
+	deltaOffset   [maxOffsetSyms]uint32
 }
 
 func probPrices(dst [][2]uint32, src []probEntry) {
@@ -97,9 +104,24 @@ func (c *Compressor) updatePrices() {
 	for s := range numLengthSyms {
 		pr.length[s] = (uint32(e.length.lens[s]) + uint32(lengthExtraBits[s])) * priceScale
 	}
+	for l := 1; l < lenPriceMax; l++ {
+		pr.lenTab[l] = pr.length[lengthSlotSmall[l]]
+	}
+	if c.delta {
+		pr.deltaExplicit = bitPrices[e.ctx.delta[e.ctx.deltaState].prob()][0]
+		for s := range numDeltaPowerSyms {
+			pr.deltaPower[s] = uint32(e.deltaPower.lens[s]) * priceScale
+		}
+		for s := range e.deltaOffset.numSyms {
+			pr.deltaOffset[s] = (uint32(e.deltaOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+		}
+	}
 }
 
 func (pr *prices) lengthPrice(l uint32) uint32 {
+	if l < lenPriceMax {
+		return pr.lenTab[l]
+	}
 	return pr.length[lengthSlot(l)]
 }
 
@@ -124,16 +146,16 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 	c.head3[k3] = uint32(pos + 1)
 	best := 3
 	if ms != nil {
-		if c2 != 0 && pos-int(c2-1) <= shortMatchMaxOff {
-			ms[0] = match{length: 2, off: uint32(pos - int(c2-1))}
+		if p := int(c2) - 1; p >= 0 && p < pos && pos-p <= shortMatchMaxOff && buf[p] == cur[0] && buf[p+1] == cur[1] {
+			ms[0] = match{length: 2, off: uint32(pos - p)}
 			count = 1
-			if cur[2] == buf[c2+1] {
+			if cur[2] == buf[p+2] {
 				ms[0].length = 3
 			}
 		}
-		if c3 != 0 && (count == 0 || ms[0].length < 3) {
-			p := int(c3 - 1)
-			if buf[p] == cur[0] && buf[p+1] == cur[1] && buf[p+2] == cur[2] {
+		if count == 0 || ms[0].length < 3 {
+			p := int(c3) - 1
+			if p >= 0 && p < pos && buf[p] == cur[0] && buf[p+1] == cur[1] && buf[p+2] == cur[2] {
 				ms[count] = match{length: 3, off: uint32(pos - p)}
 				count++
 			}
@@ -199,6 +221,11 @@ func (st *optState) after(length uint32, off uint32, rep int8) optState {
 		return s
 	}
 	s.main = (s.main<<1 | 1) & (numMainStates - 1)
+	if rep == deltaItem {
+		s.matchS = (s.matchS<<1 | 1) & (numMatchStates - 1)
+		s.lastLZ = false
+		return s
+	}
 	s.matchS = (s.matchS << 1) & (numMatchStates - 1)
 	if s.pending != 0 && !s.lastLZ {
 		s.reps[3], s.reps[2], s.reps[1], s.reps[0] = s.reps[2], s.reps[1], s.reps[0], s.pending
@@ -225,6 +252,9 @@ func (st *optState) after(length uint32, off uint32, rep int8) optState {
 	return s
 }
 
+// deltaItem marks a delta match in optNode.rep / optState.after.
+const deltaItem = -2
+
 // currentState captures the encoder's state at pos.
 func (c *Compressor) currentState(pos int) optState {
 	e := &c.enc
@@ -244,9 +274,9 @@ func (c *Compressor) currentState(pos int) optState {
 
 // parseOptimal codes buf with windowed near-optimal parsing.
 func (c *Compressor) parseOptimal(buf []byte) {
-	clear(c.head)
-	clear(c.head2)
-	clear(c.head3)
+	clear(c.head[:1<<c.cbits])
+	clear(c.dhead)
+	// head2 and head3 are not cleared: their candidates are verified.
 	e := &c.enc
 	n := len(buf)
 	pos := 0
@@ -270,25 +300,25 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		nodes[i].cost = infCost
 	}
 	nodes[0].cost = 0
-	nodes[0].st = c.currentState(pos)
+	states := c.states[:limit+1]
+	states[0] = c.currentState(pos)
 	end := limit
 	processed := 0 // positions inserted into the match finder
 	for i := 0; i < limit; i++ {
 		nd := &nodes[i]
 		if i > 0 {
 			// Derive the state this node is reached with.
-			f := &nodes[nd.from]
-			nd.st = f.st.after(nd.length, nd.off, nd.rep)
+			states[i] = states[nd.from].after(nd.length, nd.off, nd.rep)
 		}
 		p := pos + i
 		ms := c.matches[:]
 		nm := c.btFind(buf, p, ms)
 		processed = i + 1
-		st := &nd.st
+		st := &states[i]
 		base := nd.cost
 		// Literal.
 		if cst := base + pr.main[st.main][0] + pr.lit[buf[p]]; cst < nodes[i+1].cost {
-			nodes[i+1] = optNode{cost: cst, from: int32(i), length: 0}
+			nodes[i+1] = optNode{cost: cst, from: int32(i), length: 0, power: -1}
 		}
 		maxLen := n - p
 		matchBase := base + pr.main[st.main][1] + pr.match[st.matchS][0]
@@ -318,7 +348,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 			for ll := 1; ll <= top; ll++ {
 				cst := rp + pr.lengthPrice(uint32(ll))
 				if cst < nodes[i+ll].cost {
-					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: uint32(off), rep: int8(r)}
+					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: uint32(off), rep: int8(r), power: -1}
 				}
 			}
 		}
@@ -330,10 +360,10 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		if longRep >= c.nice || longest >= c.nice {
 			var it optNode
 			if longRep >= longest-1 {
-				it = optNode{from: int32(i), length: uint32(longRep), off: reps[longRepIdx], rep: int8(longRepIdx)}
+				it = optNode{from: int32(i), length: uint32(longRep), off: reps[longRepIdx], rep: int8(longRepIdx), power: -1}
 			} else {
 				m := ms[nm-1]
-				it = optNode{from: int32(i), length: m.length, off: m.off, rep: -1}
+				it = optNode{from: int32(i), length: m.length, off: m.off, rep: -1, power: -1}
 			}
 			end = i + int(it.length)
 			c.emitWindow(buf, pos, nodes, i, it)
@@ -350,9 +380,12 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 			for ; ll <= top; ll++ {
 				cst := op + pr.lengthPrice(uint32(ll))
 				if cst < nodes[i+ll].cost {
-					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: m.off, rep: -1}
+					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: m.off, rep: -1, power: -1}
 				}
 			}
+		}
+		if c.delta {
+			c.deltaCandidates(buf, p, i, limit, nodes, matchBase)
 		}
 	}
 	c.emitWindow(buf, pos, nodes, end, optNode{})
@@ -372,11 +405,14 @@ func (c *Compressor) emitWindow(buf []byte, pos int, nodes []optNode, last int, 
 	for k := len(path) - 1; k >= 0; k-- {
 		nd := &nodes[path[k]]
 		at := pos + int(nd.from)
-		if nd.length == 0 {
+		switch {
+		case nd.length == 0:
 			e.literalItem(buf[at])
-			continue
+		case nd.power >= 0:
+			c.emitDelta(at, uint32(nd.power), nd.off, nd.length)
+		default:
+			c.emitMatch(at, nd.off, nd.length)
 		}
-		c.emitMatch(at, nd.off, nd.length)
 	}
 	c.path = path
 	if tail.length != 0 {
@@ -401,5 +437,70 @@ func (c *Compressor) emitMatch(at int, off, length uint32) {
 func (c *Compressor) skip(buf []byte, from, to int) {
 	for p := from; p < to; p++ {
 		c.btFind(buf, p, nil)
+	}
+}
+
+func (c *Compressor) emitDelta(at int, power, raw, length uint32) {
+	e := &c.enc
+	reps := e.q.deltaReps(at)
+	pair := uint64(power)<<32 | uint64(raw)
+	rep := -1
+	for r := range numReps {
+		if reps[r] == pair {
+			rep = r
+			break
+		}
+	}
+	e.deltaItem(at, power, raw, length, rep)
+}
+
+const (
+	minDeltaLen   = 3
+	deltaHashBits = 15 // small on purpose: the table stays in cache
+	deltaHashK    = 0x9E3779B1
+)
+
+// deltaCandidates looks for delta matches at p (window index i): for each
+// span 1<<k that divides p, the latest earlier span-aligned position whose
+// next three byte differences (at that span) hash alike. Found matches are
+// priced into the window.
+func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNode, matchBase uint32) {
+	pr := &c.pr
+	n := len(buf)
+	if p+3 > n {
+		return
+	}
+	nice := min(c.nice, n-p)
+	base := matchBase + pr.deltaExplicit
+	for k := 0; k < numDeltaPowerSyms; k++ {
+		s := 1 << k
+		if p&(s-1) != 0 || p < s {
+			break
+		}
+		d0 := buf[p] - buf[p-s]
+		d1 := buf[p+1] - buf[p+1-s]
+		d2 := buf[p+2] - buf[p+2-s]
+		h := (uint32(d0) | uint32(d1)<<8 | uint32(d2)<<16 | uint32(k)<<24) * deltaHashK >> (32 - deltaHashBits)
+		q := int(c.dhead[h]) - 1
+		c.dhead[h] = uint32(p + 1)
+		if q < s || q >= p || (p-q)&(s-1) != 0 {
+			continue
+		}
+		l := 0
+		for l < nice && buf[p+l]-buf[p+l-s] == buf[q+l]-buf[q+l-s] {
+			l++
+		}
+		if l < minDeltaLen {
+			continue
+		}
+		raw := uint32(p-q) >> k
+		cost := base + pr.deltaPower[k] + pr.deltaOffset[offsetSlot(raw)]
+		top := min(l, limit-i)
+		for ll := minDeltaLen; ll <= top; ll++ {
+			cst := cost + pr.lengthPrice(uint32(ll))
+			if cst < nodes[i+ll].cost {
+				nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: raw, rep: deltaItem, power: int8(k)}
+			}
+		}
 	}
 }
