@@ -21,9 +21,9 @@ type Compressor struct {
 	depth   int // hash-chain candidates examined per position
 	nice    int // stop searching at this match length
 	lazy    bool
-	delta   bool // look for delta matches
-	hbits   uint // hash table size (log2) for the largest chunk
-	cbits   uint // hash bits used for the current chunk
+	delta   bool     // look for delta matches
+	hbits   uint     // hash table size (log2) for the largest chunk
+	cbits   uint     // hash bits used for the current chunk
 	buf     []byte   // x86-filtered copy of the chunk
 	head    []uint32 // hash heads: position+1, 0 = empty
 	prev    []uint32 // hash chains: position+1 of the previous occurrence
