@@ -427,6 +427,9 @@ func (l *loader) checkMedia(images map[string]*Image, medias map[string]*Media) 
 func (l *loader) checkUnused(sources map[string]*Source) {
 	used := map[string]bool{}
 	for _, img := range l.r.Images {
+		if img.From.IsZero() || img.From.Kind == RefSource && sources[img.From.Key()] == nil {
+			return // a broken from could be the missing use; say nothing
+		}
 		used[img.From.Key()] = true
 	}
 	for _, s := range l.r.Sources {

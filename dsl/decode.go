@@ -82,7 +82,7 @@ func (l *loader) decodeSource(b *hcl.Block) *Source {
 		if hasIdx && hasName {
 			l.errorf(name.Range, "Conflicting image selection", "Both index and image_name select the image in %s. Keep one of them.", src.Ref())
 		}
-		if src.SHA256.Value == "" && !src.Path.IsZero() {
+		if content.Attributes["sha256"] == nil && !src.Path.IsZero() {
 			sev := hcl.DiagWarning
 			if l.opts.Strict {
 				sev = hcl.DiagError

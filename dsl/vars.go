@@ -365,7 +365,7 @@ func displayValue(v cty.Value, sensitive bool) string {
 	if v.IsNull() {
 		return "null"
 	}
-	if v.Type() == cty.String {
+	if v.Type() == cty.String && !hasControl(v.AsString()) {
 		return v.AsString()
 	}
 	return renderValue(v)

@@ -1,0 +1,6 @@
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" { # ERROR: Missing required argument
+  name = "x"
+}

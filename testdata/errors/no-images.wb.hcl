@@ -1,0 +1,4 @@
+# ERROR: No images
+source "sample" "winpe" { # WARNING: Unused source
+  arch = "amd64"
+}

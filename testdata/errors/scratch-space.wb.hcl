@@ -1,0 +1,7 @@
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from          = source.sample.winpe
+  scratch_space = 100 # ERROR: Invalid scratch space
+}

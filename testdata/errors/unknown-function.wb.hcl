@@ -1,0 +1,7 @@
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  name = uuid() # ERROR: Call to unknown function
+}

@@ -1,0 +1,6 @@
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.wim.media # ERROR: Unknown source reference
+}

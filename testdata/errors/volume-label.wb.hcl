@@ -1,0 +1,11 @@
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+}
+media "usb" {
+  image  = image.boot
+  format = "usb"
+  label  = "CONTOSO_WINPE" # ERROR: Invalid volume label
+}

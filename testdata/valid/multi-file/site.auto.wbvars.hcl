@@ -1,0 +1,1 @@
+server = "wds01.contoso.com"
