@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/wimbuild/wimbuild/wim"
+	"github.com/wimbuild/wimbuild/wim/hostfs/hostfstest"
 )
 
 func TestCaptureTree(t *testing.T) {
 	src := t.TempDir()
-	makeTestTree(t, src, symlinksSupported())
+	hostfstest.MakeTree(t, src, hostfstest.SymlinksSupported())
 	img, sum, err := Capture(src, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -35,8 +36,8 @@ func TestCaptureTree(t *testing.T) {
 	if d.Inode.Attributes != wim.AttrNormal || d.Inode.SecurityID != -1 {
 		t.Errorf("file inode attributes 0x%x security %d", d.Inode.Attributes, d.Inode.SecurityID)
 	}
-	if got := FromFiletime(d.Inode.LastWriteTime); !got.Equal(fixedTime) {
-		t.Errorf("last write time %v, want %v", got, fixedTime)
+	if got := FromFiletime(d.Inode.LastWriteTime); !got.Equal(hostfstest.FixedTime) {
+		t.Errorf("last write time %v, want %v", got, hostfstest.FixedTime)
 	}
 	if d.Inode.CreationTime != d.Inode.LastWriteTime {
 		t.Error("creation time is not the mtime")
@@ -48,7 +49,7 @@ func TestCaptureTree(t *testing.T) {
 	if dir, err := img.Lookup(`\emptydir`); err != nil || !dir.IsDir() || len(dir.Children()) != 0 {
 		t.Errorf("empty dir: %v", err)
 	}
-	if !symlinksSupported() {
+	if !hostfstest.SymlinksSupported() {
 		return
 	}
 	l, err := img.Lookup(`\symlink-to-dup1`)
@@ -67,7 +68,7 @@ func TestCaptureTree(t *testing.T) {
 
 func TestCaptureApplyRoundTrip(t *testing.T) {
 	src := t.TempDir()
-	makeTestTree(t, src, symlinksSupported())
+	hostfstest.MakeTree(t, src, hostfstest.SymlinksSupported())
 	img, _, err := Capture(src, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -80,17 +81,17 @@ func TestCaptureApplyRoundTrip(t *testing.T) {
 	if len(sum.Warnings) != 0 {
 		t.Errorf("warnings: %v", sum.Warnings)
 	}
-	compareTrees(t, listTree(t, src), listTree(t, dst), true, true)
+	hostfstest.Compare(t, hostfstest.List(t, src), hostfstest.List(t, dst), true, true)
 	// Applying again over the existing tree replaces it cleanly.
 	if _, err := Apply(img, nil, dst, nil); err != nil {
 		t.Fatalf("second apply: %v", err)
 	}
-	compareTrees(t, listTree(t, src), listTree(t, dst), true, true)
+	hostfstest.Compare(t, hostfstest.List(t, src), hostfstest.List(t, dst), true, true)
 }
 
 func TestCaptureConfigAndTimestamp(t *testing.T) {
 	src := t.TempDir()
-	makeTestTree(t, src, false)
+	hostfstest.MakeTree(t, src, false)
 	cfg, err := ParseConfig([]byte("[ExclusionList]\n*.bin\n\\a\n[ExclusionException]\n\\a\\b\\sibling.txt\n[CompressionExclusionList]\n*.ini\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +131,7 @@ func TestCaptureConfigAndTimestamp(t *testing.T) {
 }
 
 func TestCaptureRejectsBadHostNames(t *testing.T) {
-	if !symlinksSupported() {
+	if !hostfstest.SymlinksSupported() {
 		t.Skip("':' cannot appear in Windows file names")
 	}
 	src := t.TempDir()

@@ -1,4 +1,10 @@
-package hostfs
+// Package hostfstest builds and compares host directory trees for tests of
+// WIM capture and apply: a generated tree exercising the interesting cases
+// (chunk-size boundaries, empty files and directories, hard links, symbolic
+// links, Unicode and long names, duplicate contents) and a listing that
+// compares two trees by names, contents, link targets, hard-link groups and
+// modification times.
+package hostfstest
 
 import (
 	"bytes"
@@ -17,14 +23,14 @@ import (
 	"time"
 )
 
-// fixedTime is the timestamp given to every entry of a generated tree.
-var fixedTime = time.Date(2024, 1, 2, 3, 4, 5, 600000000, time.UTC)
+// FixedTime is the timestamp given to every entry of a generated tree.
+var FixedTime = time.Date(2024, 1, 2, 3, 4, 5, 600000000, time.UTC)
 
-// MakeTestTree writes the interop test tree below dir: nested directories,
+// MakeTree writes the interop test tree below dir: nested directories,
 // empty files and directories, files around the 32 KiB chunk size and a
 // few MiB, hard links, symbolic links, Unicode and long names, duplicate
 // contents. withSymlinks=false leaves symlinks out (hosts without them).
-func makeTestTree(t testing.TB, dir string, withSymlinks bool) {
+func MakeTree(t testing.TB, dir string, withSymlinks bool) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := func(n int) []byte {
@@ -88,11 +94,11 @@ func makeTestTree(t testing.TB, dir string, withSymlinks bool) {
 			}
 		}
 	}
-	setTreeTimes(t, dir)
+	SetTimes(t, dir)
 }
 
-// setTreeTimes gives every non-symlink entry below dir fixedTime.
-func setTreeTimes(t testing.TB, dir string) {
+// SetTimes gives every non-symlink entry below dir FixedTime.
+func SetTimes(t testing.TB, dir string) {
 	t.Helper()
 	var dirs []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -106,31 +112,31 @@ func setTreeTimes(t testing.TB, dir string) {
 			dirs = append(dirs, p)
 			return nil
 		}
-		return os.Chtimes(p, fixedTime, fixedTime)
+		return os.Chtimes(p, FixedTime, FixedTime)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := os.Chtimes(dirs[i], fixedTime, fixedTime); err != nil {
+		if err := os.Chtimes(dirs[i], FixedTime, FixedTime); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-// treeEntry is one entry of a tree listing.
-type treeEntry struct {
-	kind   string // "dir", "file", "link"
-	sum    string // content SHA-1 (files) or link target (links)
-	size   int64
-	mtime  time.Time
-	linkID int // hard-link group within the listing (0 = single link)
+// Entry is one entry of a tree listing.
+type Entry struct {
+	Kind   string // "dir", "file", "link"
+	Sum    string // content SHA-1 (files) or link target (links)
+	Size   int64
+	MTime  time.Time
+	LinkID int // hard-link group within the listing (0 = single link)
 }
 
-// listTree describes every entry below dir by '/'-separated path.
-func listTree(t testing.TB, dir string) map[string]treeEntry {
+// List describes every entry below dir by '/'-separated path.
+func List(t testing.TB, dir string) map[string]Entry {
 	t.Helper()
-	out := map[string]treeEntry{}
+	out := map[string]Entry{}
 	groups := map[string][]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -145,28 +151,28 @@ func listTree(t testing.TB, dir string) map[string]treeEntry {
 		if err != nil {
 			return err
 		}
-		e := treeEntry{mtime: fi.ModTime().UTC()}
+		e := Entry{MTime: fi.ModTime().UTC()}
 		switch {
 		case fi.Mode()&fs.ModeSymlink != 0:
 			target, err := os.Readlink(p)
 			if err != nil {
 				return err
 			}
-			e.kind, e.sum, e.mtime = "link", filepath.ToSlash(target), time.Time{}
+			e.Kind, e.Sum, e.MTime = "link", filepath.ToSlash(target), time.Time{}
 		case fi.IsDir():
-			e.kind = "dir"
+			e.Kind = "dir"
 		default:
 			f, err := os.Open(p)
 			if err != nil {
 				return err
 			}
 			h := sha1.New()
-			e.size, err = io.Copy(h, f)
+			e.Size, err = io.Copy(h, f)
 			f.Close()
 			if err != nil {
 				return err
 			}
-			e.kind, e.sum = "file", hex.EncodeToString(h.Sum(nil))
+			e.Kind, e.Sum = "file", hex.EncodeToString(h.Sum(nil))
 			if key := inodeKey(fi); key != "" {
 				groups[key] = append(groups[key], rel)
 			}
@@ -190,37 +196,37 @@ func listTree(t testing.TB, dir string) map[string]treeEntry {
 	for i, k := range keys {
 		for _, n := range groups[k] {
 			e := out[n]
-			e.linkID = i + 1
+			e.LinkID = i + 1
 			out[n] = e
 		}
 	}
 	return out
 }
 
-// compareTrees fails the test unless got has the same entries as want.
+// Compare fails the test unless got has the same entries as want.
 // checkLinks compares hard-link groups, checkTimes file/dir mtimes.
-func compareTrees(t testing.TB, want, got map[string]treeEntry, checkLinks, checkTimes bool) {
+func Compare(t testing.TB, want, got map[string]Entry, checkLinks, checkTimes bool) {
 	t.Helper()
 	var errs []string
 	for p, w := range want {
 		g, ok := got[p]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("missing %s (%s)", p, w.kind))
+			errs = append(errs, fmt.Sprintf("missing %s (%s)", p, w.Kind))
 			continue
 		}
-		if g.kind != w.kind || g.sum != w.sum || g.size != w.size {
-			errs = append(errs, fmt.Sprintf("%s: got %s %s %d, want %s %s %d", p, g.kind, g.sum, g.size, w.kind, w.sum, w.size))
+		if g.Kind != w.Kind || g.Sum != w.Sum || g.Size != w.Size {
+			errs = append(errs, fmt.Sprintf("%s: got %s %s %d, want %s %s %d", p, g.Kind, g.Sum, g.Size, w.Kind, w.Sum, w.Size))
 		}
-		if checkLinks && g.linkID != w.linkID {
-			errs = append(errs, fmt.Sprintf("%s: hard-link group %d, want %d", p, g.linkID, w.linkID))
+		if checkLinks && g.LinkID != w.LinkID {
+			errs = append(errs, fmt.Sprintf("%s: hard-link group %d, want %d", p, g.LinkID, w.LinkID))
 		}
-		if checkTimes && w.kind != "link" && !g.mtime.Equal(w.mtime) {
-			errs = append(errs, fmt.Sprintf("%s: mtime %v, want %v", p, g.mtime, w.mtime))
+		if checkTimes && w.Kind != "link" && !g.MTime.Equal(w.MTime) {
+			errs = append(errs, fmt.Sprintf("%s: mtime %v, want %v", p, g.MTime, w.MTime))
 		}
 	}
 	for p, g := range got {
 		if _, ok := want[p]; !ok {
-			errs = append(errs, fmt.Sprintf("unexpected %s (%s)", p, g.kind))
+			errs = append(errs, fmt.Sprintf("unexpected %s (%s)", p, g.Kind))
 		}
 	}
 	sort.Strings(errs)
@@ -232,4 +238,5 @@ func compareTrees(t testing.TB, want, got map[string]treeEntry, checkLinks, chec
 	}
 }
 
-func symlinksSupported() bool { return runtime.GOOS != "windows" }
+// SymlinksSupported reports whether tests can create symbolic links.
+func SymlinksSupported() bool { return runtime.GOOS != "windows" }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package hostfs
+package hostfstest
 
 import (
 	"fmt"
