@@ -84,7 +84,9 @@ type expectedDiag struct {
 	summary  string
 }
 
-func (e expectedDiag) String() string { return fmt.Sprintf("line %d: %s: %s", e.line, e.severity, e.summary) }
+func (e expectedDiag) String() string {
+	return fmt.Sprintf("line %d: %s: %s", e.line, e.severity, e.summary)
+}
 
 // TestErrorFixtures loads every recipe in testdata/errors (strict mode) and
 // checks that the diagnostics are exactly the ones marked with
