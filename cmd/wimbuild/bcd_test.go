@@ -1,0 +1,145 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/wimbuild/wimbuild/bcd"
+	"github.com/wimbuild/wimbuild/internal/testutil"
+)
+
+func TestBCDCommands(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "BCD")
+	ok := func(args ...string) {
+		t.Helper()
+		if code := run(append([]string{"wimbuild", "bcd"}, args...)); code != 0 {
+			t.Fatalf("wimbuild bcd %v: exit %d", args, code)
+		}
+	}
+	fails := func(want int, args ...string) {
+		t.Helper()
+		if code := run(append([]string{"wimbuild", "bcd"}, args...)); code != want {
+			t.Fatalf("wimbuild bcd %v: exit %d, want %d", args, code, want)
+		}
+	}
+	ok("createstore", store)
+	fails(exitFailure, "createstore", store) // exists
+	ok("create", store, "{bootmgr}", "--d", "Windows Boot Manager")
+	ok("create", store, "{ramdiskoptions}", "--d", "Ramdisk Options")
+	ok("set", store, "{ramdiskoptions}", "ramdisksdidevice", "boot")
+	ok("set", store, "{ramdiskoptions}", "ramdisksdipath", `\boot\boot.sdi`)
+	ok("create", "--d", "WinPE", "--application", "osloader", "--seed", "t", store)
+	s := bcdTestOpen(t, store)
+	loader := bcd.DeriveGUID("t", "create", bcd.TypeOSLoader.String(), "WinPE", "0").String()
+	if !s.Has(bcd.MustGUID(loader)) {
+		t.Fatalf("loader %s not created", loader)
+	}
+	ok("set", store, loader, "device", `ramdisk=[boot]\sources\boot.wim,{ramdiskoptions}`)
+	ok("set", store, loader, "osdevice", `ramdisk=[boot]\sources\boot.wim,{ramdiskoptions}`)
+	ok("set", store, loader, "path", `\windows\system32\boot\winload.exe`)
+	ok("set", store, loader, "systemroot", `\windows`)
+	ok("set", store, loader, "detecthal", "yes")
+	ok("set", store, loader, "winpe", "yes")
+	ok("displayorder", store, loader, "--addlast")
+	ok("default", store, loader)
+	ok("timeout", store, "5")
+	ok("copy", store, "{default}", "--d", "copy")
+	ok("deletevalue", store, "{default}", "winpe")
+	ok("enum", store, "all")
+	ok("enum", "--json", store, "{default}")
+	fails(exitFailure, "set", store, loader, "osdevice", "partition=C:")
+	fails(exitFailure, "set", store, "{current}", "path", `\x`)
+	fails(exitFailure, "set", store, loader, "nosuchelement", "1")
+	fails(exitUsage, "set", store, loader)
+	fails(exitUsage, "timeout", store, "soon")
+	fails(exitUsage, "create", store, "--bogus")
+	fails(exitFailure, "enum", filepath.Join(dir, "missing"))
+
+	s = bcdTestOpen(t, store)
+	def, ok2 := s.DefaultID()
+	if !ok2 || def.String() != loader {
+		t.Fatalf("default = %v", def)
+	}
+	if _, err := s.Element(def, bcd.ElemWinPE); err == nil {
+		t.Fatal("deletevalue did not delete winpe")
+	}
+	e, err := s.Element(def, bcd.ElemOSDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Device()
+	if err != nil || d.String() != `ramdisk=[boot]\sources\boot.wim,{ramdiskoptions}` {
+		t.Fatalf("osdevice %v %v", d, err)
+	}
+	objs, _ := s.Objects()
+	if len(objs) != 4 {
+		t.Fatalf("%d objects, want 4", len(objs))
+	}
+	// No temporary files are left beside the store.
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("directory holds %d entries", len(ents))
+	}
+	// hivex reads what the CLI wrote.
+	testutil.Run(t, "hivexregedit", "--export", "--prefix", "", store, `\`)
+}
+
+func TestBCDPresetCommands(t *testing.T) {
+	dir := t.TempDir()
+	pxe := filepath.Join(dir, "Boot", "x64", "default.bcd")
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--arch", "x64", "--image", "x64:boot.wim:Windows PE (x64)",
+		"--image", "x86:boot.wim:Windows PE (x86)", pxe}); code != 0 {
+		t.Fatalf("preset pxe: exit %d", code)
+	}
+	s := bcdTestOpen(t, pxe)
+	e, err := s.Element(bcd.IDBootMgr, bcd.ElemDisplayOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := e.Objects()
+	if len(ids) != 2 {
+		t.Fatalf("%d entries", len(ids))
+	}
+	uefi := filepath.Join(dir, "uefi.bcd")
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--arch", "x64", "--firmware", "uefi", "--image", "x86:boot.wim:Windows PE (x86)", uefi}); code != exitFailure {
+		t.Fatalf("x86 image in x64 UEFI menu: exit %d", code)
+	}
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--image", "x64:boot.wim:PE", uefi}); code != exitUsage {
+		t.Fatalf("missing --arch: exit %d", code)
+	}
+	media := filepath.Join(dir, "efi", "microsoft", "boot", "bcd")
+	if code := run([]string{"wimbuild", "bcd", "preset", "media", "--arch", "x64", "--firmware", "uefi", media}); code != 0 {
+		t.Fatalf("preset media: exit %d", code)
+	}
+	s = bcdTestOpen(t, media)
+	p, err := s.Element(bcd.IDSetupLoader, bcd.ElemPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := p.String(); v != `\windows\system32\boot\winload.efi` {
+		t.Fatalf("path %q", v)
+	}
+	if code := run([]string{"wimbuild", "bcd", "preset", "media", "--arch", "x64", media}); code != exitFailure {
+		t.Fatalf("overwrite without --force: exit %d", code)
+	}
+	for _, args := range [][]string{{"bcd", "--help"}, {"bcd", "set", "--help"}, {"bcd", "preset", "pxe", "--help"}} {
+		if code := run(append([]string{"wimbuild"}, args...)); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+	}
+}
+
+func bcdTestOpen(t *testing.T, path string) *bcd.Store {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := bcd.OpenStore(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
