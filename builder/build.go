@@ -1,0 +1,157 @@
+package builder
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+// Artifact is one output file, as listed in artifacts.json.
+type Artifact struct {
+	Name         string `json:"name"`
+	Kind         string `json:"kind"` // "wim"
+	Path         string `json:"path"` // relative to the output directory
+	SHA256       string `json:"sha256"`
+	Size         int64  `json:"size"`
+	ImageIndex   int    `json:"image_index"`
+	ImageName    string `json:"image_name"`
+	Arch         string `json:"arch,omitempty"`
+	WinPEVersion string `json:"winpe_version,omitempty"`
+	Compression  string `json:"compression"`
+}
+
+// Manifest is artifacts.json: what a build produced, for CI to upload.
+type Manifest struct {
+	RecipeDigest    string     `json:"recipe_digest"`
+	SourceDateEpoch int64      `json:"source_date_epoch"`
+	Artifacts       []Artifact `json:"artifacts"`
+}
+
+// BuildResult reports a build.
+type BuildResult struct {
+	Manifest Manifest
+	// Executed and Cached count steps.
+	Executed, Cached int
+	OutDir           string
+}
+
+// Build runs the plan and publishes its outputs into the output directory:
+// <image>.wim per image and artifacts.json. Outputs are replaced atomically
+// (temp file + rename): a failed or killed build leaves the previous
+// outputs, never a partial file under a final name.
+func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
+	res, err := Run(ctx, p.Steps, RunOptions{Cache: p.opts.Cache, Jobs: p.opts.Jobs, NoCache: p.opts.NoCache, Observe: p.opts.Observe})
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(p.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	man := Manifest{RecipeDigest: p.Recipe.Digest, SourceDateEpoch: p.epoch}
+	for _, name := range p.ImageOrder {
+		st := p.Exports[name]
+		a := res.Actions[st]
+		out := a.Outputs["wim"]
+		file := name + ".wim"
+		if err := publish(p.opts.Cache, out.Digest, filepath.Join(p.OutDir, file)); err != nil {
+			return nil, fmt.Errorf("publishing %s: %w", file, err)
+		}
+		idx, _ := strconv.Atoi(a.Meta["image_index"])
+		man.Artifacts = append(man.Artifacts, Artifact{
+			Name: "image." + name, Kind: "wim", Path: file, SHA256: string(out.Digest), Size: out.Size,
+			ImageIndex: idx, ImageName: a.Meta["name"], Arch: a.Meta["arch"], WinPEVersion: a.Meta["version"],
+			Compression: a.Meta["compression"],
+		})
+	}
+	sort.Slice(man.Artifacts, func(i, j int) bool { return man.Artifacts[i].Name < man.Artifacts[j].Name })
+	b, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(p.OutDir, "artifacts.json"), append(b, '\n')); err != nil {
+		return nil, err
+	}
+	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, OutDir: p.OutDir}, nil
+}
+
+// publish puts the cache blob d at dst. When dst already holds exactly that
+// blob (same file, hard-linked earlier) nothing is done; otherwise a hard link
+// to the cache file is made (free, and the cache file is read-only), or a copy
+// where links are impossible. Either way through a temp name and rename.
+func publish(c *cache.Cache, d cache.Digest, dst string) error {
+	src, err := c.BlobPath(d)
+	if err != nil {
+		return err
+	}
+	si, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	if di, err := os.Stat(dst); err == nil && os.SameFile(si, di) {
+		return nil
+	}
+	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-"+d.Short())
+	os.Remove(tmp)
+	if err := os.Link(src, tmp); err != nil {
+		if err := copyFile(src, tmp); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func writeFileAtomic(dst string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return errors.Join(fmt.Errorf("writing %s", dst), err)
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package builder
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/dsl"
+	"github.com/wimbuild/wimbuild/internal/testutil"
+	"github.com/wimbuild/wimbuild/wim"
+	"github.com/wimbuild/wimbuild/winpe/sample"
+)
+
+var (
+	baseOnce sync.Once
+	baseWIM  string
+	baseErr  error
+)
+
+// smallBase writes (once per test binary) a sample base with little filler.
+func smallBase(t *testing.T) string {
+	t.Helper()
+	baseOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "wimbuild-base-")
+		if err != nil {
+			baseErr = err
+			return
+		}
+		baseWIM = filepath.Join(dir, "base.wim")
+		baseErr = sample.WriteFile(baseWIM, sample.Options{FillerBytes: 2 << 20}, wim.WriteOptions{Compression: wim.XPRESS})
+	})
+	if baseErr != nil {
+		t.Fatal(baseErr)
+	}
+	return baseWIM
+}
+
+// e2eDir copies testdata/e2e and the small base into a fresh directory.
+func e2eDir(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.Walk("testdata/e2e", func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("testdata/e2e", p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(smallBase(t))
+	os.WriteFile(filepath.Join(dst, "base.wim"), b, 0o644)
+	return dst
+}
+
+type counter struct {
+	mu   sync.Mutex
+	runs map[string]int
+}
+
+func (c *counter) observe(e Event) {
+	if e.Status == StatusDone {
+		c.mu.Lock()
+		c.runs[e.Step.Kind]++
+		c.mu.Unlock()
+	}
+}
+
+func build(t *testing.T, dir string, c *cache.Cache, ctr *counter) *BuildResult {
+	t.Helper()
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	o := Options{Cache: c, Jobs: 2}
+	if ctr != nil {
+		o.Observe = ctr.observe
+	}
+	p, diags := NewPlan(r, o)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	res, err := p.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func extract(t *testing.T, wimPath, imgPath string) []byte {
+	t.Helper()
+	dest := t.TempDir()
+	testutil.Run(t, "wimlib-imagex", "extract", wimPath, "1", imgPath, "--dest-dir="+dest, "--no-acls")
+	b, err := os.ReadFile(filepath.Join(dest, filepath.Base(imgPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestBuildEndToEnd(t *testing.T) {
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	ctr := &counter{runs: map[string]int{}}
+	res := build(t, dir, c, ctr)
+	out := filepath.Join(dir, "out")
+	for _, name := range []string{"boot", "capture", "discover"} {
+		p := filepath.Join(out, name+".wim")
+		testutil.Run(t, "wimlib-imagex", "verify", p)
+		info := testutil.Run(t, "wimlib-imagex", "info", p)
+		for _, want := range []string{"Image Count:    1", "Boot Index:     1", "Compression:    XPRESS"} {
+			if !strings.Contains(info, want) {
+				t.Errorf("%s: info lacks %q\n%s", name, want, info)
+			}
+		}
+	}
+	boot := filepath.Join(out, "boot.wim")
+	if got := string(extract(t, boot, "/Windows/System32/startnet.cmd")); got != "wpeinit\r\necho overlay\r\n" {
+		t.Errorf("startnet.cmd = %q", got)
+	}
+	if got := string(extract(t, boot, "/contoso.txt")); got != "contoso tools\r\n" {
+		t.Errorf("contoso.txt = %q", got)
+	}
+	if got := string(extract(t, boot, "/Windows/System32/hello.txt")); got != "hello\r\n" {
+		t.Errorf("hello.txt = %q", got)
+	}
+	golden(t, "winpeshl-wds-setup.ini", extract(t, boot, "/Windows/System32/Winpeshl.ini"))
+	golden(t, "winpeshl-discover-server.ini", extract(t, filepath.Join(out, "discover.wim"), "/Windows/System32/Winpeshl.ini"))
+	golden(t, "winpeshl-capture.ini", extract(t, filepath.Join(out, "capture.wim"), "/Windows/System32/Winpeshl.ini"))
+	golden(t, "e2e-wdscapture.inf", extract(t, filepath.Join(out, "capture.wim"), "/Windows/System32/WDSCapture.inf"))
+	if list := testutil.Run(t, "wimlib-imagex", "dir", boot, "1"); strings.Contains(list, "winpeshl.exe") || !strings.Contains(list, "/sources/setup.exe") {
+		t.Error("delete step or base selection wrong")
+	}
+	// Registry edits, read by hivex.
+	sys := extract(t, boot, "/Windows/System32/config/SYSTEM")
+	hp := filepath.Join(t.TempDir(), "SYSTEM")
+	os.WriteFile(hp, sys, 0o644)
+	get := func(key, val string) string {
+		b, err := exec.Command(testutil.RequireTool(t, "hivexget"), hp, key, val).CombinedOutput()
+		if err != nil {
+			t.Fatalf("hivexget %s %s: %v %s", key, val, err, b)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	if v := get(`ControlSet001\Control\Session Manager\Environment`, "CONTOSO"); v != "yes" {
+		t.Errorf("registry value = %q", v)
+	}
+	if v := get(`ControlSet001\Services\FBWF`, "WinPECacheThreshold"); v != "256" {
+		t.Errorf("scratch space = %q", v)
+	}
+	if info := testutil.Run(t, "wimlib-imagex", "info", boot); !strings.Contains(info, "Contoso WinPE (amd64)") || !strings.Contains(info, "Boot image for WDS") {
+		t.Errorf("metadata not updated:\n%s", info)
+	}
+	// artifacts.json
+	var man Manifest
+	b, _ := os.ReadFile(filepath.Join(out, "artifacts.json"))
+	if err := json.Unmarshal(b, &man); err != nil || len(man.Artifacts) != 3 || man.RecipeDigest == "" {
+		t.Fatalf("artifacts.json: %v %s", err, b)
+	}
+	for _, a := range man.Artifacts {
+		data, _ := os.ReadFile(filepath.Join(out, a.Path))
+		if cache.DigestBytes(data) != cache.Digest(a.SHA256) || int64(len(data)) != a.Size || a.Arch != "amd64" || a.WinPEVersion == "" {
+			t.Errorf("artifact %+v does not describe its file", a)
+		}
+	}
+	if res.Executed == 0 {
+		t.Fatal("nothing executed")
+	}
+
+	// Build twice: zero executions the second time, for every step kind.
+	ctr2 := &counter{runs: map[string]int{}}
+	res2 := build(t, dir, c, ctr2)
+	if res2.Executed != 0 || len(ctr2.runs) != 0 {
+		t.Fatalf("second build executed %d steps: %v", res2.Executed, ctr2.runs)
+	}
+	for _, kind := range []string{"source-wim", "open", "files", "file", "delete", "registry", "scratch_space", "launch", "metadata", "export"} {
+		if ctr.runs[kind] == 0 {
+			t.Errorf("step kind %s never ran in the first build", kind)
+		}
+	}
+
+	// Touch one overlay file: only steps downstream of it re-run.
+	os.WriteFile(filepath.Join(dir, "overlay", "contoso.txt"), []byte("contoso tools v2\r\n"), 0o644)
+	ctr3 := &counter{runs: map[string]int{}}
+	build(t, dir, c, ctr3)
+	if ctr3.runs["source-wim"] != 0 || ctr3.runs["open"] != 0 {
+		t.Errorf("steps upstream of the overlay re-ran: %v", ctr3.runs)
+	}
+	if ctr3.runs["files"] != 1 || ctr3.runs["export"] != 3 {
+		t.Errorf("downstream steps: %v", ctr3.runs)
+	}
+	if got := string(extract(t, boot, "/contoso.txt")); got != "contoso tools v2\r\n" {
+		t.Errorf("after change contoso.txt = %q", got)
+	}
+}
+
+func TestTwoColdBuildsAreIdentical(t *testing.T) {
+	var outs [2]string
+	for i := range outs {
+		dir := e2eDir(t)
+		c, _ := cache.Open(t.TempDir())
+		build(t, dir, c, nil)
+		outs[i] = filepath.Join(dir, "out")
+	}
+	for _, f := range []string{"boot.wim", "capture.wim", "discover.wim", "artifacts.json"} {
+		a, _ := os.ReadFile(filepath.Join(outs[0], f))
+		b, _ := os.ReadFile(filepath.Join(outs[1], f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two cold builds in different directories", f)
+		}
+	}
+}

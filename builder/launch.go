@@ -1,0 +1,225 @@
+package builder
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/dsl"
+	"github.com/wimbuild/wimbuild/winpe"
+)
+
+// launchStep writes Winpeshl.ini (and WDSCapture.inf for capture images),
+// enforcing the WDS rules that need the image's contents: Setup must be in
+// the image for WDS-mode and discover images, wdscapture.exe for capture
+// images, and Windows 11 or later boot images refuse Setup in WDS mode.
+func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, diags *hcl.Diagnostics) *Step {
+	var (
+		launchApp string
+		apps      []winpe.App
+		capture   *winpe.CaptureConfig
+		needSetup bool
+		needCap   bool
+		what      string
+		r         hcl.Range
+	)
+	switch {
+	case img.Winpeshl != nil:
+		w := img.Winpeshl
+		r, what = w.DeclRange, "Winpeshl.ini"
+		launchApp = w.LaunchApp.Value
+		for _, a := range w.Apps {
+			apps = append(apps, winpe.App{Path: a.Path.Value, Args: a.Args.Value})
+			if strings.EqualFold(a.Path.Value, winpe.SetupExe) && strings.Contains(strings.ToLower(a.Args.Value), "/wds") {
+				needSetup = true
+			}
+		}
+	case img.Capture != nil:
+		c := img.Capture
+		r, what, needCap = c.DeclRange, "capture image (wdscapture.exe)", true
+		apps = []winpe.App{{Path: winpe.CaptureExe}}
+		cc := winpe.CaptureConfig{
+			Unattended: c.Unattended.Value, VolumeToCapture: c.Volume.Value, ImageName: c.ImageName.Value,
+			ImageDescription: c.ImageDescription.Value, DestinationFile: c.Destination.Value,
+		}
+		if c.Overwrite.Value {
+			cc.Overwrite = winpe.OverwriteYes
+		}
+		if len(c.Exclusions) > 0 {
+			cc.Exclusions = []string{}
+			for _, e := range c.Exclusions {
+				cc.Exclusions = append(cc.Exclusions, e.Value)
+			}
+		}
+		if u := c.Upload; u != nil {
+			user := u.Username.Value
+			if u.Domain.Value != "" && user != "" {
+				user = u.Domain.Value + `\` + user
+			}
+			cc.Upload = &winpe.Upload{Server: u.Server.Value, ImageGroup: u.ImageGroup.Value, Username: user, DeleteLocalWimOnSuccess: u.DeleteLocal.Value}
+		}
+		if _, err := cc.Sections(); err != nil {
+			*diags = append(*diags, diag(c.DeclRange, "Invalid capture settings", err.Error()))
+			return nil
+		}
+		capture = &cc
+	case img.Discover != nil:
+		d := img.Discover
+		r, what, needSetup = d.DeclRange, "discover image", true
+		l := winpe.Launch{Mode: winpe.ModeDiscover, Server: d.Server.Value}
+		var err error
+		apps, err = l.LaunchApps()
+		if err != nil {
+			*diags = append(*diags, diag(d.Server.Range, "Invalid discover settings", err.Error()))
+			return nil
+		}
+	default:
+		return nil
+	}
+	ini, err := renderWinpeshl(launchApp, apps)
+	if err != nil {
+		*diags = append(*diags, diag(r, "Invalid Winpeshl.ini", err.Error()))
+		return nil
+	}
+	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", ini).Bool("need_setup", needSetup).Bool("need_capture", needCap).Int("time", int64(ft))
+	var inf []byte
+	if capture != nil {
+		inf, err = renderWDSCapture(*capture)
+		if err != nil {
+			*diags = append(*diags, diag(r, "Invalid capture settings", err.Error()))
+			return nil
+		}
+		key.Bytes("wdscapture", inf)
+	}
+	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, what), r, prev, key,
+		func(ctx context.Context, rc *RunContext, st *imageState) error {
+			if needSetup {
+				if _, err := st.img.Lookup(winpe.SetupExeImagePath); err != nil {
+					return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", what, winpe.SetupExeImagePath)
+				}
+				if v, ok := imageVersion(st); ok && winpe.BlocksWDSSetup(v) {
+					return fmt.Errorf("the image is Windows PE %s (Windows 11 or later), whose Setup refuses WDS mode; use a boot image from Windows 10 / Server 2022 or earlier for WDS Setup and discover images (capture images and plain PXE boot are unaffected)", v)
+				}
+			}
+			if needCap {
+				if _, err := st.img.Lookup(winpe.CaptureExePath); err != nil {
+					return fmt.Errorf("a capture image runs wdscapture.exe, but the image has no %s; add the WinPE-WDS-Tools package to the base image", winpe.CaptureExePath)
+				}
+			}
+			h, n, err := st.putContent(rc.Cache, bytes.NewReader(ini))
+			if err != nil {
+				return err
+			}
+			if err := putFile(st, winpe.WinpeshlPath, h, n, ft); err != nil {
+				return err
+			}
+			if inf != nil {
+				h, n, err := st.putContent(rc.Cache, bytes.NewReader(inf))
+				if err != nil {
+					return err
+				}
+				if err := putFile(st, winpe.WDSCapturePath, h, n, ft); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+// imageVersion reads WINDOWS/VERSION of the image's XML.
+func imageVersion(st *imageState) (winpe.Version, bool) {
+	wp, ok := st.img.Info.WindowsInfo()
+	if !ok || wp.Version.Major == 0 {
+		return winpe.Version{}, false
+	}
+	v := wp.Version
+	return winpe.Version{Major: v.Major, Minor: v.Minor, Build: v.Build, SPBuild: v.SPBuild}, true
+}
+
+func (p *Plan) metadataStep(name string, img *dsl.Image, prev *Step) *Step {
+	m := img.Metadata
+	key := cache.NewKey("metadata", verMetadata).String("name", m.Name.Value).String("description", m.Description.Value).
+		String("display_name", m.DisplayName.Value).String("display_description", m.DisplayDescription.Value).String("flags", m.Flags.Value)
+	ft := p.ft()
+	key.Int("time", int64(ft))
+	return p.edit("image."+img.Name+"/metadata", "metadata", verMetadata, name+": set image name, description and flags", img.DeclRange, prev, key,
+		func(ctx context.Context, rc *RunContext, st *imageState) error {
+			in := &st.img.Info
+			if m.Name.Value != "" {
+				in.Name = m.Name.Value
+			}
+			if m.Description.Value != "" {
+				in.Description = m.Description.Value
+			}
+			if m.DisplayName.Value != "" {
+				in.DisplayName = m.DisplayName.Value
+			}
+			if m.DisplayDescription.Value != "" {
+				in.DisplayDescription = m.DisplayDescription.Value
+			}
+			if m.Flags.Value != "" {
+				in.Flags = m.Flags.Value
+			}
+			in.LastModificationTime = ft
+			if in.CreationTime == 0 {
+				in.CreationTime = ft
+			}
+			return nil
+		})
+}
+
+func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
+	comp, chunk := p.compression()
+	threads := p.opts.Threads
+	ft := p.ft()
+	st := &Step{ID: "image." + img.Name + "/export", Kind: "export", Where: where(img.DeclRange), Deps: []*Step{prev},
+		Label: fmt.Sprintf("%s: write %s.wim (%s)", name, img.Name, comp)}
+	st.Key = cache.NewKey("export", verExport).Input("in", prev.Key).String("compression", comp.String()).
+		Int("chunk", int64(chunk)).Int("time", int64(ft)).Sum()
+	st.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
+		s, err := loadState(rc.Cache, rc.Input(prev))
+		if err != nil {
+			return cache.Action{}, err
+		}
+		src, closeFn, err := s.blobSource(rc.Cache)
+		if err != nil {
+			return cache.Action{}, err
+		}
+		defer closeFn()
+		w, err := rc.Cache.NewWriter()
+		if err != nil {
+			return cache.Action{}, err
+		}
+		f := w.File()
+		n, err := writeWIM(ctx, f, s, src, comp, chunk, threads, ft, stepProgress(rc))
+		if err == nil {
+			err = f.Truncate(n)
+		}
+		if err != nil {
+			w.Abort()
+			return cache.Action{}, err
+		}
+		d, size, err := w.Commit()
+		if err != nil {
+			return cache.Action{}, err
+		}
+		meta := map[string]string{}
+		for k, v := range rc.Input(prev).Meta {
+			meta[k] = v
+		}
+		if wp, ok := s.img.Info.WindowsInfo(); ok {
+			v := wp.Version
+			meta["version"] = fmt.Sprintf("%d.%d.%d.%d", v.Major, v.Minor, v.Build, v.SPBuild)
+		}
+		meta["name"] = s.img.Info.Name
+		meta["compression"] = comp.String()
+		meta["image_index"] = strconv.Itoa(1)
+		return cache.Action{Outputs: map[string]cache.Output{"wim": {Digest: d, Size: size}}, Meta: meta}, nil
+	}
+	return st
+}

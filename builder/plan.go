@@ -1,0 +1,307 @@
+package builder
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/dsl"
+	"github.com/wimbuild/wimbuild/wim"
+	"github.com/wimbuild/wimbuild/winpe/sample"
+)
+
+// Options configure planning and building.
+type Options struct {
+	Cache *cache.Cache
+	// Targets limits the build to these blocks ("image.boot"); empty = all.
+	Targets []string
+	// OutDir overrides the recipe's output directory.
+	OutDir string
+	// Jobs is the number of steps run at once (default: CPU count).
+	Jobs int
+	// Threads is the number of compression threads per export (default:
+	// CPU count).
+	Threads int
+	// NoCache runs every step and stores nothing.
+	NoCache bool
+	// Observe receives step events.
+	Observe Observer
+}
+
+// Plan is a recipe turned into a graph of steps.
+type Plan struct {
+	Recipe *dsl.Recipe
+	// Steps are all steps, in a deterministic dependency order.
+	Steps []*Step
+	// Exports maps image names to their export steps.
+	Exports map[string]*Step
+	// ImageOrder lists the exported images in recipe order.
+	ImageOrder []string
+	OutDir     string
+
+	opts   Options
+	memo   *digestMemo
+	epoch  int64
+	final  map[string]*Step // image name -> last tree step
+	arch   map[string]string
+	srcOf  map[string]*Step // "source.T.N" -> source step
+	images map[string]*dsl.Image
+}
+
+// Step implementation versions: bump one when its output for the same
+// inputs changes, so old cache entries stop matching.
+const (
+	verSourceWIM    = 1
+	verSourceSample = 1
+	verOpen         = 1
+	verFiles        = 1
+	verFile         = 1
+	verDelete       = 1
+	verRegistry     = 1
+	verScratch      = 1
+	verLaunch       = 1
+	verMetadata     = 1
+	verExport       = 1
+)
+
+func where(r hcl.Range) string {
+	if r.Filename == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+func diag(r hcl.Range, summary, detail string) *hcl.Diagnostic {
+	rr := r
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &rr}
+}
+
+// NewPlan turns an evaluated recipe into a graph of steps with cache keys.
+// Host inputs are digested (content, not paths or times) to compute keys.
+// Problems are returned as diagnostics pointing at the recipe.
+func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
+	if o.Cache == nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No build cache", Detail: "The builder needs a cache directory."}}
+	}
+	p := &Plan{
+		Recipe: r, Exports: map[string]*Step{}, opts: o,
+		memo:  openDigestMemo(o.Cache.Dir()),
+		epoch: r.Settings.SourceDateEpoch.Value,
+		final: map[string]*Step{}, arch: map[string]string{}, srcOf: map[string]*Step{}, images: map[string]*dsl.Image{},
+	}
+	p.OutDir = r.Output.Dir.Abs
+	if o.OutDir != "" {
+		p.OutDir, _ = filepath.Abs(o.OutDir)
+	}
+	if p.OutDir == "" {
+		p.OutDir = filepath.Join(r.Root, "out")
+	}
+	var diags hcl.Diagnostics
+	for _, px := range r.PXE {
+		diags = append(diags, diag(px.DeclRange, "PXE bundles are not built yet",
+			"This version of wimbuild builds boot, capture and discover images; pxe blocks are accepted by validate but not built. Remove the block (or build the images with --target image.NAME) until PXE bundles are supported."))
+	}
+	for _, m := range r.Media {
+		diags = append(diags, diag(m.DeclRange, "Bootable media are not built yet",
+			"This version of wimbuild builds boot, capture and discover images; media blocks are accepted by validate but not built. Remove the block (or build the images with --target image.NAME) until media are supported."))
+	}
+	wanted, d := p.targets()
+	diags = append(diags, d...)
+	for _, s := range r.Sources {
+		st, d := p.sourceStep(s)
+		diags = append(diags, d...)
+		if st != nil {
+			p.srcOf[s.Ref().Key()] = st
+		}
+	}
+	for _, img := range r.Images {
+		p.images[img.Name] = img
+	}
+	// Images in dependency order (images from images come after their base).
+	var order []*dsl.Image
+	seen := map[string]bool{}
+	var visit func(img *dsl.Image)
+	visit = func(img *dsl.Image) {
+		if seen[img.Name] {
+			return
+		}
+		seen[img.Name] = true
+		if img.From.Kind == dsl.RefImage {
+			if base := p.images[img.From.Name]; base != nil {
+				visit(base)
+			}
+		}
+		order = append(order, img)
+	}
+	for _, img := range r.Images {
+		visit(img)
+	}
+	for _, img := range order {
+		diags = append(diags, p.imageSteps(img)...)
+	}
+	if diags.HasErrors() {
+		p.memo.Save()
+		return nil, diags
+	}
+	// Keep only what the targets need.
+	var roots []*Step
+	for _, img := range r.Images {
+		if wanted == nil || wanted[img.Ref().Key()] {
+			roots = append(roots, p.Exports[img.Name])
+			p.ImageOrder = append(p.ImageOrder, img.Name)
+		}
+	}
+	for name := range p.Exports {
+		if wanted != nil && !wanted["image."+name] {
+			delete(p.Exports, name)
+		}
+	}
+	closure := map[*Step]bool{}
+	var add func(s *Step)
+	add = func(s *Step) {
+		if closure[s] {
+			return
+		}
+		closure[s] = true
+		for _, d := range s.Deps {
+			add(d)
+		}
+	}
+	for _, s := range roots {
+		add(s)
+	}
+	var steps []*Step
+	for s := range closure {
+		steps = append(steps, s)
+	}
+	ordered, err := Validate(steps)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build graph", Detail: err.Error()})
+	}
+	p.Steps = ordered
+	p.memo.Save()
+	return p, diags
+}
+
+func (p *Plan) targets() (map[string]bool, hcl.Diagnostics) {
+	if len(p.opts.Targets) == 0 {
+		return nil, nil
+	}
+	known := map[string]bool{}
+	for _, img := range p.Recipe.Images {
+		known[img.Ref().Key()] = true
+	}
+	want := map[string]bool{}
+	var diags hcl.Diagnostics
+	for _, t := range p.opts.Targets {
+		t = strings.TrimSpace(t)
+		if !strings.Contains(t, ".") {
+			t = "image." + t
+		}
+		if !known[t] {
+			var names []string
+			for k := range known {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown target",
+				Detail: fmt.Sprintf("--target %q names no image of the recipe. Targets: %s.", t, strings.Join(names, ", "))})
+			continue
+		}
+		want[t] = true
+	}
+	return want, diags
+}
+
+func (p *Plan) compression() (wim.Compression, int) {
+	c, err := wim.ParseCompression(p.Recipe.Output.Compression.Value)
+	if err != nil || p.Recipe.Output.Compression.Value == "" {
+		c = wim.LZX
+	}
+	cs := int(p.Recipe.Output.ChunkSize.Value)
+	if cs == 0 {
+		cs = 32768
+	}
+	return c, cs
+}
+
+func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
+	comp, chunk := p.compression()
+	st := &Step{ID: s.Ref().Key(), Where: where(s.DeclRange)}
+	switch s.Type {
+	case dsl.SourceSample:
+		st.Kind = "source-sample"
+		st.Label = fmt.Sprintf("%s: generate sample WinPE base (%s)", s.Ref().Key(), s.Arch.Value)
+		st.Key = cache.NewKey(st.Kind, verSourceSample).String("arch", s.Arch.Value).
+			String("compression", comp.String()).Int("chunk", int64(chunk)).Sum()
+		arch, err := parseArch(s.Arch.Value)
+		if err != nil {
+			return nil, hcl.Diagnostics{diag(s.Arch.Range, "Invalid architecture", err.Error())}
+		}
+		threads := p.opts.Threads
+		st.Run = func(ctx contextT, rc *RunContext) (cache.Action, error) {
+			w, err := rc.Cache.NewWriter()
+			if err != nil {
+				return cache.Action{}, err
+			}
+			f := w.File()
+			base, err := sample.Build(sample.Options{Arch: arch})
+			if err != nil {
+				w.Abort()
+				return cache.Action{}, err
+			}
+			var srcs []wim.ImageSource
+			for _, img := range base.Images {
+				srcs = append(srcs, wim.ImageSource{Image: img, Blobs: base.Blobs})
+			}
+			n, err := wim.Write(f, srcs, wim.WriteOptions{Compression: comp, ChunkSize: chunk, Threads: threads,
+				BootIndex: base.BootIndex, Time: sample.FileTime(sampleEpoch), Progress: stepProgress(rc)})
+			if err == nil {
+				err = f.Truncate(n)
+			}
+			if err != nil {
+				w.Abort()
+				return cache.Action{}, err
+			}
+			d, size, err := w.Commit()
+			if err != nil {
+				return cache.Action{}, err
+			}
+			return cache.Action{Outputs: map[string]cache.Output{"wim": {Digest: d, Size: size}}}, nil
+		}
+	case dsl.SourceWIM:
+		st.Kind = "source-wim"
+		st.Label = fmt.Sprintf("%s: import %s", s.Ref().Key(), s.Path.Rel)
+		d, _, err := p.memo.FileDigest(s.Path.Abs)
+		if err != nil {
+			return nil, hcl.Diagnostics{diag(s.Path.Range, "Cannot read the base image", fmt.Sprintf("Reading %s: %v.", s.Path.Abs, err))}
+		}
+		if pin := strings.ToLower(s.SHA256.Value); pin != "" && cache.Digest(pin) != d {
+			return nil, hcl.Diagnostics{diag(s.SHA256.Range, "Base image does not match its sha256",
+				fmt.Sprintf("%s has sha256 %s, but the recipe pins %s. Use the pinned file, or update sha256 if the new file is intended.", s.Path.Rel, d, pin))}
+		}
+		st.Key = cache.NewKey(st.Kind, verSourceWIM).Input("content", d).Sum()
+		path := s.Path.Abs
+		st.Run = func(ctx contextT, rc *RunContext) (cache.Action, error) {
+			got, size, err := rc.Cache.PutFile(path)
+			if err != nil {
+				return cache.Action{}, err
+			}
+			if got != d {
+				return cache.Action{}, fmt.Errorf("%s changed while the build was running", path)
+			}
+			return cache.Action{Outputs: map[string]cache.Output{"wim": {Digest: got, Size: size}}}, nil
+		}
+	default:
+		return nil, hcl.Diagnostics{diag(s.DeclRange, "Unsupported source type", fmt.Sprintf("Source type %q cannot be built.", s.Type))}
+	}
+	return st, nil
+}
+
+// sampleEpoch is the fixed time of the generated sample base (its content
+// does not depend on the recipe's source_date_epoch, so it is shared).
+var sampleEpoch = int64(1704067200) // 2024-01-01T00:00:00Z

@@ -1,0 +1,216 @@
+package builder
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/wim"
+)
+
+// An image in flight (DESIGN.md §3) is cached as two blobs:
+//
+//	"image"  wim.MarshalImage of the tree (dentries, security, XML info)
+//	"blobs"  a manifest saying where every stream's content lives:
+//	         {"wims": [cache digests of WIM files], "extra": {sha1: cache digest}}
+//
+// A step that edits a tree writes only what it changes: the new tree
+// encoding, and new content as cache blobs named in "extra". The export step
+// opens the WIMs (raw-copying their compressed chunks) and the extra blobs.
+
+type manifest struct {
+	WIMs  []cache.Digest          `json:"wims"`
+	Extra map[string]cache.Digest `json:"extra"`
+}
+
+// imageState is a loaded image in flight.
+type imageState struct {
+	img *wim.Image
+	man manifest
+	// arch and version are read from the image's XML WINDOWS block.
+}
+
+func (st *imageState) clone() *imageState {
+	n := &imageState{img: st.img.Clone(), man: manifest{WIMs: append([]cache.Digest(nil), st.man.WIMs...), Extra: map[string]cache.Digest{}}}
+	for k, v := range st.man.Extra {
+		n.man.Extra[k] = v
+	}
+	return n
+}
+
+// loadState reads the state a step produced.
+func loadState(c *cache.Cache, a cache.Action) (*imageState, error) {
+	imgOut, ok1 := a.Outputs["image"]
+	manOut, ok2 := a.Outputs["blobs"]
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("internal error: step result has no image state")
+	}
+	ib, err := readBlob(c, imgOut.Digest)
+	if err != nil {
+		return nil, err
+	}
+	img, err := wim.UnmarshalImage(ib)
+	if err != nil {
+		return nil, fmt.Errorf("cached image state: %w", err)
+	}
+	mb, err := readBlob(c, manOut.Digest)
+	if err != nil {
+		return nil, err
+	}
+	var m manifest
+	if err := json.Unmarshal(mb, &m); err != nil {
+		return nil, fmt.Errorf("cached blob manifest: %w", err)
+	}
+	if m.Extra == nil {
+		m.Extra = map[string]cache.Digest{}
+	}
+	return &imageState{img: img, man: m}, nil
+}
+
+// storeState writes st into the cache and returns the step result.
+func storeState(c *cache.Cache, st *imageState, meta map[string]string) (cache.Action, error) {
+	ib, err := wim.MarshalImage(st.img)
+	if err != nil {
+		return cache.Action{}, err
+	}
+	id, err := c.PutBytes(ib)
+	if err != nil {
+		return cache.Action{}, err
+	}
+	sort.Slice(st.man.WIMs, func(i, j int) bool { return st.man.WIMs[i] < st.man.WIMs[j] })
+	mb, err := json.Marshal(st.man) // map keys are sorted by encoding/json
+	if err != nil {
+		return cache.Action{}, err
+	}
+	md, err := c.PutBytes(mb)
+	if err != nil {
+		return cache.Action{}, err
+	}
+	return cache.Action{
+		Outputs: map[string]cache.Output{"image": {Digest: id, Size: int64(len(ib))}, "blobs": {Digest: md, Size: int64(len(mb))}},
+		Meta:    meta,
+	}, nil
+}
+
+func readBlob(c *cache.Cache, d cache.Digest) ([]byte, error) {
+	r, err := c.OpenBlob(d)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// blobSource opens what the manifest names: the WIMs (their blobs can be
+// raw-copied) and the extra blobs. Close the returned closer when done.
+func (st *imageState) blobSource(c *cache.Cache) (wim.BlobSource, func(), error) {
+	var srcs []wim.BlobSource
+	var opened []*wim.WIM
+	closeAll := func() {
+		for _, w := range opened {
+			w.Close()
+		}
+	}
+	extra := wim.NewBlobSet()
+	for h, d := range st.man.Extra {
+		p, err := c.BlobPath(d)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cached content %s: %w", d.Short(), err)
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		var hash wim.Hash
+		if _, err := hex.Decode(hash[:], []byte(h)); err != nil || len(h) != 40 {
+			return nil, nil, fmt.Errorf("cached blob manifest: bad hash %q", h)
+		}
+		extra.Add(hash, wim.NewFileBlob(p, fi.Size()))
+	}
+	srcs = append(srcs, extra)
+	for _, d := range st.man.WIMs {
+		p, err := c.BlobPath(d)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("cached WIM %s: %w", d.Short(), err)
+		}
+		w, err := wim.OpenFile(p)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("cached WIM %s: %w", d.Short(), err)
+		}
+		opened = append(opened, w)
+		srcs = append(srcs, w)
+	}
+	return wim.MergeSources(srcs...), closeAll, nil
+}
+
+// putContent stores new content in the cache and records it in the
+// manifest; it returns the content's SHA-1 (for the tree) and size.
+func (st *imageState) putContent(c *cache.Cache, r io.Reader) (wim.Hash, int64, error) {
+	w, err := c.NewWriter()
+	if err != nil {
+		return wim.Hash{}, 0, err
+	}
+	h1 := sha1.New()
+	n, err := io.Copy(io.MultiWriter(w, h1), r)
+	if err != nil {
+		w.Abort()
+		return wim.Hash{}, 0, err
+	}
+	d, _, err := w.Commit()
+	if err != nil {
+		return wim.Hash{}, 0, err
+	}
+	var h wim.Hash
+	copy(h[:], h1.Sum(nil))
+	if n > 0 {
+		st.man.Extra[h.String()] = d
+	}
+	return h, n, nil
+}
+
+// readStream returns the content of a stream of the image.
+func (st *imageState) readStream(c *cache.Cache, s wim.Stream, what string) ([]byte, error) {
+	if s.Size == 0 {
+		return nil, nil
+	}
+	const maxInMemory = 512 << 20
+	if s.Size > maxInMemory {
+		return nil, fmt.Errorf("%s is %d bytes, more than this step reads into memory", what, s.Size)
+	}
+	src, closeFn, err := st.blobSource(c)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	b := src.LookupBlob(s.Hash)
+	if b == nil {
+		return nil, fmt.Errorf("%s: content %s is in no input", what, s.Hash)
+	}
+	r, err := b.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	if wim.HashBytes(data) != s.Hash {
+		return nil, fmt.Errorf("reading %s: content does not match its SHA-1", what)
+	}
+	return data, nil
+}
+
+// digestOf is the sha256 of b as a cache digest.
+func digestOf(b []byte) cache.Digest {
+	s := sha256.Sum256(b)
+	return cache.Digest(hex.EncodeToString(s[:]))
+}

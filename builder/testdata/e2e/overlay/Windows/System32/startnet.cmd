@@ -1,0 +1,2 @@
+wpeinit
+echo overlay
