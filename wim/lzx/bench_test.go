@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +25,7 @@ var (
 	corpusPaths []string
 )
 
-func loadCorpus(b *testing.B) [][]byte {
+func loadCorpus(b testing.TB) [][]byte {
 	corpusOnce.Do(func() {
 		var paths []string
 		for _, root := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/bin"} {
@@ -41,8 +42,12 @@ func loadCorpus(b *testing.B) [][]byte {
 		sort.Strings(paths)
 		seen := map[[20]byte]bool{}
 		total := 0
+		limit := corpusBytes
+		if mb, err := strconv.Atoi(os.Getenv("LZX_CORPUS_MB")); err == nil && mb > 0 {
+			limit = mb << 20
+		}
 		for _, p := range paths {
-			if total >= corpusBytes {
+			if total >= limit {
 				break
 			}
 			fi, err := os.Stat(p)
@@ -90,6 +95,13 @@ func benchCompress(b *testing.B, level int) {
 		total += len(c)
 	}
 	c, _ := NewCompressor(DefaultChunkSize, level)
+	if v := os.Getenv("LZX_PARAMS"); v != "" { // depth,nice,passes,light for tuning
+		f := strings.Split(v+",,,", ",")
+		c.p.depth, _ = strconv.Atoi(f[0])
+		c.p.nice, _ = strconv.Atoi(f[1])
+		c.p.passes, _ = strconv.Atoi(f[2])
+		c.p.lightFirst = f[3] == "1"
+	}
 	dst := make([]byte, DefaultChunkSize)
 	b.SetBytes(int64(total))
 	b.ReportAllocs()

@@ -7,25 +7,24 @@ import (
 
 // params are the tuning knobs derived from the level.
 type params struct {
-	depth  int // binary-tree nodes visited per position
-	nice   int // a match this long is taken without optimization
-	passes int // optimization passes (cost model refined between passes)
+	depth      int  // binary-tree nodes visited per position
+	nice       int  // a match this long is taken without optimization
+	passes     int  // optimization passes (cost model refined between passes)
+	lightFirst bool // passes before the last evaluate only full match lengths
 }
 
 func levelParams(level int) params {
 	switch {
-	case level == 0:
-		return params{depth: 24, nice: 32, passes: 2}
+	case level == 0, level >= 40 && level < 60:
+		return params{depth: 16, nice: 32, passes: 2, lightFirst: true}
 	case level < 20:
 		return params{depth: 8, nice: 16, passes: 1}
 	case level < 40:
-		return params{depth: 16, nice: 24, passes: 1}
-	case level < 60:
-		return params{depth: 24, nice: 32, passes: 2}
+		return params{depth: 12, nice: 24, passes: 1}
 	case level < 80:
-		return params{depth: 48, nice: 64, passes: 2}
+		return params{depth: 32, nice: 64, passes: 2}
 	default:
-		return params{depth: 100, nice: 128, passes: 3}
+		return params{depth: 64, nice: 128, passes: 3}
 	}
 }
 
@@ -33,16 +32,11 @@ func levelParams(level int) params {
 // block-size flag denotes).
 const blockLen = defaultBlockSize
 
-// node is one position of the optimal-parse graph: the cheapest known way
-// to reach it and the recent-offset queue after that way.
-type node struct {
-	cost       uint32
-	len        uint32 // 1 = literal, else match length
-	fo         uint32 // formatted offset: 0..2 repeat offset index, else offset+2
-	r0, r1, r2 uint32
-}
-
 const infCost = 1 << 31
+
+// costRow is the length of a match-cost row: a power of two so that
+// indexing with len&(costRow-1) needs no bounds check.
+const costRow = 512
 
 // Compressor compresses WIM LZX chunks. It is not safe for concurrent use;
 // it reuses all its state from chunk to chunk.
@@ -58,9 +52,15 @@ type Compressor struct {
 	cache  []uint32 // matches of the current block: off<<9 | len
 	cnt    []uint8  // matches per position of the block
 	forced []int32  // positions whose longest match is taken directly
-	nodes  []node
-	items  []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
-	rev    []uint32 // backtracking scratch
+	// Optimal-parse graph, one entry per position of a segment: the
+	// cheapest known cost of reaching it, the last step of that way
+	// (fo<<9 | len; len 1 = literal, fo 0..2 = repeat offset, else
+	// offset+2) and the recent offsets there (3 per position).
+	costs []uint32
+	steps []uint32
+	qs    []uint32
+	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
+	rev   []uint32 // backtracking scratch
 
 	// recent offsets at the start of the block being parsed / after it
 	q0, q1, q2 uint32
@@ -79,7 +79,7 @@ type Compressor struct {
 	lb        lenBuilder
 
 	litCost   [numChars]uint32
-	matchCost [][maxMatch + 1]uint32 // per slot, per length (incl. footer bits)
+	matchCost [][costRow]uint32 // per slot, per length (incl. footer bits)
 
 	preItems []uint32 // pretree symbols: sym | extra<<8 | extraBits<<16
 	preFreq  [numPretreeSyms]uint32
@@ -89,7 +89,8 @@ type Compressor struct {
 	bw     bitWriter
 	outBuf []byte
 
-	forceType int // tests: force every block to this type (0 = choose)
+	light     bool // current pass evaluates fewer match lengths
+	forceType int  // tests: force every block to this type (0 = choose)
 }
 
 // NewCompressor returns a compressor for chunks of at most maxChunkSize
@@ -113,10 +114,12 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		mf:        newMatchFinder(maxChunkSize, 1<<o-3),
 		in:        make([]byte, maxChunkSize+8),
 		cnt:       make([]uint8, bl+1),
-		nodes:     make([]node, bl+1),
+		costs:     make([]uint32, bl+1),
+		steps:     make([]uint32, bl+1),
+		qs:        make([]uint32, 3*(bl+1)),
 		items:     make([]uint32, 0, bl),
 		rev:       make([]uint32, 0, bl),
-		matchCost: make([][maxMatch + 1]uint32, ns),
+		matchCost: make([][costRow]uint32, ns),
 		preItems:  make([]uint32, 0, maxMainSyms+numLenSyms),
 		outBuf:    make([]byte, 0, 2*maxChunkSize+4096),
 	}
@@ -180,7 +183,8 @@ func (c *Compressor) compressBlock(bs, be int) {
 	}
 	for pass := 0; pass < c.p.passes; pass++ {
 		c.q0, c.q1, c.q2 = sq0, sq1, sq2
-		c.parse(bs, be)
+		c.light = c.p.lightFirst && pass+1 < c.p.passes
+		c.parse(bs, be, be)
 		if pass+1 < c.p.passes {
 			c.buildLens()
 			c.costsFromLens()
@@ -226,8 +230,8 @@ func (c *Compressor) findMatches(bs, be int) {
 	}
 }
 
-// initialCosts sets a first cost model for a chunk's first block: literal
-// costs from the block's byte histogram, flat match costs.
+// initialCosts sets the first cost model of a chunk: literal costs from the
+// block's byte histogram, match costs from the prior code lengths.
 func (c *Compressor) initialCosts(bs, be int) {
 	var hist [256]uint32
 	for _, b := range c.in[bs:be] {
@@ -244,12 +248,12 @@ func (c *Compressor) initialCosts(bs, be int) {
 	for s := 0; s < c.numSlots; s++ {
 		f := uint32(slotFooter[s])
 		mc := &c.matchCost[s]
-		for l := minMatch; l <= maxMatch; l++ {
-			cost := uint32(9) + f
-			if l >= minMatch+numPrimaryLens {
-				cost += 6
-			}
-			mc[l] = cost
+		ps := min(s, 29) * numLenHeaders // slots past 29 reuse the last prior row
+		for h := 0; h < numPrimaryLens; h++ {
+			mc[minMatch+h] = uint32(priorMatch[ps+h]) + f
+		}
+		for k := 0; k < numLenSyms; k++ {
+			mc[minMatch+numPrimaryLens+k] = uint32(priorMatch[ps+numPrimaryLens]) + f + uint32(priorLen[k])
 		}
 	}
 }
@@ -293,18 +297,18 @@ func (c *Compressor) costsFromLens() {
 
 // parse runs the optimal parse over in[bs:be] with the current costs and
 // leaves the result in c.items and the symbol counts in the frequencies.
-func (c *Compressor) parse(bs, be int) {
+func (c *Compressor) parse(bs, be, stop int) {
 	c.items = c.items[:0]
 	ptr := 0
 	s := bs
 	fi := 0
-	for s < be {
-		e := be
-		if fi < len(c.forced) {
+	for s < stop {
+		e := stop
+		if fi < len(c.forced) && int(c.forced[fi]) < stop {
 			e = int(c.forced[fi])
 		}
 		ptr = c.parseSegment(bs, s, e, ptr)
-		if e == be {
+		if e == stop {
 			break
 		}
 		// The forced long match at e: the last (longest) match found there.
@@ -337,102 +341,149 @@ func (c *Compressor) parse(bs, be int) {
 // parseSegment finds the cheapest parse of in[s:e] (no match crosses e),
 // appends it to c.items and updates the recent offsets. ptr indexes the
 // match cache at position s; the index at e is returned.
+//
+// Forward pass: nodes[k] holds the cheapest known cost of reaching s+k and
+// the last step of that way (item). When the pass arrives at a position its
+// way is final, so the recent-offset queue there is derived once from the
+// predecessor's queue and kept in qs.
 func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
-	in := c.in
-	nodes := c.nodes[:e-s+1]
-	nodes[0] = node{cost: 0, r0: c.q0, r1: c.q1, r2: c.q2}
-	for k := 1; k < len(nodes); k++ {
-		nodes[k].cost = infCost
+	in := c.in[:e+8]
+	n := e - s
+	costs := c.costs[:n+1]
+	steps := c.steps[:n+1]
+	qs := c.qs[:3*(n+1)]
+	costs[0] = 0
+	for k := 1; k <= n; k++ {
+		costs[k] = infCost
 	}
 	cache := c.cache
-	cnt := c.cnt
-	for i := s; i < e; i++ {
-		k := i - s
-		nd := nodes[k]
-		c0 := nd.cost
+	cnt := c.cnt[s-bs : e-bs]
+	litCost := &c.litCost
+	mcs := c.matchCost
+	if len(mcs) < 3 {
+		panic("lzx: cost table too small")
+	}
+	for k := 0; k < n; k++ {
+		i := s + k
+		c0 := costs[k]
+		r0, r1, r2 := c.queueAt(steps, qs, k)
+		qs[3*k], qs[3*k+1], qs[3*k+2] = r0, r1, r2
 		// Literal.
-		if lc := c0 + c.litCost[in[i]]; lc < nodes[k+1].cost {
-			nodes[k+1] = node{cost: lc, len: 1, r0: nd.r0, r1: nd.r1, r2: nd.r2}
+		if lc := c0 + litCost[in[i]]; lc < costs[k+1] {
+			costs[k+1] = lc
+			steps[k+1] = 1
 		}
-		maxL := min(maxMatch, e-i)
+		maxL := min(maxMatch, n-k)
+		nm := int(cnt[k])
 		if maxL < minMatch {
-			ptr += int(cnt[i-bs])
+			ptr += nm
 			continue
 		}
+		// reach: costs/steps of the positions a match from here can end at.
+		rc := costs[k : k+maxL+1]
+		rs := steps[k : k+maxL+1]
 		// Repeat offsets.
-		for ri := uint32(0); ri < numRepeatOffsets; ri++ {
-			var r uint32
-			switch ri {
-			case 0:
-				r = nd.r0
-			case 1:
-				r = nd.r1
-				if r == nd.r0 {
-					continue
-				}
-			default:
-				r = nd.r2
-				if r == nd.r0 || r == nd.r1 {
-					continue
+		b0, b1 := in[i], in[i+1]
+		if int(r0) <= i && in[i-int(r0)] == b0 && in[i+1-int(r0)] == b1 {
+			L := matchLen(in, i-int(r0), i, 2, maxL)
+			mc := &mcs[0]
+			for l := minMatch; l <= L && l < len(rc); l++ {
+				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+					rc[l] = cost
+					rs[l] = uint32(l)
 				}
 			}
-			if int(r) > i || in[i] != in[i-int(r)] || in[i+1] != in[i+1-int(r)] {
-				continue
+		}
+		if r1 != r0 && int(r1) <= i && in[i-int(r1)] == b0 && in[i+1-int(r1)] == b1 {
+			L := matchLen(in, i-int(r1), i, 2, maxL)
+			mc := &mcs[1]
+			for l := minMatch; l <= L && l < len(rc); l++ {
+				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+					rc[l] = cost
+					rs[l] = 1<<9 | uint32(l)
+				}
 			}
-			L := matchLen(in, i-int(r), i, 2, maxL)
-			mc := &c.matchCost[ri]
-			var q0, q1, q2 uint32
-			switch ri {
-			case 0:
-				q0, q1, q2 = nd.r0, nd.r1, nd.r2
-			case 1:
-				q0, q1, q2 = nd.r1, nd.r0, nd.r2
-			default:
-				q0, q1, q2 = nd.r2, nd.r1, nd.r0
-			}
-			for l := minMatch; l <= L; l++ {
-				if cost := c0 + mc[l]; cost < nodes[k+l].cost {
-					nodes[k+l] = node{cost: cost, len: uint32(l), fo: ri, r0: q0, r1: q1, r2: q2}
+		}
+		if r2 != r0 && r2 != r1 && int(r2) <= i && in[i-int(r2)] == b0 && in[i+1-int(r2)] == b1 {
+			L := matchLen(in, i-int(r2), i, 2, maxL)
+			mc := &mcs[2]
+			for l := minMatch; l <= L && l < len(rc); l++ {
+				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+					rc[l] = cost
+					rs[l] = 2<<9 | uint32(l)
 				}
 			}
 		}
 		// Explicit offsets.
-		nm := int(cnt[i-bs])
 		prev := minMatch - 1
-		for j := 0; j < nm; j++ {
-			m := cache[ptr+j]
-			L := min(int(m&511), maxL)
-			off := m >> 9
-			fo := off + 2
-			mc := &c.matchCost[offsetSlot(fo)]
-			for l := prev + 1; l <= L; l++ {
-				if cost := c0 + mc[l]; cost < nodes[k+l].cost {
-					nodes[k+l] = node{cost: cost, len: uint32(l), fo: fo, r0: off, r1: nd.r0, r2: nd.r1}
+		if c.light && nm > 0 {
+			// Quick pass: only the full length of each match.
+			for _, m := range cache[ptr : ptr+nm] {
+				L := min(int(m&511), maxL)
+				fo := m>>9 + 2
+				mc := &mcs[offsetSlot(fo)]
+				if cost := c0 + mc[L&(costRow-1)]; L < len(rc) && cost < rc[L] {
+					rc[L] = cost
+					rs[L] = fo<<9 | uint32(L)
 				}
 			}
-			if L > prev {
-				prev = L
-			}
+			nm = 0
 		}
-		ptr += nm
+		for _, m := range cache[ptr : ptr+nm] {
+			L := min(int(m&511), maxL)
+			fo := m>>9 + 2
+			mc := &mcs[offsetSlot(fo)]
+			for l := prev + 1; l <= L && l < len(rc); l++ {
+				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+					rc[l] = cost
+					rs[l] = fo<<9 | uint32(l)
+				}
+			}
+			prev = max(prev, L)
+		}
+		ptr += int(cnt[k])
 	}
+	c.q0, c.q1, c.q2 = c.queueAt(steps, qs, n)
 	// Walk back from e and append the path in order.
 	c.rev = c.rev[:0]
-	for k := e - s; k > 0; {
-		nd := &nodes[k]
-		if nd.len == 1 {
-			c.rev = append(c.rev, uint32(in[s+k-1])<<9|1)
-		} else {
-			c.rev = append(c.rev, nd.fo<<9|nd.len)
+	for k := n; k > 0; {
+		it := steps[k]
+		l := int(it & 511)
+		if l == 1 {
+			it = uint32(in[s+k-1])<<9 | 1
 		}
-		k -= int(nd.len)
+		c.rev = append(c.rev, it)
+		k -= l
 	}
 	for j := len(c.rev) - 1; j >= 0; j-- {
 		c.items = append(c.items, c.rev[j])
 	}
-	last := &nodes[e-s]
-	c.q0, c.q1, c.q2 = last.r0, last.r1, last.r2
 	return ptr
+}
+
+// queueAt derives the recent offsets at node k from its final incoming
+// step and the queue of its predecessor (node 0 takes c.q*).
+func (c *Compressor) queueAt(steps []uint32, qs []uint32, k int) (uint32, uint32, uint32) {
+	if k == 0 {
+		return c.q0, c.q1, c.q2
+	}
+	it := steps[k]
+	l := int(it & 511)
+	p := 3 * (k - l)
+	p0, p1, p2 := qs[p], qs[p+1], qs[p+2]
+	if l == 1 {
+		return p0, p1, p2
+	}
+	switch fo := it >> 9; fo {
+	case 0:
+		return p0, p1, p2
+	case 1:
+		return p1, p0, p2
+	case 2:
+		return p2, p1, p0
+	default:
+		return fo - 2, p0, p1
+	}
 }
 
 // countFreqs counts the symbols of c.items.

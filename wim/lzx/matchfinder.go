@@ -79,14 +79,13 @@ func matchLen(in []byte, a, b, start, max int) int {
 // for every position, which keeps the trees consistent), limit <= maxLen
 // caps the recorded lengths (block end), nice stops the search once
 // reached, depth bounds the nodes visited. It returns the extended slice
-// and the longest recorded length (0 if none).
+// and the longest recorded length (2 if none longer).
 func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
-	best := 0
+	best := 2 // the tree records matches of 3 or more
 	// Length-2 match from the nearest earlier occurrence of these 2 bytes.
 	h2 := uint32(in[cur]) | uint32(in[cur+1])<<8
 	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= 256 {
 		out = append(out, uint32(cur-c)<<9|2)
-		best = 2
 	}
 	mf.head2[h2] = int32(cur + 1)
 
