@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/wimbuild/wimbuild/internal/progress"
@@ -235,8 +236,14 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 			return 0, fmt.Errorf("image %d: %w", i+1, err)
 		}
 		h := HashBytes(md)
-		rh, err := w.writeMetadata(md)
-		if err != nil {
+		var rh ResHdr
+		if src := w.rawMetadata(is.Blobs, h); src != nil {
+			// Unchanged image: copy the stored metadata resource.
+			rh = ResHdr{SizeInWIM: src.entry.SizeInWIM, Flags: src.entry.Flags, Offset: w.out.pos, UncompressedSize: src.size}
+			if err := w.out.copyFrom(src.w.ra, src.entry.Offset, src.entry.SizeInWIM); err != nil {
+				return 0, fmt.Errorf("wim: copying metadata of image %d: %w", i+1, ioErr(err))
+			}
+		} else if rh, err = w.writeMetadata(md); err != nil {
 			return 0, err
 		}
 		metas = append(metas, rh)
@@ -477,6 +484,36 @@ func (w *writer) resolve(_ *Inode, s *Stream) Hash {
 	return s.Hash
 }
 
+// rawMetadata returns a stored metadata resource with hash h that can be
+// copied as-is into the output, or nil.
+func (w *writer) rawMetadata(src BlobSource, h Hash) *WIMBlob {
+	var wims []*WIM
+	switch s := src.(type) {
+	case *WIM:
+		wims = append(wims, s)
+	case mergedSources:
+		for _, x := range s {
+			if ww, ok := x.(*WIM); ok {
+				wims = append(wims, ww)
+			}
+		}
+	}
+	for _, sw := range wims {
+		for _, m := range sw.metas {
+			if m.hash != h {
+				continue
+			}
+			if m.res.comp == None && w.comp == None {
+				return m
+			}
+			if m.res.comp != None && m.res.comp == w.comp && m.res.chunkSize == w.cs {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
 // canRawCopy reports whether b's stored resource can be copied as-is.
 func (w *writer) canRawCopy(b *wblob) bool {
 	r := b.raw
@@ -521,6 +558,30 @@ func (o *outBuf) flush() error {
 	if o.err == nil && len(o.buf) > 0 {
 		_, o.err = o.out.WriteAt(o.buf, o.bufOff)
 		o.buf = o.buf[:0]
+	}
+	return o.err
+}
+
+// copyFrom appends n bytes read from r at off, reading straight into the
+// buffer.
+func (o *outBuf) copyFrom(r io.ReaderAt, off, n int64) error {
+	for n > 0 && o.err == nil {
+		if len(o.buf) == 0 {
+			o.bufOff = o.pos
+		}
+		m := min(n, int64(outBufSize))
+		l := len(o.buf)
+		o.buf = slices.Grow(o.buf, int(m))[:l+int(m)]
+		if _, err := r.ReadAt(o.buf[l:], off); err != nil {
+			o.buf = o.buf[:l]
+			return err
+		}
+		o.pos += m
+		off += m
+		n -= m
+		if len(o.buf) >= outBufSize {
+			o.flush()
+		}
 	}
 	return o.err
 }
@@ -887,23 +948,9 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 // copyRaw copies a source WIM's stored resource as-is.
 func (w *writer) copyRaw(b *wblob) error {
 	r := b.raw
-	src := io.NewSectionReader(r.w.ra, r.entry.Offset, r.entry.SizeInWIM)
 	start := w.out.pos
-	buf := make([]byte, 1<<20)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			w.out.write(buf[:n])
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("wim: copying blob %s: %w", b.hash, err)
-		}
-	}
-	if w.out.pos-start != r.entry.SizeInWIM {
-		return fmt.Errorf("wim: copying blob %s: %w", b.hash, ErrTruncated)
+	if err := w.out.copyFrom(r.w.ra, r.entry.Offset, r.entry.SizeInWIM); err != nil {
+		return fmt.Errorf("wim: copying blob %s: %w", b.hash, ioErr(err))
 	}
 	b.hdr = ResHdr{SizeInWIM: r.entry.SizeInWIM, Flags: r.entry.Flags &^ (ResFlagMetadata | ResFlagFree | ResFlagSpanned), Offset: start, UncompressedSize: r.size}
 	return w.out.err
