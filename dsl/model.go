@@ -508,8 +508,6 @@ type Output struct {
 	// Dir is the output directory (default "out" under Root).
 	Dir Path `json:"-"`
 	// Compression of written WIMs: "none", "xpress" or "lzx" (default).
-	Compression String `json:"compression"`
-	// ChunkSize is the WIM chunk size in bytes (default 32768).
-	ChunkSize Int       `json:"chunk_size"`
-	DeclRange hcl.Range `json:"-"`
+	Compression String    `json:"compression"`
+	DeclRange   hcl.Range `json:"-"`
 }

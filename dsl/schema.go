@@ -219,7 +219,6 @@ var outputSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "dir"},
 		{Name: "compression"},
-		{Name: "chunk_size"},
 	},
 }
 
