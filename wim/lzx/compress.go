@@ -3,6 +3,8 @@ package lzx
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/wimbuild/wimbuild/wim/internal/huffman"
 )
 
 // params are the tuning knobs derived from the level.
@@ -76,7 +78,6 @@ type Compressor struct {
 	mainCodes [maxMainSyms]uint32
 	lenCodes  [numLenSyms]uint32
 	alignCode [numAlignedSyms]uint32
-	lb        lenBuilder
 
 	litCost   [numChars]uint32
 	matchCost [][costRow]uint32 // per slot, per length (incl. footer bits)
@@ -512,8 +513,8 @@ func (c *Compressor) countFreqs() {
 
 // buildLens builds main and length code lengths from the frequencies.
 func (c *Compressor) buildLens() {
-	c.lb.build(c.mainFreq[:c.numMain], c.mainLens[:c.numMain], maxCodeLen)
-	c.lb.build(c.lenFreq[:], c.lenLens[:], maxCodeLen)
+	huffman.BuildLengths(c.mainLens[:c.numMain], c.mainFreq[:c.numMain], maxCodeLen)
+	huffman.BuildLengths(c.lenLens[:], c.lenFreq[:], maxCodeLen)
 }
 
 // writeBlock writes the parsed block in[bs:be] as the cheapest of an
@@ -521,7 +522,7 @@ func (c *Compressor) buildLens() {
 // offsets at the block start.
 func (c *Compressor) writeBlock(bs, be int, sq0, sq1, sq2 uint32) {
 	// Aligned or verbatim: compare the cost of the low 3 footer bits.
-	c.lb.build(c.alignFreq[:], c.alignLens[:], maxAlignedLen)
+	huffman.BuildLengths(c.alignLens[:], c.alignFreq[:], maxAlignedLen)
 	var verb, alig uint32 = 0, 3 * numAlignedSyms
 	for s, f := range c.alignFreq {
 		verb += 3 * f
@@ -596,15 +597,15 @@ func (c *Compressor) writeCompressed(btype, size int) {
 		for _, l := range c.alignLens {
 			w.put(uint32(l), 3)
 		}
-		canonicalCodes(c.alignLens[:], c.alignCode[:])
+		huffman.Codewords(c.alignCode[:], c.alignLens[:])
 	}
 	c.writeLens(c.prevMain[:numChars], c.mainLens[:numChars])
 	c.writeLens(c.prevMain[numChars:c.numMain], c.mainLens[numChars:c.numMain])
 	c.writeLens(c.prevLen[:], c.lenLens[:])
 	copy(c.prevMain[:], c.mainLens[:])
 	copy(c.prevLen[:], c.lenLens[:])
-	canonicalCodes(c.mainLens[:c.numMain], c.mainCodes[:])
-	canonicalCodes(c.lenLens[:], c.lenCodes[:])
+	huffman.Codewords(c.mainCodes[:], c.mainLens[:c.numMain])
+	huffman.Codewords(c.lenCodes[:], c.lenLens[:])
 	for _, it := range c.items {
 		l := it & 511
 		if l == 1 {
@@ -677,8 +678,8 @@ func (c *Compressor) writeLens(prev, cur []uint8) {
 	for _, it := range items {
 		c.preFreq[it&0xff]++
 	}
-	c.lb.build(c.preFreq[:], c.preLens[:], maxPretreeLen)
-	canonicalCodes(c.preLens[:], c.preCodes[:])
+	huffman.BuildLengths(c.preLens[:], c.preFreq[:], maxPretreeLen)
+	huffman.Codewords(c.preCodes[:], c.preLens[:])
 	w := &c.bw
 	for _, l := range c.preLens {
 		w.put(uint32(l), 4)

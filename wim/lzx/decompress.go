@@ -2,7 +2,10 @@ package lzx
 
 import (
 	"encoding/binary"
+	"errors"
 	"math/bits"
+
+	"github.com/wimbuild/wimbuild/wim/internal/huffman"
 )
 
 // Decode table widths (primary index bits) per code.
@@ -23,10 +26,17 @@ type Decompressor struct {
 	lenLens    [numLenSyms]uint8
 	alignLens  [numAlignedSyms]uint8
 	preLens    [numPretreeSyms]uint8
-	mainTable  *decodeTable
-	lenTable   *decodeTable
-	alignTable *decodeTable
-	preTable   *decodeTable
+	mainDec    huffman.Decoder
+	lenDec     huffman.Decoder
+	alignDec   huffman.Decoder
+	preDec     huffman.Decoder
+}
+
+// initDecoder builds dec for lens. Incomplete codes are accepted (their
+// unused bit patterns decode as invalid); over-subscribed ones are not.
+func initDecoder(dec *huffman.Decoder, lens []uint8, tableBits int) bool {
+	err := dec.Init(lens, tableBits)
+	return err == nil || errors.Is(err, huffman.ErrIncomplete)
 }
 
 // NewDecompressor returns a decompressor for chunks of at most maxChunkSize
@@ -39,15 +49,7 @@ func NewDecompressor(maxChunkSize int) (*Decompressor, error) {
 		return nil, err
 	}
 	nm := numChars + numOffsetSlots[o-minWindowOrder]*numLenHeaders
-	return &Decompressor{
-		maxChunk:   maxChunkSize,
-		order:      o,
-		numMain:    nm,
-		mainTable:  newDecodeTable(mainTableBits, nm),
-		lenTable:   newDecodeTable(lenTableBits, numLenSyms),
-		alignTable: newDecodeTable(alignedTableBits, numAlignedSyms),
-		preTable:   newDecodeTable(pretreeTableBits, numPretreeSyms),
-	}, nil
+	return &Decompressor{maxChunk: maxChunkSize, order: o, numMain: nm}, nil
 }
 
 // bitReader reads the LZX bitstream: 16-bit little-endian words, each
@@ -119,21 +121,15 @@ func (br *bitReader) consumed() int { return br.pos*8 - int(br.n) }
 // overrun reports whether more bits were consumed than src holds.
 func (br *bitReader) overrun() bool { return br.consumed() > len(br.src)*8 }
 
-// decode reads one symbol with table t. ok is false for an invalid code.
-func (br *bitReader) decode(t *decodeTable) (uint32, bool) {
-	e := t.entries[br.buf>>(64-uint(t.bits))]
-	if e&entrySub != 0 {
-		br.buf <<= t.bits
-		br.n -= uint(t.bits)
-		e = t.entries[(e>>8)+uint32(br.buf>>(64-(e&entryLenMask)))]
-	}
-	l := uint(e & entryLenMask)
+// decode reads one symbol with dec. ok is false for an invalid code.
+func (br *bitReader) decode(dec *huffman.Decoder) (uint32, bool) {
+	sym, l := dec.Decode(uint32(br.buf >> 32))
 	if l == 0 {
 		return 0, false
 	}
 	br.buf <<= l
 	br.n -= l
-	return e >> 8, true
+	return uint32(sym), true
 }
 
 func (d *Decompressor) corrupt(br *bitReader, reason string) error {
@@ -152,7 +148,7 @@ func (d *Decompressor) readPretree(br *bitReader) error {
 		}
 		d.preLens[i] = uint8(br.bits(4))
 	}
-	if !d.preTable.build(d.preLens[:], maxPretreeLen) {
+	if !initDecoder(&d.preDec, d.preLens[:], pretreeTableBits) {
 		return d.corrupt(br, "invalid pretree")
 	}
 	return nil
@@ -168,7 +164,7 @@ func (d *Decompressor) readLens(br *bitReader, lens []uint8) error {
 		if !br.refill() {
 			return d.corrupt(br, "truncated code lengths")
 		}
-		sym, ok := br.decode(d.preTable)
+		sym, ok := br.decode(&d.preDec)
 		if !ok {
 			return d.corrupt(br, "invalid pretree symbol")
 		}
@@ -185,7 +181,7 @@ func (d *Decompressor) readLens(br *bitReader, lens []uint8) error {
 			run, val = 20+int(br.bits(5)), 0
 		default: // 19
 			run = 4 + int(br.bits(1))
-			s2, ok := br.decode(d.preTable)
+			s2, ok := br.decode(&d.preDec)
 			if !ok || s2 > 16 {
 				return d.corrupt(br, "invalid pretree run symbol")
 			}
@@ -252,7 +248,7 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 						return d.corrupt(&br, "truncated aligned code")
 					}
 				}
-				if !d.alignTable.build(d.alignLens[:], maxAlignedLen) {
+				if !initDecoder(&d.alignDec, d.alignLens[:], alignedTableBits) {
 					return d.corrupt(&br, "invalid aligned code")
 				}
 			}
@@ -265,10 +261,10 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 			if err := d.readLens(&br, d.lenLens[:]); err != nil {
 				return err
 			}
-			if !d.mainTable.build(d.mainLens[:d.numMain], maxCodeLen) {
+			if !initDecoder(&d.mainDec, d.mainLens[:d.numMain], mainTableBits) {
 				return d.corrupt(&br, "invalid main code")
 			}
-			if !d.lenTable.build(d.lenLens[:], maxCodeLen) {
+			if !initDecoder(&d.lenDec, d.lenLens[:], lenTableBits) {
 				return d.corrupt(&br, "invalid length code")
 			}
 			var err error
@@ -317,28 +313,20 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 // decodeBlock decodes a verbatim or aligned-offset block's symbols into
 // dst[out:end].
 func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, aligned bool, r0, r1, r2 uint32) (int, uint32, uint32, uint32, error) {
-	mainT := d.mainTable.entries
-	lenT := d.lenTable.entries
-	alignT := d.alignTable.entries
+	mainDec, lenDec, alignDec := &d.mainDec, &d.lenDec, &d.alignDec
 	dst = dst[:end]
 	for out < end {
 		if !br.refill() {
 			return out, r0, r1, r2, d.corrupt(br, "truncated block")
 		}
 		// Main symbol.
-		e := mainT[br.buf>>(64-mainTableBits)]
-		if e&entrySub != 0 {
-			br.buf <<= mainTableBits
-			br.n -= mainTableBits
-			e = mainT[(e>>8)+uint32(br.buf>>(64-(e&entryLenMask)))]
-		}
-		l := uint(e & entryLenMask)
+		s, l := mainDec.Decode(uint32(br.buf >> 32))
 		if l == 0 {
 			return out, r0, r1, r2, d.corrupt(br, "invalid main symbol")
 		}
 		br.buf <<= l
 		br.n -= l
-		sym := e >> 8
+		sym := uint32(s)
 		if sym < numChars {
 			dst[out] = byte(sym)
 			out++
@@ -348,19 +336,13 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 		length := int(sym&7) + minMatch
 		slot := sym >> 3
 		if sym&7 == numPrimaryLens {
-			e := lenT[br.buf>>(64-lenTableBits)]
-			if e&entrySub != 0 {
-				br.buf <<= lenTableBits
-				br.n -= lenTableBits
-				e = lenT[(e>>8)+uint32(br.buf>>(64-(e&entryLenMask)))]
-			}
-			l := uint(e & entryLenMask)
+			ls, l := lenDec.Decode(uint32(br.buf >> 32))
 			if l == 0 {
 				return out, r0, r1, r2, d.corrupt(br, "invalid length symbol")
 			}
 			br.buf <<= l
 			br.n -= l
-			length += int(e >> 8)
+			length += ls
 		}
 		var off uint32
 		switch slot {
@@ -386,14 +368,13 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 					br.buf <<= f - 3
 					br.n -= f - 3
 				}
-				e := alignT[br.buf>>(64-alignedTableBits)]
-				l := uint(e & entryLenMask)
+				as, l := alignDec.Decode(uint32(br.buf >> 32))
 				if l == 0 {
 					return out, r0, r1, r2, d.corrupt(br, "invalid aligned symbol")
 				}
 				br.buf <<= l
 				br.n -= l
-				off += e >> 8
+				off += uint32(as)
 			} else if f > 0 {
 				off += uint32(br.buf >> (64 - f))
 				br.buf <<= f
