@@ -141,7 +141,11 @@ func (h *Hive) Key(path string) (*Key, error) {
 	for _, p := range splitPath(path) {
 		c := k.Subkey(p)
 		if c == nil {
-			return nil, fmt.Errorf("%w: key %q (no subkey %q under %q)", ErrNotFound, path, p, k.Path())
+			under := k.Path()
+			if under == "" {
+				under = `\`
+			}
+			return nil, fmt.Errorf("%w: key %q (no subkey %q under %q)", ErrNotFound, path, p, under)
 		}
 		k = c
 	}
