@@ -49,7 +49,7 @@ func BenchmarkLookup15k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := img.Lookup(`windows/system32/DIR042/sub03/file_14999.DLL`); err != nil && i == 0 {
+		if _, err := img.Lookup(`windows/system32/DIR061/sub10/file_14999.DLL`); err != nil && i == 0 {
 			b.Log(err)
 		}
 	}

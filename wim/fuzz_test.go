@@ -142,7 +142,7 @@ func TestCorruptResourcesDetected(t *testing.T) {
 		data := srcBytes(t, name)
 		w, _ := Open(bytes.NewReader(data), int64(len(data)))
 		end := w.Header().BlobTable.Offset
-		step := max(int64(31), (end-HeaderSize)/300)
+		step := max(int64(31), (end-HeaderSize)/120)
 		for off := int64(HeaderSize); off < end; off += step {
 			bad := bytes.Clone(data)
 			bad[off] ^= 0x5A

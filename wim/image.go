@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 )
 
@@ -196,22 +197,44 @@ func walk(path string, d *Dentry, fn WalkFunc) error {
 func (img *Image) Clone() *Image {
 	c := &Image{Info: img.Info.clone()}
 	c.Security = append([][]byte(nil), img.Security...)
-	inodes := map[*Inode]*Inode{}
+	// Dentries and inodes are allocated in two slabs.
+	n := 0
+	var count func(d *Dentry)
+	count = func(d *Dentry) {
+		n++
+		for _, ch := range d.children {
+			count(ch)
+		}
+	}
+	if img.Root != nil {
+		count(img.Root)
+	}
+	dslab := make([]Dentry, n)
+	islab := make([]Inode, 0, n)
+	kslab := make([]*Dentry, 0, n)
+	inodes := make(map[*Inode]*Inode, n)
 	var cp func(d *Dentry, parent *Dentry) *Dentry
 	cp = func(d *Dentry, parent *Dentry) *Dentry {
 		in, ok := inodes[d.Inode]
 		if !ok {
-			in = d.Inode.clone()
+			islab = append(islab, *d.Inode)
+			in = &islab[len(islab)-1]
+			in.Named = slices.Clone(in.Named)
+			in.Tagged = slices.Clone(in.Tagged)
 			inodes[d.Inode] = in
 		}
-		n := &Dentry{Name: d.Name, ShortName: d.ShortName, Inode: in, parent: parent}
+		nd := &dslab[0]
+		dslab = dslab[1:]
+		*nd = Dentry{Name: d.Name, ShortName: d.ShortName, Inode: in, parent: parent, ukey: d.ukey, ukeyFor: d.ukeyFor}
 		if len(d.children) > 0 {
-			n.children = make([]*Dentry, len(d.children))
+			k := len(kslab)
+			kslab = append(kslab, d.children...)
+			nd.children = kslab[k:len(kslab):len(kslab)]
 			for i, ch := range d.children {
-				n.children[i] = cp(ch, n)
+				nd.children[i] = cp(ch, nd)
 			}
 		}
-		return n
+		return nd
 	}
 	if img.Root != nil {
 		c.Root = cp(img.Root, nil)

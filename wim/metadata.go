@@ -105,7 +105,10 @@ func parseMetadata(b []byte, base int64, sizeOf sizeLookup) (*Image, error) {
 			kids = append(kids, d)
 			off = next
 		}
-		slices.SortStableFunc(kids, func(a, b *Dentry) int { return CompareNames(a.Name, b.Name) })
+		for _, k := range kids {
+			k.setKey()
+		}
+		slices.SortStableFunc(kids, compareDentries)
 		// Duplicate names: keep the first.
 		kids = slices.CompactFunc(kids, func(a, b *Dentry) bool { return a.Name == b.Name })
 		it.d.children = kids

@@ -111,6 +111,33 @@ type Dentry struct {
 
 	parent   *Dentry
 	children []*Dentry
+	// ukey caches upcaseKey(ukeyFor); set while the tree is built, read
+	// only afterwards (used when ukeyFor still equals Name).
+	ukey    []uint16
+	ukeyFor string
+}
+
+// key returns the collation key of d's name.
+func (d *Dentry) key() []uint16 {
+	if d.ukey != nil && d.ukeyFor == d.Name {
+		return d.ukey
+	}
+	return upcaseKey(d.Name)
+}
+
+// setKey caches the collation key.
+func (d *Dentry) setKey() {
+	if d.ukey == nil || d.ukeyFor != d.Name {
+		d.ukey, d.ukeyFor = upcaseKey(d.Name), d.Name
+	}
+}
+
+// compareDentries orders dentries like CompareNames, using cached keys.
+func compareDentries(a, b *Dentry) int {
+	if c := compareUpcased(a.key(), b.key()); c != 0 {
+		return c
+	}
+	return CompareNames(a.Name, b.Name)
 }
 
 // NewDentry returns a detached dentry for name and inode.
@@ -146,12 +173,12 @@ func (d *Dentry) Path() string {
 func (d *Dentry) Child(name string) *Dentry {
 	key := upcaseKey(name)
 	i, _ := slices.BinarySearchFunc(d.children, key, func(c *Dentry, k []uint16) int {
-		return compareUpcased(upcaseKey(c.Name), k)
+		return compareUpcased(c.key(), k)
 	})
 	var first *Dentry
 	for ; i < len(d.children); i++ {
 		c := d.children[i]
-		if compareUpcased(upcaseKey(c.Name), key) != 0 {
+		if compareUpcased(c.key(), key) != 0 {
 			break
 		}
 		if c.Name == name {
@@ -177,7 +204,8 @@ func (d *Dentry) AddChild(c *Dentry) error {
 	if c.parent != nil {
 		return fmt.Errorf("wim: dentry %q already has a parent", c.Name)
 	}
-	i, found := slices.BinarySearchFunc(d.children, c, func(a, b *Dentry) int { return CompareNames(a.Name, b.Name) })
+	c.setKey()
+	i, found := slices.BinarySearchFunc(d.children, c, compareDentries)
 	if found {
 		return fmt.Errorf("%w: %s\\%s", ErrExists, strings.TrimSuffix(d.Path(), `\`), c.Name)
 	}
