@@ -19,17 +19,17 @@ const (
 // Decompressor decodes WIM LZX chunks. It is not safe for concurrent use;
 // reuse one per goroutine.
 type Decompressor struct {
-	maxChunk   int
-	order      uint
-	numMain    int
-	mainLens   [maxMainSyms]uint8
-	lenLens    [numLenSyms]uint8
-	alignLens  [numAlignedSyms]uint8
-	preLens    [numPretreeSyms]uint8
-	mainDec    huffman.Decoder
-	lenDec     huffman.Decoder
-	alignDec   huffman.Decoder
-	preDec     huffman.Decoder
+	maxChunk  int
+	order     uint
+	numMain   int
+	mainLens  [maxMainSyms]uint8
+	lenLens   [numLenSyms]uint8
+	alignLens [numAlignedSyms]uint8
+	preLens   [numPretreeSyms]uint8
+	mainDec   huffman.Decoder
+	lenDec    huffman.Decoder
+	alignDec  huffman.Decoder
+	preDec    huffman.Decoder
 }
 
 // initDecoder builds dec for lens. Incomplete codes are accepted (their
