@@ -52,7 +52,7 @@ type chunk struct {
 }
 
 // readWIMBlobs returns the chunk size and blob table of an XPRESS WIM.
-func readWIMBlobs(t *testing.T, data []byte) (int, []wimBlob) {
+func readWIMBlobs(t testing.TB, data []byte) (int, []wimBlob) {
 	t.Helper()
 	if len(data) < wimHeaderSize || string(data[:8]) != "MSWIM\x00\x00\x00" {
 		t.Fatal("not a WIM file")
@@ -78,7 +78,7 @@ func readWIMBlobs(t *testing.T, data []byte) (int, []wimBlob) {
 
 // resourceChunks slices a non-solid compressed resource into its chunks
 // using its chunk table (N-1 offsets relative to the table's end).
-func resourceChunks(t *testing.T, data []byte, h reshdr, chunkSize int) []chunk {
+func resourceChunks(t testing.TB, data []byte, h reshdr, chunkSize int) []chunk {
 	t.Helper()
 	n := int((h.usize + int64(chunkSize) - 1) / int64(chunkSize))
 	entry := 4
