@@ -116,3 +116,31 @@ func TestScratchHiveHivexregedit(t *testing.T) {
 		})
 	}
 }
+
+func TestEmptyHive(t *testing.T) {
+	for _, minor := range []uint32{3, 5} {
+		h := New(WithMinorVersion(minor))
+		out, err := h.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 8192 {
+			t.Fatalf("empty hive is %d bytes, want 8192", len(out))
+		}
+		if err := Validate(out); err != nil {
+			t.Fatal(err)
+		}
+		p := writeTemp(t, out)
+		want := "Windows Registry Editor Version 5.00\n\n[\\]\n\n"
+		if got := string(hivexExport(t, p, "")); got != want {
+			t.Fatalf("hivexregedit: %q", got)
+		}
+		if got := string(regedExport(t, p, `HKEY_LOCAL_MACHINE\X`)); got != "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\X]\r\n\r\n" {
+			t.Fatalf("reged: %q", got)
+		}
+		back, err := Parse(out)
+		if err != nil || back.Root().Name() != "ROOT" || back.Root().NumSubkeys() != 0 || len(back.Root().Values()) != 0 {
+			t.Fatalf("Parse: %v", err)
+		}
+	}
+}
