@@ -139,7 +139,7 @@ const (
 	MaxDentryDepth       = 16384     // directory nesting
 	MaxNameBytes         = 0xFFFE    // name length in UTF-16 bytes (u16 field)
 	MaxChunkSize         = 1 << 26   // non-solid chunk size accepted on read (64 MiB)
-	MaxSolidChunkSize    = 1 << 28   // solid chunk size accepted on read (256 MiB)
+	MaxSolidChunkSize    = 1 << 26   // solid chunk size (64 MiB, the largest Microsoft's tools accept)
 	MaxSecurityDescs     = 1 << 20   // entries in the security data block
 	minChunkSize         = 1 << 9    // smallest chunk size accepted on read
 	defaultIntegrityUnit = 10 << 20  // wimlib's integrity chunk size
@@ -274,7 +274,14 @@ func parseHeader(b []byte, fileSize int64) (*Header, error) {
 			return nil, formatErr(offFlags, "LZMS compression in a version 0x10D00 WIM", ErrCorrupt)
 		}
 		cs := h.ChunkSize
-		if cs < minChunkSize || cs > MaxChunkSize || cs&(cs-1) != 0 {
+		hi := uint32(MaxChunkSize)
+		switch h.Compression() {
+		case XPRESS:
+			hi = 1 << 16
+		case LZX:
+			hi = 1 << 21
+		}
+		if cs < minChunkSize || cs > hi || cs&(cs-1) != 0 {
 			return nil, formatErr(offChunkSize, fmt.Sprintf("chunk size %d", cs), ErrUnsupported)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 )
 
@@ -214,12 +215,28 @@ func readAllVerified(b *WIMBlob, max int64, what string) ([]byte, error) {
 	if b.size > max {
 		return nil, formatErr(b.entry.Offset, fmt.Sprintf("%s of %d bytes exceeds the %d-byte limit", what, b.size, max), ErrLimit)
 	}
-	buf := make([]byte, b.size)
-	if _, err := b.Reader().ReadAt(buf, 0); err != nil && err != io.EOF {
+	buf, err := readGrowing(b.Reader(), b.size)
+	if err != nil {
 		return nil, err
 	}
 	if !b.hash.IsZero() && Hash(sha1.Sum(buf)) != b.hash {
 		return nil, formatErr(b.entry.Offset, what, ErrHashMismatch)
+	}
+	return buf, nil
+}
+
+// readGrowing reads size bytes from r into a buffer that grows with the
+// data actually decoded, so a hostile size costs memory only in proportion
+// to input that really decompresses to it.
+func readGrowing(r *BlobReader, size int64) ([]byte, error) {
+	buf := make([]byte, 0, min(size, 1<<20))
+	for int64(len(buf)) < size {
+		n := min(size-int64(len(buf)), 1<<20)
+		l := len(buf)
+		buf = slices.Grow(buf, int(n))[:l+int(n)]
+		if _, err := r.ReadAt(buf[l:], int64(l)); err != nil && err != io.EOF {
+			return nil, err
+		}
 	}
 	return buf, nil
 }
@@ -386,8 +403,8 @@ func (w *WIM) readXML() error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, rh.UncompressedSize)
-	if _, err := xr.ReadAt(buf, 0); err != nil && err != io.EOF {
+	buf, err := readGrowing(xr, rh.UncompressedSize)
+	if err != nil {
 		return err
 	}
 	info, err := parseXMLData(buf, rh.Offset)
