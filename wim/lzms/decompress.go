@@ -85,8 +85,11 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 	if err != nil {
 		return err
 	}
-	if d.fover > maxOverread || d.bover > maxOverread {
-		return &CorruptError{Offset: int64(len(src)), Out: int64(len(dst)), Reason: "compressed data ends early"}
+	// The forward stream and the backward stream share the chunk, so
+	// together they cannot have used more than its length (give or take
+	// the readers' look-ahead).
+	if d.fover > maxOverread || d.bover > maxOverread || d.fpos > d.bpos+2*maxOverread {
+		return &CorruptError{Offset: int64(d.fpos), Out: int64(len(dst)), Reason: "compressed data ends early (forward and backward streams overlap)"}
 	}
 	x86Filter(dst, d.x86, true)
 	return nil

@@ -1,6 +1,7 @@
 package lzms
 
 import (
+	"os"
 	"testing"
 
 	"github.com/wimbuild/wimbuild/internal/testutil"
@@ -24,4 +25,15 @@ func TestFixtureWIMs(t *testing.T) {
 			t.Logf("%d LZMS chunks (%d solid), %d blobs, %d files", st.chunks, st.solidChunks, st.blobs, files)
 		})
 	}
+}
+
+// TestDecodeWIMFile decodes every LZMS chunk of the WIM named by LZMS_WIM
+// and checks every blob's SHA-1 (for checking large real images by hand).
+func TestDecodeWIMFile(t *testing.T) {
+	p := os.Getenv("LZMS_WIM")
+	if p == "" {
+		t.Skip("set LZMS_WIM to a WIM file written with LZMS compression")
+	}
+	_, st := decodeWIM(t, p)
+	t.Logf("%d LZMS chunks (%d solid), %d blobs", st.chunks, st.solidChunks, st.blobs)
 }

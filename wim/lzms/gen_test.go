@@ -14,7 +14,12 @@ import (
 // genX86 makes x86-64-like machine code: calls (E8) and jumps (E9) to a
 // recurring set of targets, RIP-relative lea/mov, indirect calls, filler
 // instructions and repeated prologues.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed+1)) }
+
 func genX86(r *rand.Rand, n int) []byte {
+	if n == 0 {
+		return nil
+	}
 	targets := make([]int, 200)
 	for i := range targets {
 		targets[i] = r.IntN(n + 1)

@@ -54,7 +54,7 @@ type wimStats struct {
 // decodeWIM decodes every blob of a WIM written with LZMS compression,
 // checks each against its SHA-1 from the blob table and returns them by
 // hash.
-func decodeWIM(t *testing.T, path string) (map[[20]byte][]byte, wimStats) {
+func decodeWIM(t testing.TB, path string) (map[[20]byte][]byte, wimStats) {
 	t.Helper()
 	f, err := os.ReadFile(path)
 	if err != nil {
@@ -111,7 +111,7 @@ func decodeWIM(t *testing.T, path string) (map[[20]byte][]byte, wimStats) {
 	return blobs, st
 }
 
-func decodeNonSolid(t *testing.T, f []byte, r reshdr, chunkSize int, st *wimStats) []byte {
+func decodeNonSolid(t testing.TB, f []byte, r reshdr, chunkSize int, st *wimStats) []byte {
 	t.Helper()
 	res := f[r.offset : r.offset+r.size]
 	usize := int(r.usize)
@@ -152,7 +152,7 @@ func decodeNonSolid(t *testing.T, f []byte, r reshdr, chunkSize int, st *wimStat
 	return out
 }
 
-func decodeSolid(t *testing.T, f []byte, r reshdr, st *wimStats) []byte {
+func decodeSolid(t testing.TB, f []byte, r reshdr, st *wimStats) []byte {
 	t.Helper()
 	res := f[r.offset : r.offset+r.size]
 	usize := int(binary.LittleEndian.Uint64(res))
@@ -187,7 +187,7 @@ func decodeSolid(t *testing.T, f []byte, r reshdr, st *wimStats) []byte {
 }
 
 // checkTree requires every regular file under dir to be among the blobs.
-func checkTree(t *testing.T, dir string, blobs map[[20]byte][]byte) int {
+func checkTree(t testing.TB, dir string, blobs map[[20]byte][]byte) int {
 	t.Helper()
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, de os.DirEntry, err error) error {
