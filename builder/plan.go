@@ -222,11 +222,8 @@ func (p *Plan) compression() (wim.Compression, int) {
 	if err != nil || p.Recipe.Output.Compression.Value == "" {
 		c = wim.LZX
 	}
-	cs := int(p.Recipe.Output.ChunkSize.Value)
-	if cs == 0 {
-		cs = 32768
-	}
-	return c, cs
+	// 32 KiB chunks: what DISM writes and what bootmgr, WDS and wimboot read.
+	return c, 32768
 }
 
 func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {

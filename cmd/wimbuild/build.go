@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+
+	"github.com/wimbuild/wimbuild/builder"
+	"github.com/wimbuild/wimbuild/builder/cache"
+)
+
+func init() {
+	registerCommand(buildCommand())
+	registerCommand(planCommand())
+}
+
+func buildFlags() []cli.Flag {
+	return append(recipeFlags(),
+		cacheDirFlag,
+		&cli.StringSliceFlag{Name: "target", Usage: "build only this image (`image.NAME`; repeatable; default: every image)"},
+		&cli.StringFlag{Name: "out", Usage: "output directory (default: the recipe's output { dir }, else out/ beside the recipe)"},
+		&cli.BoolFlag{Name: "no-cache", Usage: "run every step and store nothing in the cache"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "steps run at once (default: CPU count)"},
+		&cli.IntFlag{Name: "threads", Usage: "compression threads per image (default: CPU count)"},
+	)
+}
+
+// planFromCLI loads the recipe and plans it.
+func planFromCLI(c *cli.Context, observe builder.Observer) (*builder.Plan, error) {
+	opts := recipeOptions(c)
+	opts.CheckFiles = true
+	r, err := loadRecipeOpts(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := openCache(c)
+	if err != nil {
+		return nil, err
+	}
+	p, diags := builder.NewPlan(r, builder.Options{
+		Cache: cc, Targets: c.StringSlice("target"), OutDir: c.String("out"), Jobs: c.Int("jobs"),
+		Threads: c.Int("threads"), NoCache: c.Bool("no-cache"), Observe: observe,
+	})
+	if len(diags) > 0 {
+		writeDiagnostics(c.App.ErrWriter, nil, diags)
+	}
+	if diags.HasErrors() {
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("the recipe cannot be built: %s", countDiags(diags))}
+	}
+	return p, nil
+}
+
+func buildCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "build",
+		Usage:     "build the images a recipe declares (cached, parallel, reproducible)",
+		ArgsUsage: "[RECIPE]",
+		Description: "Evaluates RECIPE (a *.wb.hcl file or a directory of them; default \".\") into a graph of\n" +
+			"steps and runs it. Every step is cached by what it does and the content of its inputs, so a\n" +
+			"rebuild runs only what changed. Outputs go to the output directory: <image>.wim per image and\n" +
+			"artifacts.json (sha256, size, architecture and WinPE version of each artifact, and the recipe\n" +
+			"digest). Outputs are replaced atomically: an interrupted build never leaves a partial file.\n\n" +
+			"Examples:\n" +
+			"   wimbuild build examples/quickstart\n" +
+			"   wimbuild build --target image.capture --var server=wds01 recipes/\n" +
+			"   CI=true wimbuild build --progress json . > events.jsonl",
+		Flags: append(buildFlags(),
+			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "how to show progress: auto, tty (bars), plain (lines), json (one event per line)"}),
+		Action: runBuild,
+	}
+}
+
+func runBuild(c *cli.Context) error {
+	mode := c.String("progress")
+	switch mode {
+	case "auto":
+		mode = progressMode()
+	case "tty", "plain", "json":
+	default:
+		return usageErrorf("--progress must be auto, tty, plain or json, not %q", mode)
+	}
+	ev := newEventRenderer(c.App.ErrWriter, mode)
+	p, err := planFromCLI(c, ev.observe)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	res, err := p.Build(ctx)
+	ev.finish()
+	if err != nil {
+		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+			return &exitError{code: exitInterrupted, err: errors.New("build interrupted; outputs and cache are unchanged")}
+		}
+		return err
+	}
+	w := c.App.Writer
+	for _, a := range res.Manifest.Artifacts {
+		fmt.Fprintf(w, "%-28s %s  %s  sha256:%s\n", a.Path, humanBytes(a.Size), a.Arch, a.SHA256[:16])
+	}
+	fmt.Fprintf(w, "built %d steps, %d cached, in %.2fs -> %s\n", res.Executed, res.Cached, time.Since(start).Seconds(), res.OutDir)
+	return nil
+}
+
+// eventRenderer draws step events: bars on a terminal, lines otherwise, or
+// JSON lines for machines.
+type eventRenderer struct {
+	w    io.Writer
+	mode string
+	mu   sync.Mutex
+	bar  *progressbar.ProgressBar
+	cur  *builder.Step
+	last time.Time
+}
+
+func newEventRenderer(w io.Writer, mode string) *eventRenderer {
+	if w == nil {
+		w = os.Stderr
+	}
+	return &eventRenderer{w: w, mode: mode}
+}
+
+type jsonEvent struct {
+	Time       string `json:"time"`
+	Step       string `json:"step"`
+	Kind       string `json:"kind"`
+	Label      string `json:"label"`
+	Status     string `json:"status"`
+	DurationMS int64  `json:"duration_ms,omitempty"`
+	Done       int64  `json:"done,omitempty"`
+	Total      int64  `json:"total,omitempty"`
+	Error      string `json:"error,omitempty"`
+	Where      string `json:"where,omitempty"`
+}
+
+func (r *eventRenderer) observe(e builder.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	progressOnly := e.Status == builder.StatusStarted && (e.Done > 0 || e.Total > 0)
+	switch r.mode {
+	case "json":
+		if progressOnly && time.Since(r.last) < 500*time.Millisecond {
+			return
+		}
+		r.last = time.Now()
+		je := jsonEvent{Time: r.last.UTC().Format(time.RFC3339Nano), Step: e.Step.ID, Kind: e.Step.Kind, Label: e.Step.Label,
+			Status: string(e.Status), DurationMS: e.Duration.Milliseconds(), Done: e.Done, Total: e.Total, Where: e.Step.Where}
+		if progressOnly {
+			je.Status = "progress"
+		}
+		if e.Err != nil {
+			je.Error = e.Err.Error()
+		}
+		b, _ := json.Marshal(je)
+		fmt.Fprintln(r.w, string(b))
+	case "tty":
+		if progressOnly {
+			if r.cur != e.Step || r.bar == nil {
+				r.clearBar()
+				r.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(r.w), progressbar.OptionSetDescription(e.Step.Label),
+					progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+					progressbar.OptionSetWidth(25))
+				r.cur = e.Step
+			}
+			_ = r.bar.Set64(e.Done)
+			return
+		}
+		if e.Status == builder.StatusStarted {
+			return
+		}
+		if r.cur == e.Step {
+			r.clearBar()
+		}
+		r.line(e)
+	default:
+		if progressOnly {
+			return
+		}
+		r.line(e)
+	}
+}
+
+func (r *eventRenderer) clearBar() {
+	if r.bar != nil {
+		_ = r.bar.Finish()
+		_ = r.bar.Clear()
+		r.bar, r.cur = nil, nil
+	}
+}
+
+func (r *eventRenderer) line(e builder.Event) {
+	switch e.Status {
+	case builder.StatusStarted:
+		fmt.Fprintf(r.w, "[run]    %s\n", e.Step.Label)
+	case builder.StatusCached:
+		fmt.Fprintf(r.w, "[cached] %s\n", e.Step.Label)
+	case builder.StatusDone:
+		fmt.Fprintf(r.w, "[done]   %s (%.2fs)\n", e.Step.Label, e.Duration.Seconds())
+	case builder.StatusFailed:
+		fmt.Fprintf(r.w, "[failed] %s: %v\n", e.Step.Label, e.Err)
+	case builder.StatusSkipped:
+		fmt.Fprintf(r.w, "[skip]   %s\n", e.Step.Label)
+	}
+}
+
+func (r *eventRenderer) finish() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clearBar()
+}
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "show the steps a build would run and which are already cached",
+		ArgsUsage: "[RECIPE]",
+		Description: "Plans RECIPE like build does (host inputs are digested by content) and prints each step,\n" +
+			"its cache key and whether the cache already holds its result, without running anything.\n\n" +
+			"Examples:\n" +
+			"   wimbuild plan examples/quickstart\n" +
+			"   wimbuild plan --format dot . | dot -Tsvg > plan.svg",
+		Flags: append(buildFlags(),
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text, dot or json"}),
+		Action: func(c *cli.Context) error {
+			format := c.String("format")
+			if format != "text" && format != "dot" && format != "json" {
+				return usageErrorf("--format must be text, dot or json, not %q", format)
+			}
+			p, err := planFromCLI(c, nil)
+			if err != nil {
+				return err
+			}
+			cc, err := openCache(c)
+			if err != nil {
+				return err
+			}
+			return printPlan(c.App.Writer, p, cc, format)
+		},
+	}
+}
+
+type planStep struct {
+	ID     string   `json:"id"`
+	Kind   string   `json:"kind"`
+	Label  string   `json:"label"`
+	Key    string   `json:"key"`
+	Cached bool     `json:"cached"`
+	Deps   []string `json:"deps"`
+	Where  string   `json:"where,omitempty"`
+}
+
+func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string) error {
+	var steps []planStep
+	hits := 0
+	for _, s := range p.Steps {
+		_, err := cc.GetAction(s.Key)
+		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: err == nil, Where: s.Where}
+		for _, d := range s.Deps {
+			ps.Deps = append(ps.Deps, d.ID)
+		}
+		sort.Strings(ps.Deps)
+		if ps.Cached {
+			hits++
+		}
+		steps = append(steps, ps)
+	}
+	switch format {
+	case "json":
+		b, err := json.MarshalIndent(struct {
+			RecipeDigest string     `json:"recipe_digest"`
+			OutDir       string     `json:"out_dir"`
+			Steps        []planStep `json:"steps"`
+		}{p.Recipe.Digest, p.OutDir, steps}, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(b))
+		return err
+	case "dot":
+		fmt.Fprintln(w, "digraph wimbuild {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];")
+		for _, s := range steps {
+			style := ""
+			if s.Cached {
+				style = ", style=filled, fillcolor=\"#d8f0d8\""
+			}
+			fmt.Fprintf(w, "  %q [label=%q%s];\n", s.ID, s.ID+"\n"+s.Kind, style)
+			for _, d := range s.Deps {
+				fmt.Fprintf(w, "  %q -> %q;\n", d, s.ID)
+			}
+		}
+		fmt.Fprintln(w, "}")
+		return nil
+	}
+	for _, s := range steps {
+		state := "run   "
+		if s.Cached {
+			state = "cached"
+		}
+		fmt.Fprintf(w, "%s  %s  %s\n", state, s.Key[:12], s.Label)
+	}
+	fmt.Fprintf(w, "%d steps: %d cached, %d to run; outputs -> %s\n", len(steps), hits, len(steps)-hits, p.OutDir)
+	return nil
+}

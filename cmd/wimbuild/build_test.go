@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wimbuild/wimbuild/internal/testutil"
+	"github.com/wimbuild/wimbuild/wim"
+	"github.com/wimbuild/wimbuild/winpe/sample"
+)
+
+// e2eRecipe copies builder/testdata/e2e into a temp dir with a small base.
+func e2eRecipe(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join(testutil.RepoRoot(t), "builder", "testdata", "e2e")
+	dst := t.TempDir()
+	filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, _ := os.ReadFile(p)
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err := sample.WriteFile(filepath.Join(dst, "base.wim"), sample.Options{FillerBytes: 1 << 20}, wim.WriteOptions{Compression: wim.XPRESS}); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func runCapture(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	app := newApp()
+	var out, errb bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &errb
+	err := app.Run(append([]string{"wimbuild"}, args...))
+	code := 0
+	if err != nil {
+		code = exitCode(err)
+		errb.WriteString(err.Error())
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestBuildAndPlanCommands(t *testing.T) {
+	dir := e2eRecipe(t)
+	cacheDir := t.TempDir()
+	code, out, errs := runCapture(t, "plan", "--cache-dir", cacheDir, dir)
+	if code != 0 || !strings.Contains(out, "16 steps: 0 cached, 16 to run") {
+		t.Fatalf("plan exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "json", dir)
+	if code != 0 || !strings.Contains(out, "built 16 steps, 0 cached") {
+		t.Fatalf("build exit %d\n%s\n%s", code, out, errs)
+	}
+	// JSON progress: one valid object per line, with done events.
+	sc := bufio.NewScanner(strings.NewReader(errs))
+	done := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var ev jsonEvent
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("bad JSON event %q: %v", line, err)
+		}
+		if ev.Status == "done" {
+			done++
+		}
+	}
+	if done != 16 {
+		t.Fatalf("%d done events, want 16\n%s", done, errs)
+	}
+	code, out, _ = runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", dir)
+	if code != 0 || !strings.Contains(out, "built 0 steps, 16 cached") {
+		t.Fatalf("rebuild exit %d\n%s", code, out)
+	}
+	code, out, _ = runCapture(t, "plan", "--cache-dir", cacheDir, "--format", "json", dir)
+	var pj struct {
+		Steps []planStep `json:"steps"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &pj) != nil || len(pj.Steps) != 16 || !pj.Steps[0].Cached {
+		t.Fatalf("plan json exit %d\n%s", code, out)
+	}
+	code, out, _ = runCapture(t, "plan", "--cache-dir", cacheDir, "--format", "dot", "--target", "image.capture", dir)
+	if code != 0 || !strings.HasPrefix(out, "digraph") || strings.Contains(out, "discover") {
+		t.Fatalf("plan dot exit %d\n%s", code, out)
+	}
+	// Usage and recipe errors.
+	if code, _, _ := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "fancy", dir); code != exitUsage {
+		t.Errorf("bad --progress exit %d", code)
+	}
+	if code, _, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--target", "image.nope", dir); code != exitFailure || !strings.Contains(errs, "Unknown target") {
+		t.Errorf("unknown target exit %d: %s", code, errs)
+	}
+}
+
+func TestBuildErrorPointsAtRecipe(t *testing.T) {
+	dir := e2eRecipe(t)
+	// A delete of a path that does not exist fails at build time, located.
+	rp := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(rp)
+	os.WriteFile(rp, bytes.Replace(b, []byte(`"/Windows/System32/winpeshl.exe"`), []byte(`"/Windows/System32/nope.exe"`), 1), 0o644)
+	code, _, errs := runCapture(t, "build", "--cache-dir", t.TempDir(), "--progress", "plain", dir)
+	if code != exitFailure || !strings.Contains(errs, "recipe.wb.hcl:") || !strings.Contains(errs, "nope.exe") {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "boot.wim")); err == nil {
+		t.Fatal("a failed build left boot.wim")
+	}
+}
