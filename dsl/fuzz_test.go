@@ -1,0 +1,71 @@
+package dsl
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzLoad runs the parser and the whole evaluator (variables, locals,
+// functions, decoding, cross-block checks, digest) and the formatter on
+// arbitrary input. It must never panic, hang or allocate without bound, and
+// a recipe that loads without errors must have a digest.
+func FuzzLoad(f *testing.F) {
+	var seeds []string
+	for _, dir := range []string{"../examples", "../testdata/valid", "../testdata/errors"} {
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".hcl") || strings.HasSuffix(p, ".json")) {
+				seeds = append(seeds, p)
+			}
+			return nil
+		})
+	}
+	for _, p := range seeds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if strings.HasSuffix(p, ".json") {
+			b = append([]byte{'J'}, b...)
+		} else {
+			b = append([]byte{'H'}, b...)
+		}
+		f.Add(b)
+	}
+	root := f.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "startnet.cmd"), []byte("wpeinit\r\n"), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		// The first byte selects the syntax: 'J' JSON, anything else native.
+		if len(src) == 0 {
+			return
+		}
+		isJSON := src[0] == 'J'
+		src = src[1:]
+		name := filepath.Join(root, "fuzz.wb.hcl")
+		if isJSON {
+			name = filepath.Join(root, "fuzz.wb.json")
+		}
+		r, diags := LoadSource(root, map[string][]byte{name: src}, LoadOptions{Environ: []string{}, Strict: true})
+		if !diags.HasErrors() && (r == nil || len(r.Digest) != 64) {
+			t.Fatalf("recipe without errors has no digest: %+v", r)
+		}
+		if diags.HasErrors() && r != nil {
+			t.Fatal("recipe returned despite errors")
+		}
+		for _, d := range diags {
+			if d.Summary == "" {
+				t.Fatalf("diagnostic without summary: %+v", d)
+			}
+		}
+		if !isJSON {
+			if out, ds := Format(src, name); !ds.HasErrors() {
+				if _, ds2 := Format(out, name); ds2.HasErrors() {
+					t.Fatalf("formatted output does not parse: %v\n%s", ds2, out)
+				}
+			}
+		}
+	})
+}
