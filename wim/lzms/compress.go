@@ -32,6 +32,7 @@ type Compressor struct {
 	head2   []uint32 // latest position of each 2-byte string
 	head3   []uint32 // latest position of each (hashed) 3-byte string
 	optimal bool
+	litRep  bool // try match + literal + repeat-match sequences
 	pr      prices
 	nodes   []optNode
 	states  []optState
@@ -63,6 +64,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	c.lazy = level >= 10
 	c.delta = level >= 30
 	c.optimal = level >= 30
+	c.litRep = level >= 40
 	if c.optimal {
 		c.depth = 8 + level/2
 		c.nice = 16 + level*3/4

@@ -61,6 +61,9 @@ type optNode struct {
 	off    uint32 // LZ offset, or raw offset of a delta match
 	rep    int8
 	power  int8 // delta match power, -1 for LZ
+	// length2 != 0: the LZ match is followed by a literal and then a
+	// repeat match of length2 at the same offset (which is rep0 by then).
+	length2 uint32
 }
 
 type prices struct {
@@ -308,7 +311,12 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		nd := &nodes[i]
 		if i > 0 {
 			// Derive the state this node is reached with.
-			states[i] = states[nd.from].after(nd.length, nd.off, nd.rep)
+			s := states[nd.from].after(nd.length, nd.off, nd.rep)
+			if nd.length2 != 0 {
+				s = s.after(0, 0, 0)
+				s = s.after(nd.length2, nd.off, 0)
+			}
+			states[i] = s
 		}
 		p := pos + i
 		ms := c.matches[:]
@@ -351,6 +359,9 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: uint32(off), rep: int8(r), power: -1}
 				}
 			}
+			if l == top && c.litRep {
+				c.tryLitRep0(buf, p, i, limit, nodes, st, rp+pr.lengthPrice(uint32(l)), uint32(l), uint32(off), int8(r))
+			}
 		}
 		// A long repeat or explicit match ends the window right here.
 		longest := 0
@@ -384,6 +395,12 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 				}
 			}
 		}
+		if nm > 0 && c.litRep {
+			m := ms[nm-1]
+			if int(m.length) < limit-i {
+				c.tryLitRep0(buf, p, i, limit, nodes, st, expBase+pr.offset[offsetSlot(m.off)]+pr.lengthPrice(m.length), m.length, m.off, -1)
+			}
+		}
 		if c.delta {
 			c.deltaCandidates(buf, p, i, limit, nodes, matchBase)
 		}
@@ -412,6 +429,11 @@ func (c *Compressor) emitWindow(buf []byte, pos int, nodes []optNode, last int, 
 			c.emitDelta(at, uint32(nd.power), nd.off, nd.length)
 		default:
 			c.emitMatch(at, nd.off, nd.length)
+			if nd.length2 != 0 {
+				lit := at + int(nd.length)
+				e.literalItem(buf[lit])
+				c.emitMatch(lit+1, nd.off, nd.length2)
+			}
 		}
 	}
 	c.path = path
@@ -456,6 +478,7 @@ func (c *Compressor) emitDelta(at int, power, raw, length uint32) {
 
 const (
 	minDeltaLen   = 3
+	deltaMinPower = 0
 	deltaHashBits = 15 // small on purpose: the table stays in cache
 	deltaHashK    = 0x9E3779B1
 )
@@ -472,7 +495,7 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 	}
 	nice := min(c.nice, n-p)
 	base := matchBase + pr.deltaExplicit
-	for k := 0; k < numDeltaPowerSyms; k++ {
+	for k := deltaMinPower; k < numDeltaPowerSyms; k++ {
 		s := 1 << k
 		if p&(s-1) != 0 || p < s {
 			break
@@ -502,5 +525,31 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 				nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: raw, rep: deltaItem, power: int8(k)}
 			}
 		}
+	}
+}
+
+// tryLitRep0 prices "match (cost so far cst, ending at p+length) + literal
+// + repeat of the same offset" from window index i.
+func (c *Compressor) tryLitRep0(buf []byte, p, i, limit int, nodes []optNode, st *optState, cst, length, off uint32, rep int8) {
+	pr := &c.pr
+	j := p + int(length) // the literal
+	o := int(off)
+	if j+2 >= len(buf) || buf[j] == buf[j-o] {
+		return
+	}
+	l2 := matchLen(buf[j+1-o:], buf[j+1:], min(len(buf)-j-1, c.nice))
+	if l2 < 2 {
+		return
+	}
+	t := i + int(length) + 1 + l2
+	if t > limit {
+		return
+	}
+	s1 := st.after(length, off, rep)
+	cst += pr.main[s1.main][0] + pr.lit[buf[j]]
+	s1.main = (s1.main << 1) & (numMainStates - 1)
+	cst += pr.main[s1.main][1] + pr.match[s1.matchS][0] + pr.lz[s1.lz][1] + pr.lzRep[0][s1.lzRep[0]][0] + pr.lengthPrice(uint32(l2))
+	if cst < nodes[t].cost {
+		nodes[t] = optNode{cost: cst, from: int32(i), length: length, off: off, rep: rep, power: -1, length2: uint32(l2)}
 	}
 }
