@@ -87,6 +87,7 @@ func (br *bitReader) refill() bool {
 	return br.refillSlow()
 }
 
+//go:noinline
 func (br *bitReader) refillSlow() bool {
 	for br.n < 32 {
 		var w uint64
@@ -311,37 +312,54 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 }
 
 // decodeBlock decodes a verbatim or aligned-offset block's symbols into
-// dst[out:end].
+// dst[out:end]. The bit reader state lives in locals here (the hot loop);
+// it is written back on return.
 func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, aligned bool, r0, r1, r2 uint32) (int, uint32, uint32, uint32, error) {
 	mainDec, lenDec, alignDec := &d.mainDec, &d.lenDec, &d.alignDec
+	full := dst // writes past end (and past a match) are overwritten later
 	dst = dst[:end]
+	src := br.src
+	buf, n, pos := br.buf, br.n, br.pos
+	var reason string
 	for out < end {
-		if !br.refill() {
-			return out, r0, r1, r2, d.corrupt(br, "truncated block")
+		if n < 32 {
+			if pos+4 <= len(src) {
+				buf |= uint64(bits.RotateLeft32(binary.LittleEndian.Uint32(src[pos:]), 16)) << (32 - n)
+				n += 32
+				pos += 4
+			} else {
+				br.buf, br.n, br.pos = buf, n, pos
+				if !br.refillSlow() {
+					reason = "truncated block"
+					goto fail
+				}
+				buf, n, pos = br.buf, br.n, br.pos
+			}
 		}
 		// Main symbol.
-		s, l := mainDec.Decode(uint32(br.buf >> 32))
+		s, l := mainDec.Decode(uint32(buf >> 32))
 		if l == 0 {
-			return out, r0, r1, r2, d.corrupt(br, "invalid main symbol")
+			reason = "invalid main symbol"
+			goto fail
 		}
-		br.buf <<= l
-		br.n -= l
-		sym := uint32(s)
-		if sym < numChars {
-			dst[out] = byte(sym)
+		buf <<= l
+		n -= l
+		if s < numChars {
+			dst[out] = byte(s)
 			out++
 			continue
 		}
-		sym -= numChars
+		sym := uint32(s) - numChars
 		length := int(sym&7) + minMatch
 		slot := sym >> 3
 		if sym&7 == numPrimaryLens {
-			ls, l := lenDec.Decode(uint32(br.buf >> 32))
+			ls, l := lenDec.Decode(uint32(buf >> 32))
 			if l == 0 {
-				return out, r0, r1, r2, d.corrupt(br, "invalid length symbol")
+				reason = "invalid length symbol"
+				goto fail
 			}
-			br.buf <<= l
-			br.n -= l
+			buf <<= l
+			n -= l
 			length += ls
 		}
 		var off uint32
@@ -357,41 +375,60 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 			r2 = r0
 			r0 = off
 		default:
-			if !br.refill() {
-				return out, r0, r1, r2, d.corrupt(br, "truncated block")
+			if n < 32 {
+				if pos+4 <= len(src) {
+					buf |= uint64(bits.RotateLeft32(binary.LittleEndian.Uint32(src[pos:]), 16)) << (32 - n)
+					n += 32
+					pos += 4
+				} else {
+					br.buf, br.n, br.pos = buf, n, pos
+					if !br.refillSlow() {
+						reason = "truncated block"
+						goto fail
+					}
+					buf, n, pos = br.buf, br.n, br.pos
+				}
 			}
-			f := uint(slotFooter[slot])
-			off = slotBase[slot] - 2
+			f := uint(slotFooter[slot&63])
+			off = slotBase[slot&63] - 2
 			if aligned && f >= 3 {
 				if f > 3 {
-					off += uint32(br.buf>>(64-(f-3))) << 3
-					br.buf <<= f - 3
-					br.n -= f - 3
+					off += uint32(buf>>(64-(f-3))) << 3
+					buf <<= f - 3
+					n -= f - 3
 				}
-				as, l := alignDec.Decode(uint32(br.buf >> 32))
+				as, l := alignDec.Decode(uint32(buf >> 32))
 				if l == 0 {
-					return out, r0, r1, r2, d.corrupt(br, "invalid aligned symbol")
+					reason = "invalid aligned symbol"
+					goto fail
 				}
-				br.buf <<= l
-				br.n -= l
+				buf <<= l
+				n -= l
 				off += uint32(as)
 			} else if f > 0 {
-				off += uint32(br.buf >> (64 - f))
-				br.buf <<= f
-				br.n -= f
+				off += uint32(buf >> (64 - f))
+				buf <<= f
+				n -= f
 			}
 			r2 = r1
 			r1 = r0
 			r0 = off
 		}
 		if off == 0 || int64(off) > int64(out) {
-			return out, r0, r1, r2, d.corrupt(br, "match offset before the chunk start")
+			reason = "match offset before the chunk start"
+			goto fail
 		}
 		if length > end-out {
-			return out, r0, r1, r2, d.corrupt(br, "match runs past the block end")
+			reason = "match runs past the block end"
+			goto fail
 		}
 		from := out - int(off)
-		if int(off) >= length {
+		if off >= 8 && length <= 16 && out+16 <= len(full) {
+			// Short match, no overlap within a word: two word copies.
+			binary.LittleEndian.PutUint64(full[out:], binary.LittleEndian.Uint64(full[from:]))
+			binary.LittleEndian.PutUint64(full[out+8:], binary.LittleEndian.Uint64(full[from+8:]))
+			out += length
+		} else if int(off) >= length {
 			copy(dst[out:out+length], dst[from:from+length])
 			out += length
 		} else if off == 1 {
@@ -403,14 +440,18 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 			out += length
 		} else {
 			for length > 0 {
-				n := copy(dst[out:out+length], dst[from:out])
-				out += n
-				length -= n
+				k := copy(dst[out:out+length], dst[from:out])
+				out += k
+				length -= k
 			}
 		}
 	}
+	br.buf, br.n, br.pos = buf, n, pos
 	if br.overrun() {
 		return out, r0, r1, r2, d.corrupt(br, "truncated block")
 	}
 	return out, r0, r1, r2, nil
+fail:
+	br.buf, br.n, br.pos = buf, n, pos
+	return out, r0, r1, r2, d.corrupt(br, reason)
 }

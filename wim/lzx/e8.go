@@ -1,6 +1,9 @@
 package lzx
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // The x86 call (E8) translation of WIM LZX. Before compression every E8
 // byte at chunk position i < len-10 is followed by a 32-bit relative call
@@ -19,8 +22,11 @@ func e8Encode(b []byte) {
 	end := len(b) - e8Tail
 	for i := 0; i < end; {
 		if b[i] != 0xE8 {
-			i++
-			continue
+			j := bytes.IndexByte(b[i:end], 0xE8)
+			if j < 0 {
+				return
+			}
+			i += j
 		}
 		rel := int32(binary.LittleEndian.Uint32(b[i+1:]))
 		if rel >= -int32(i) && rel < e8FileSize {
@@ -44,8 +50,11 @@ func e8Decode(b []byte) {
 	end := len(b) - e8Tail
 	for i := 0; i < end; {
 		if b[i] != 0xE8 {
-			i++
-			continue
+			j := bytes.IndexByte(b[i:end], 0xE8)
+			if j < 0 {
+				return
+			}
+			i += j
 		}
 		abs := int32(binary.LittleEndian.Uint32(b[i+1:]))
 		if abs >= -int32(i) && abs < e8FileSize {

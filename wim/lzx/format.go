@@ -50,9 +50,10 @@ var numOffsetSlots = [...]int{30, 32, 34, 36, 38, 42, 50}
 
 // slotBase and slotFooter give each offset slot's first formatted offset
 // (match offset + 2) and its count of footer (extra) bits.
+// (Sized 64 so that a 6-bit slot index needs no bounds check.)
 var (
-	slotBase   [maxOffsetSlots + 1]uint32
-	slotFooter [maxOffsetSlots]uint8
+	slotBase   [64]uint32
+	slotFooter [64]uint8
 )
 
 func init() {
