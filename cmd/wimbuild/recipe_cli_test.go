@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the app with captured output and returns the exit code.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	app := newApp()
+	app.Writer, app.ErrWriter = &out, &errb
+	err := app.Run(append([]string{"wimbuild"}, args...))
+	code := 0
+	if err != nil {
+		code = exitCode(err)
+		errb.WriteString(err.Error())
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestValidateExamples(t *testing.T) {
+	for _, ex := range []string{"quickstart", "wds-boot", "capture", "discover", "pxe"} {
+		code, out, errs := runCLI(t, "validate", "--strict", "../../examples/"+ex)
+		if code != 0 || !strings.Contains(out, "The recipe is valid") || errs != "" {
+			t.Errorf("%s: exit %d\n%s\n%s", ex, code, out, errs)
+		}
+	}
+}
+
+func TestValidateReportsAllMistakesWithSnippets(t *testing.T) {
+	code, _, errs := runCLI(t, "validate", "../../testdata/errors/five-mistakes.wb.hcl")
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d", code, exitFailure)
+	}
+	if n := strings.Count(errs, "Error: "); n != 5 {
+		t.Errorf("want 5 errors rendered, got %d:\n%s", n, errs)
+	}
+	for _, s := range []string{"scratch_space = 100", "on ../../testdata/errors/five-mistakes.wb.hcl line", "the recipe has 5 errors"} {
+		if !strings.Contains(errs, s) {
+			t.Errorf("output lacks %q:\n%s", s, errs)
+		}
+	}
+}
+
+func TestValidateJSON(t *testing.T) {
+	code, out, _ := runCLI(t, "validate", "--json", "../../testdata/errors/five-mistakes.wb.hcl")
+	if code != exitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	var v jsonValidate
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if v.Valid || v.ErrorCount != 5 || len(v.Diagnostics) != 5 {
+		t.Fatalf("unexpected: %+v", v)
+	}
+	d := v.Diagnostics[0]
+	if d.Range == nil || d.Range.Start.Line == 0 || d.Snippet == "" || d.Severity != "error" {
+		t.Errorf("diagnostic lacks location: %+v", d)
+	}
+	code, out, _ = runCLI(t, "validate", "--json", "../../examples/quickstart")
+	if code != 0 || !strings.Contains(out, `"valid": true`) || !strings.Contains(out, `"digest": "sha256:`) {
+		t.Errorf("valid recipe: exit %d\n%s", code, out)
+	}
+}
+
+func TestValidateVarFlags(t *testing.T) {
+	code, _, errs := runCLI(t, "validate", "--var", "arch=x64", "../../examples/quickstart")
+	if code != exitFailure || !strings.Contains(errs, "The arch variable must be amd64, x86 or arm64.") {
+		t.Errorf("validation rule not applied to --var: exit %d\n%s", code, errs)
+	}
+	vf := filepath.Join(t.TempDir(), "x86.hcl")
+	if err := os.WriteFile(vf, []byte("arch = \"x86\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "inspect", "--var-file", vf, "../../examples/quickstart")
+	if code != 0 || !strings.Contains(out, "arch x86") {
+		t.Errorf("--var-file not applied: exit %d\n%s", code, out)
+	}
+	// Flags do not leak into the next run in the same process.
+	code, out, _ = runCLI(t, "inspect", "../../examples/quickstart")
+	if code != 0 || !strings.Contains(out, "arch amd64") {
+		t.Errorf("flag values leaked between runs:\n%s", out)
+	}
+}
+
+func TestInspectJSON(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--json", "../../examples/pxe")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var v struct {
+		Digest    string `json:"digest"`
+		Variables []struct{ Name, Value string }
+		Recipe    struct {
+			Images []struct {
+				Name  string
+				Steps []map[string]any
+			}
+		}
+		Deps [][2]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Recipe.Images) != 2 || len(v.Deps) != 5 || v.Recipe.Images[0].Steps[0]["kind"] != "file" {
+		t.Errorf("unexpected inspect output: %+v", v)
+	}
+}
+
+func TestFmtCheckDiffAndWrite(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "main.wb.hcl")
+	messy := "image \"boot\" {\nfrom=source.sample.winpe\n    name = \"x\"\n}\n"
+	if err := os.WriteFile(f, []byte(messy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "fmt", "-check", "-diff", dir)
+	if code != exitFailure || !strings.Contains(out, "-from=source.sample.winpe") || !strings.Contains(out, "+  from = source.sample.winpe") {
+		t.Fatalf("fmt -check -diff: exit %d\n%s", code, out)
+	}
+	if b, _ := os.ReadFile(f); string(b) != messy {
+		t.Fatal("-check modified the file")
+	}
+	if code, _, errs := runCLI(t, "fmt", dir); code != 0 {
+		t.Fatalf("fmt: exit %d %s", code, errs)
+	}
+	b, _ := os.ReadFile(f)
+	if string(b) != "image \"boot\" {\n  from = source.sample.winpe\n  name = \"x\"\n}\n" {
+		t.Errorf("formatted:\n%s", b)
+	}
+	if code, out, _ := runCLI(t, "fmt", "-check", dir); code != 0 || out != "" {
+		t.Errorf("second fmt -check: exit %d %q", code, out)
+	}
+	for _, ex := range []string{"quickstart", "wds-boot", "capture", "discover", "pxe"} {
+		if code, out, _ := runCLI(t, "fmt", "-check", "-recursive", "../../examples/"+ex); code != 0 {
+			t.Errorf("example %s not formatted:\n%s", ex, out)
+		}
+	}
+}
+
+func TestInitWritesAValidFormattedRecipe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new")
+	if code, _, errs := runCLI(t, "init", dir); code != 0 {
+		t.Fatalf("init: exit %d %s", code, errs)
+	}
+	if code, out, errs := runCLI(t, "validate", "--strict", dir); code != 0 || errs != "" {
+		t.Fatalf("starter recipe invalid: %s %s", out, errs)
+	}
+	if code, out, _ := runCLI(t, "fmt", "-check", dir); code != 0 {
+		t.Fatalf("starter recipe not formatted: %s", out)
+	}
+	if code, _, errs := runCLI(t, "init", dir); code != exitFailure || !strings.Contains(errs, "already exists") {
+		t.Fatalf("init overwrote: exit %d %s", code, errs)
+	}
+}
