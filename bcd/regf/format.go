@@ -102,7 +102,7 @@ const (
 // Named maxima: Parse rejects hives beyond them, tree operations refuse to
 // grow beyond them.
 const (
-	MaxHiveSize     = 2 << 30                 // largest hive accepted (2 GiB; Windows caps hives well below)
+	MaxHiveSize     = 0x7FFFE000              // largest hive bins size accepted (the limit bootmgr enforces)
 	MaxDepth        = 512                     // deepest key nesting (Windows allows 512 levels)
 	MaxSubkeys      = 1 << 20                 // subkeys of one key
 	MaxValues       = 1 << 20                 // values of one key
