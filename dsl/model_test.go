@@ -407,3 +407,35 @@ func TestVersionConstraints(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupHelpers(t *testing.T) {
+	src := `
+source "sample" "s" {
+  arch = "x86"
+}
+image "c" {
+  from = image.b
+}
+image "b" {
+  from = image.a
+}
+image "a" {
+  from = source.sample.s
+}
+`
+	r := mustLoad(t, t.TempDir(), map[string]string{"main.wb.hcl": src}, LoadOptions{})
+	var names []string
+	for _, img := range r.ImageOrder() {
+		names = append(names, img.Name)
+	}
+	if strings.Join(names, "") != "abc" {
+		t.Errorf("ImageOrder = %v", names)
+	}
+	s, chain := r.Base(r.Image("c"))
+	if s == nil || s.Name != "s" || len(chain) != 3 || chain[0].Name != "a" || chain[2].Name != "c" {
+		t.Errorf("Base = %v %v", s, chain)
+	}
+	if r.Image("c").Arch.Value != "x86" {
+		t.Errorf("arch not inherited along the chain: %q", r.Image("c").Arch.Value)
+	}
+}
