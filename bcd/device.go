@@ -377,6 +377,9 @@ func (d *Device) encodeDescriptor(depth int) ([]byte, error) {
 	if depth > maxDeviceDepth {
 		return nil, fmt.Errorf("%w: devices nested deeper than %d", ErrBadArgs, maxDeviceDepth)
 	}
+	if strings.ContainsRune(d.Path, 0) {
+		return nil, fmt.Errorf("%w: device path contains NUL", ErrBadArgs)
+	}
 	var typ uint32
 	var p []byte
 	switch d.Kind {
@@ -576,6 +579,9 @@ func ParseDevice(s string, elem ElementType) (*Device, error) {
 					return nil, fmt.Errorf("%w: %q: options object: %v", ErrDeviceSyntax, s, err)
 				}
 			}
+		}
+		if strings.ContainsRune(path, 0) {
+			return nil, fmt.Errorf("%w: %q: path contains NUL", ErrDeviceSyntax, s)
 		}
 		if path == "" || !strings.HasPrefix(path, `\`) {
 			return nil, fmt.Errorf("%w: %q: the path after [device] must start with \\", ErrDeviceSyntax, s)

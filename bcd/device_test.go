@@ -376,3 +376,15 @@ func TestParseDevice(t *testing.T) {
 		t.Fatal(s)
 	}
 }
+
+// TestParseDeviceNUL is the regression test for a fuzzer finding: a NUL in a
+// path produced an element whose terminator came early, so it decoded as an
+// unknown device.
+func TestParseDeviceNUL(t *testing.T) {
+	if _, err := ParseDevice("ramdisk=[boot]\\\x000", ElemOSDevice); !errors.Is(err, ErrDeviceSyntax) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := FileDevice(BootDevice(), "\\a\x00b").Encode(); !errors.Is(err, ErrBadArgs) {
+		t.Fatalf("encode: %v", err)
+	}
+}
