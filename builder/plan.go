@@ -101,13 +101,19 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		p.OutDir = filepath.Join(r.Root, "out")
 	}
 	var diags hcl.Diagnostics
-	for _, px := range r.PXE {
-		diags = append(diags, diag(px.DeclRange, "PXE bundles are not built yet",
-			"This version of wimbuild builds boot, capture and discover images; pxe blocks are accepted by validate but not built. Remove the block (or build the images with --target image.NAME) until PXE bundles are supported."))
-	}
-	for _, m := range r.Media {
-		diags = append(diags, diag(m.DeclRange, "Bootable media are not built yet",
-			"This version of wimbuild builds boot, capture and discover images; media blocks are accepted by validate but not built. Remove the block (or build the images with --target image.NAME) until media are supported."))
+	if len(o.Targets) == 0 {
+		for _, px := range r.PXE {
+			d := diag(px.DeclRange, "PXE bundle not built",
+				fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; pxe %q is validated but its bundle is not written. The images it lists are built.", px.Name))
+			d.Severity = hcl.DiagWarning
+			diags = append(diags, d)
+		}
+		for _, m := range r.Media {
+			d := diag(m.DeclRange, "Bootable medium not built",
+				fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; media %q is validated but not written. The image it uses is built.", m.Name))
+			d.Severity = hcl.DiagWarning
+			diags = append(diags, d)
+		}
 	}
 	wanted, d := p.targets()
 	diags = append(diags, d...)

@@ -135,9 +135,11 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 			next = p.edit(id, "delete", verDelete, name+": delete "+strings.Join(paths, ", "), s.DeclRange, prev,
 				cache.NewKey("delete", verDelete).Strings("paths", paths),
 				func(ctx context.Context, rc *RunContext, st *imageState) error {
+					// Deleting what is not there is not an error: one recipe
+					// serves base images that differ in such files.
 					for _, ip := range paths {
-						if err := st.img.Remove(ip); err != nil {
-							return fmt.Errorf("deleting %s: %w (the path does not exist in the image)", ip, err)
+						if err := st.img.Remove(ip); err != nil && !errors.Is(err, wim.ErrNotFound) {
+							return fmt.Errorf("deleting %s: %w", ip, err)
 						}
 					}
 					return nil

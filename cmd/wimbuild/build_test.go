@@ -106,12 +106,12 @@ func TestBuildAndPlanCommands(t *testing.T) {
 
 func TestBuildErrorPointsAtRecipe(t *testing.T) {
 	dir := e2eRecipe(t)
-	// A delete of a path that does not exist fails at build time, located.
+	// Writing a file over a directory fails at build time, located.
 	rp := filepath.Join(dir, "recipe.wb.hcl")
 	b, _ := os.ReadFile(rp)
-	os.WriteFile(rp, bytes.Replace(b, []byte(`"/Windows/System32/winpeshl.exe"`), []byte(`"/Windows/System32/nope.exe"`), 1), 0o644)
+	os.WriteFile(rp, bytes.Replace(b, []byte(`file "/Windows/System32/hello.txt"`), []byte(`file "/Windows/System32/drivers"`), 1), 0o644)
 	code, _, errs := runCapture(t, "build", "--cache-dir", t.TempDir(), "--progress", "plain", dir)
-	if code != exitFailure || !strings.Contains(errs, "recipe.wb.hcl:") || !strings.Contains(errs, "nope.exe") {
+	if code != exitFailure || !strings.Contains(errs, "recipe.wb.hcl:") || !strings.Contains(errs, "is a directory") {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "boot.wim")); err == nil {
