@@ -256,7 +256,7 @@ func (img *Image) Stats() ImageStats {
 	seen := map[*Inode]bool{}
 	img.Walk(func(_ string, d *Dentry) error {
 		in := d.Inode
-		if in.IsDir() {
+		if in.isDirectory() { // a directory reparse point counts as a file
 			s.DirCount++
 		} else {
 			s.FileCount++

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +66,17 @@ func TestOpenFixtures(t *testing.T) {
 			}
 			if got, want := w.Compression().String(), strings.ToLower(info["Compression"][0]); got != want {
 				t.Errorf("compression %s, wimlib says %s", got, want)
+			}
+			// Blob counts match the independent structure dump.
+			dump, err := os.ReadFile(testutil.Fixture(t, "wim", name+".dump.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries := regexp.MustCompile(`blob table: (\d+) entries`).FindSubmatch(dump)
+			metas := strings.Count(string(dump), "] META ")
+			solids := strings.Count(string(dump), "] SOLIDRES ")
+			if entries == nil || itoa(len(w.Blobs())+metas+solids) != string(entries[1]) || metas != w.ImageCount() {
+				t.Errorf("%d blobs + %d metadata + %d solid resources, dump says %s entries", len(w.Blobs()), metas, solids, entries[1])
 			}
 			for i := 1; i <= w.ImageCount(); i++ {
 				ii := w.Info().Images[i-1]
@@ -184,6 +196,9 @@ func TestReadContents(t *testing.T) {
 				exp[`\Windows\System32\added.txt`] = []byte("added by update\r\n")
 			}
 			checkImageContents(t, w, img, exp)
+			if got, want := img.Stats(), w.Info().Images[0].Stats; got != want {
+				t.Errorf("computed stats %+v, wimlib's XML says %+v", got, want)
+			}
 		})
 	}
 }
