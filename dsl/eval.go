@@ -65,7 +65,12 @@ func (l *loader) warnf(rng hcl.Range, summary, detail string, args ...any) {
 func (l *loader) ctx(withLocals bool) *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	for _, v := range l.varOrder {
-		vars[v.v.Name] = v.value
+		val := v.value
+		if v.v.Sensitive {
+			// Marked values are never printed by HCL's diagnostic writer.
+			val = val.Mark(sensitiveMark)
+		}
+		vars[v.v.Name] = val
 	}
 	vv := map[string]cty.Value{
 		"var":  cty.ObjectVal(vars),
@@ -84,6 +89,9 @@ func (l *loader) ctx(withLocals bool) *hcl.EvalContext {
 	}
 	return &hcl.EvalContext{Variables: vv, Functions: l.funcs}
 }
+
+// sensitiveMark marks values derived from sensitive variables.
+const sensitiveMark = "sensitive"
 
 // refMode says which references an expression may contain.
 type refMode int
@@ -226,10 +234,10 @@ func (l *loader) eval(expr hcl.Expression, mode refMode, ty cty.Type, what strin
 	if v.IsNull() {
 		return v, true
 	}
-	v, _ = v.Unmark()
 	if ty == cty.DynamicPseudoType {
-		return v, true
+		return v, true // locals keep sensitivity marks
 	}
+	v, _ = v.UnmarkDeep()
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
 		l.add(&hcl.Diagnostic{

@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
 )
+
+func hclparseNew() *hclparse.Parser { return hclparse.NewParser() }
 
 func mustLoad(t *testing.T, root string, files map[string]string, opts LoadOptions) *Recipe {
 	t.Helper()
@@ -437,5 +440,45 @@ image "a" {
 	}
 	if r.Image("c").Arch.Value != "x86" {
 		t.Errorf("arch not inherited along the chain: %q", r.Image("c").Arch.Value)
+	}
+}
+
+func TestSensitiveValuesAreNotPrinted(t *testing.T) {
+	root := t.TempDir()
+	src := `
+variable "password" {
+  type      = string
+  default   = "hunter2"
+  sensitive = true
+}
+locals {
+  pw  = "x-${var.password}"
+  bad = lower(var.password) + 1
+}
+source "sample" "s" {
+  arch = "x86"
+}
+image "i" {
+  from = source.sample.s
+  name = local.pw
+}
+`
+	parser := hclparseNew()
+	_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: cleanEnv, Parser: parser})
+	if !diags.HasErrors() {
+		t.Fatal("want the arithmetic error")
+	}
+	out := renderDiags(parser, diags)
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("sensitive value printed:\n%s", out)
+	}
+	r := mustLoad(t, root, map[string]string{"main.wb.hcl": strings.Replace(src, "  bad = lower(var.password) + 1\n", "", 1)}, LoadOptions{})
+	for _, l := range r.Locals {
+		if strings.Contains(l.Value, "hunter2") {
+			t.Errorf("local %s shows the sensitive value", l.Name)
+		}
+	}
+	if r.Images[0].Metadata.Name.Value != "x-hunter2" {
+		t.Errorf("value lost: %q", r.Images[0].Metadata.Name.Value)
 	}
 }

@@ -356,7 +356,7 @@ func (l *loader) validateVariables() {
 }
 
 func displayValue(v cty.Value, sensitive bool) string {
-	if sensitive {
+	if sensitive || v.ContainsMarked() {
 		return "(sensitive)"
 	}
 	if !v.IsWhollyKnown() {
@@ -433,22 +433,8 @@ func (l *loader) evalLocals() {
 		l.evalLocal(lc, nil)
 	}
 	for _, lc := range l.localList {
-		l.r.Locals = append(l.r.Locals, &Local{Name: lc.name, Value: displayValue(lc.value, l.localSensitive(lc)), DeclRange: lc.attr.Range})
+		l.r.Locals = append(l.r.Locals, &Local{Name: lc.name, Value: displayValue(lc.value, false), DeclRange: lc.attr.Range})
 	}
-}
-
-// localSensitive reports whether a local uses a sensitive variable.
-func (l *loader) localSensitive(lc *localDecl) bool {
-	for _, tr := range lc.attr.Expr.Variables() {
-		if tr.RootName() == "var" {
-			if n, ok := attrName(tr, 1); ok {
-				if vd := l.vars[n]; vd != nil && vd.v.Sensitive {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 func (l *loader) evalLocal(lc *localDecl, stack []*localDecl) {
