@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/wimbuild/wimbuild/internal/testutil"
 )
 
 // smallHive is a small valid hive to corrupt.
@@ -178,7 +180,11 @@ func TestValidateFixtureOriginals(t *testing.T) {
 // TestTruncatedFixtures checks that every prefix of real hives fails
 // cleanly in Parse and Validate (no panic, a typed error).
 func TestTruncatedFixtures(t *testing.T) {
-	for _, name := range fixtureHives(t) {
+	for _, name := range []string{
+		testutil.Fixture(t, "bcd", "bcdsys-BCD-NEW"),
+		testutil.Fixture(t, "bcd", "windeploy-BCD-efi"),
+		testutil.Fixture(t, "hives", "hivex-special"),
+	} {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -193,5 +199,82 @@ func TestTruncatedFixtures(t *testing.T) {
 				t.Fatalf("%s[:%d]: Validate accepted a truncated hive", name, n)
 			}
 		}
+	}
+}
+
+// TestTruncatedBins cuts real hives at every bin boundary and patches the
+// base block to match, so the parser has to notice the references that now
+// point past the end; and flips single bytes in the cells of two of them.
+func TestTruncatedBins(t *testing.T) {
+	for _, name := range fixtureHives(t) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := baseBlockSize + hbinAlign; n < len(b); n += hbinAlign {
+			c := append([]byte(nil), b[:n]...)
+			binary.LittleEndian.PutUint32(c[bbHbinsSize:], uint32(n-baseBlockSize))
+			fixChecksum(c)
+			if _, err := Parse(c); err != nil && !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("%s cut at 0x%x: %v is not a FormatError", name, n, err)
+			}
+			_ = Validate(c)
+		}
+		if !strings.HasSuffix(name, "windeploy-BCD-efi") && !strings.HasSuffix(name, "hivex-special") {
+			continue
+		}
+		// flip each byte of the first bin's cells in turn
+		for i := baseBlockSize + hbinHeaderSize; i < baseBlockSize+hbinAlign && i < len(b); i++ {
+			b[i] ^= 0xA5
+			if _, err := Parse(b); err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrLimit) {
+				t.Fatalf("%s byte 0x%x flipped: unexpected error %v", name, i, err)
+			}
+			_ = Validate(b)
+			b[i] ^= 0xA5
+		}
+	}
+}
+
+func TestParseRejectsCycleAndHugeCounts(t *testing.T) {
+	b := smallHive(t, 5)
+	root := baseBlockSize + 0x20 + 4
+	// point the first subkey list entry back at the root
+	listOff := binary.LittleEndian.Uint32(b[root+nkSubkeyList:])
+	binary.LittleEndian.PutUint32(b[baseBlockSize+int(listOff)+4+listHeader:], 0x20)
+	_, err := Parse(b)
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(fe.What, "referenced twice") || fe.Offset != baseBlockSize+0x20 {
+		t.Fatalf("cycle: %v", err)
+	}
+	wantInvalid(t, b, "already used")
+
+	b = smallHive(t, 5)
+	binary.LittleEndian.PutUint32(b[root+nkNumValues:], 0x7FFFFFFF)
+	if _, err := Parse(b); !errors.Is(err, ErrLimit) || !errors.As(err, &fe) {
+		t.Fatalf("huge value count: %v", err)
+	}
+	wantInvalid(t, b, "values")
+}
+
+// TestParseIndexLeaf rewrites an lf list as an li list (offsets only), which
+// Windows writes under index roots; the tolerant reader and Validate accept it.
+func TestParseIndexLeaf(t *testing.T) {
+	b := smallHive(t, 3)
+	off := findList(t, b, "lf", 4)
+	n := int(binary.LittleEndian.Uint16(b[off+6:]))
+	e := b[off+4+listHeader:]
+	for i := 0; i < n; i++ {
+		copy(e[4*i:4*i+4], e[8*i:8*i+4])
+	}
+	b[off+4], b[off+5] = 'l', 'i'
+	if err := Validate(b); err != nil {
+		t.Fatalf("Validate of an li list: %v", err)
+	}
+	h, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := h.Key(`Objects\gamma`); err != nil || k.Name() != "Gamma" {
+		t.Fatalf("lookup through an li list: %v", err)
 	}
 }
