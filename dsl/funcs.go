@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -36,10 +37,10 @@ func functions(pc *pathChecker) map[string]function.Function {
 		"element":         stdlib.ElementFunc,
 		"flatten":         stdlib.FlattenFunc,
 		"floor":           stdlib.FloorFunc,
-		"format":          stdlib.FormatFunc,
+		"format":          guarded(stdlib.FormatFunc, checkFormatString),
 		"formatdate":      stdlib.FormatDateFunc,
-		"formatlist":      stdlib.FormatListFunc,
-		"indent":          stdlib.IndentFunc,
+		"formatlist":      guarded(stdlib.FormatListFunc, checkFormatString),
+		"indent":          guarded(stdlib.IndentFunc, checkIndent),
 		"index":           stdlib.IndexFunc,
 		"join":            stdlib.JoinFunc,
 		"jsondecode":      stdlib.JSONDecodeFunc,
@@ -267,4 +268,64 @@ func absPathFunc(pc *pathChecker) function.Function {
 			return cty.StringVal(strings.ReplaceAll(abs, `\`, "/")), nil
 		},
 	})
+}
+
+// maxFormatWidth bounds widths and precisions in format verbs and indent
+// counts, so a recipe cannot make a function allocate gigabytes.
+const maxFormatWidth = 4096
+
+var fmtNumberRe = regexp.MustCompile(`%[-+# 0]*(\[\d+\])?(\d*)(\.(\d*))?`)
+
+// guarded wraps a function so check runs on the arguments first.
+func guarded(fn function.Function, check func(args []cty.Value) error) function.Function {
+	spec := &function.Spec{
+		Description: fn.Description(),
+		Params:      fn.Params(),
+		VarParam:    fn.VarParam(),
+		Type: func(args []cty.Value) (cty.Type, error) {
+			return fn.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if err := check(args); err != nil {
+				return cty.NilVal, err
+			}
+			return fn.Call(args)
+		},
+	}
+	return function.New(spec)
+}
+
+func checkFormatString(args []cty.Value) error {
+	if len(args) == 0 || !args[0].IsKnown() || args[0].IsNull() || args[0].Type() != cty.String {
+		return nil
+	}
+	for _, m := range fmtNumberRe.FindAllStringSubmatch(args[0].AsString(), -1) {
+		for _, n := range []string{m[2], m[4]} {
+			if len(n) > 4 || (n != "" && atoiSafe(n) > maxFormatWidth) {
+				return function.NewArgErrorf(0, "a width or precision in the format string is larger than %d", maxFormatWidth)
+			}
+		}
+	}
+	return nil
+}
+
+func checkIndent(args []cty.Value) error {
+	if len(args) == 0 || !args[0].IsKnown() || args[0].IsNull() {
+		return nil
+	}
+	if f, _ := args[0].AsBigFloat().Float64(); f > maxFormatWidth || f < 0 {
+		return function.NewArgErrorf(0, "indent takes 0 to %d spaces", maxFormatWidth)
+	}
+	return nil
+}
+
+func atoiSafe(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+		if n > 1<<30 {
+			return n
+		}
+	}
+	return n
 }

@@ -482,3 +482,18 @@ image "i" {
 		t.Errorf("value lost: %q", r.Images[0].Metadata.Name.Value)
 	}
 }
+
+func TestFunctionsRefuseHugeResults(t *testing.T) {
+	for _, expr := range []string{`format("%999999999d", 1)`, `formatlist("%.99999999s", ["a"])`, `indent(999999999, "a\nb")`, `format("%[1]99999d", 1)`} {
+		src := "source \"sample\" \"s\" {\n  arch = \"x86\"\n}\nimage \"i\" {\n  from = source.sample.s\n  name = " + expr + "\n}\n"
+		diags := loadDiags(t, t.TempDir(), src, LoadOptions{})
+		if !diags.HasErrors() {
+			t.Errorf("%s: accepted", expr)
+		}
+	}
+	src := "source \"sample\" \"s\" {\n  arch = \"x86\"\n}\nimage \"i\" {\n  from = source.sample.s\n  name = format(\"%05d-%s-%.2f\", 7, indent(2, \"x\"), 1.5)\n}\n"
+	r := mustLoad(t, t.TempDir(), map[string]string{"main.wb.hcl": src}, LoadOptions{})
+	if got := r.Images[0].Metadata.Name.Value; got != "00007-x-1.50" {
+		t.Errorf("format = %q", got)
+	}
+}
