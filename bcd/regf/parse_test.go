@@ -173,3 +173,16 @@ func TestValidateFixturesAndRewrites(t *testing.T) {
 		})
 	}
 }
+
+func parseFile(t testing.TB, path string) *Hive {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Parse(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return h
+}
