@@ -435,3 +435,56 @@ func timeout(t int) uint64 {
 	}
 	return uint64(t)
 }
+
+// PXEMenu is one architecture- and firmware-specific store of a PXE tree.
+type PXEMenu struct {
+	// Path is the store's path relative to the TFTP root:
+	// Boot\<arch>\default.bcd for BIOS clients (WDS's name) and
+	// Boot\<arch>uefi\default.bcd for UEFI clients (after WDS's
+	// <arch>uefi naming of its UEFI stores).
+	Path     string
+	Arch     Arch
+	Firmware Firmware
+	Images   []BootImage // the images this menu lists, in order
+	Store    *Store
+}
+
+// PXEMenus builds every menu the images allow: for each of x86, x64 and
+// arm64 with BIOS (not arm64) and UEFI firmware, a PXEStore listing the
+// images MenuAllows, skipping menus with no image. o supplies the shared
+// options; its Arch, Firmware, Images, FilterImages and Default are
+// ignored (each menu's default is its first image).
+func PXEMenus(images []BootImage, o PXEOptions) ([]PXEMenu, error) {
+	if len(images) == 0 {
+		return nil, ErrNoImages
+	}
+	for _, im := range images {
+		if _, err := ParseArch(string(im.Arch)); err != nil {
+			return nil, fmt.Errorf("image %q: %w", im.Name, err)
+		}
+	}
+	var out []PXEMenu
+	for _, fw := range []Firmware{BIOS, UEFI} {
+		for _, arch := range []Arch{ArchX86, ArchX64, ArchARM64} {
+			if arch == ArchARM64 && fw == BIOS {
+				continue
+			}
+			list := MenuImages(arch, fw, images)
+			if len(list) == 0 {
+				continue
+			}
+			mo := o
+			mo.Arch, mo.Firmware, mo.Images, mo.FilterImages, mo.Default = arch, fw, list, false, 0
+			s, err := PXEStore(mo)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s menu: %w", arch, fw, err)
+			}
+			dir := string(arch)
+			if fw == UEFI {
+				dir += "uefi"
+			}
+			out = append(out, PXEMenu{Path: `Boot\` + dir + `\default.bcd`, Arch: arch, Firmware: fw, Images: list, Store: s})
+		}
+	}
+	return out, nil
+}

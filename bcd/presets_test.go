@@ -345,3 +345,40 @@ func TestPresetsDeterministic(t *testing.T) {
 		t.Fatal("the seed does not change loader identifiers")
 	}
 }
+
+func TestPXEMenus(t *testing.T) {
+	menus, err := PXEMenus(presetImages, PXEOptions{Seed: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, m := range menus {
+		got[m.Path] = len(m.Images)
+		for _, im := range m.Images {
+			if !MenuAllows(m.Arch, m.Firmware, im.Arch) {
+				t.Fatalf("%s lists %s", m.Path, im.Arch)
+			}
+		}
+		e, err := m.Store.Element(IDBootMgr, ElemDisplayOrder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := e.Objects()
+		if len(ids) != len(m.Images) {
+			t.Fatalf("%s: %d entries for %d images", m.Path, len(ids), len(m.Images))
+		}
+	}
+	want := map[string]int{`Boot\x86\default.bcd`: 1, `Boot\x64\default.bcd`: 3, `Boot\x86uefi\default.bcd`: 1,
+		`Boot\x64uefi\default.bcd`: 2, `Boot\arm64uefi\default.bcd`: 1}
+	if len(got) != len(want) {
+		t.Fatalf("menus %v, want %v", got, want)
+	}
+	for p, n := range want {
+		if got[p] != n {
+			t.Fatalf("menus %v, want %v", got, want)
+		}
+	}
+	if _, err := PXEMenus(nil, PXEOptions{}); !errors.Is(err, ErrNoImages) {
+		t.Fatal(err)
+	}
+}

@@ -414,7 +414,7 @@ func bcdDisplayOrderCommand() *cli.Command {
 func bcdPresetCommand() *cli.Command {
 	imageFlag := &cli.StringSliceFlag{Name: "image", Usage: "boot image as ARCH:FILE:NAME (repeatable), e.g. x64:boot.wim:\"Windows PE (x64)\""}
 	common := []cli.Flag{
-		&cli.StringFlag{Name: "arch", Usage: "architecture of the clients: x86, x64 or arm64 (required)"},
+		&cli.StringFlag{Name: "arch", Usage: "architecture of the clients: x86, x64 or arm64 (required, except with preset pxe --all)"},
 		&cli.StringFlag{Name: "firmware", Value: "bios", Usage: "bios (winload.exe) or uefi (winload.efi)"},
 		imageFlag,
 		&cli.BoolFlag{Name: "filter", Usage: "leave out images this menu may not list instead of failing"},
@@ -432,15 +432,19 @@ func bcdPresetCommand() *cli.Command {
 			{
 				Name:      "pxe",
 				Usage:     "write a PXE store like WDS's RemoteInstall\\Boot\\<arch>\\default.bcd with one entry per image",
-				ArgsUsage: "OUT",
+				ArgsUsage: "OUT | --all DIR",
 				Description: "Each entry boots ramdisk=[boot]\\Boot\\<image arch>\\Images\\<file>,{ramdiskoptions} over TFTP;\n" +
-					"{ramdiskoptions} holds boot.sdi and the TFTP block size, window size and variable window.\n\n" +
+					"{ramdiskoptions} holds boot.sdi and the TFTP block size, window size and variable window.\n" +
+					"With --arch (and --firmware) one store is written to OUT. With --all DIR every menu the\n" +
+					"images allow is written: DIR/Boot/<arch>/default.bcd for BIOS clients (x86, x64) and\n" +
+					"DIR/Boot/<arch>uefi/default.bcd for UEFI clients (x86, x64, arm64).\n\n" +
 					"Examples:\n" +
 					"  wimbuild bcd preset pxe --arch x64 --image x64:boot.wim:\"Windows PE (x64)\" \\\n" +
 					"      --image x86:boot.wim:\"Windows PE (x86)\" out/pxe/Boot/x64/default.bcd\n" +
-					"  wimbuild bcd preset pxe --arch x64 --firmware uefi --filter --image x64:boot.wim:\"Windows PE (x64)\" \\\n" +
-					"      --image x86:boot.wim:\"Windows PE (x86)\" out/pxe/Boot/x64/uefi.bcd",
+					"  wimbuild bcd preset pxe --all out/pxe --image x64:boot.wim:\"Windows PE (x64)\" \\\n" +
+					"      --image x86:boot.wim:\"Windows PE (x86)\"",
 				Flags: append(append([]cli.Flag(nil), common...),
+					&cli.StringFlag{Name: "all", Usage: "write every menu the images allow under this directory (instead of --arch and OUT)"},
 					&cli.Uint64Flag{Name: "blocksize", Value: 1456, Usage: "ramdisktftpblocksize"},
 					&cli.Uint64Flag{Name: "windowsize", Value: 4, Usage: "ramdisktftpwindowsize"},
 					&cli.BoolFlag{Name: "no-varwindow", Usage: "turn off ramdisktftpvarwindow"},
@@ -449,21 +453,51 @@ func bcdPresetCommand() *cli.Command {
 					&cli.BoolFlag{Name: "wds-options", Usage: "use WDS's ramdisk options identifier {68d9e51c-a129-4ee1-9725-2ab00a957daf}"},
 				),
 				Action: func(c *cli.Context) error {
-					args, err := bcdArgs(c, 1, 1)
+					all := c.String("all")
+					min := 1
+					if all != "" || bcdHasFlag(c, "all") {
+						min = 0
+					}
+					args, err := bcdArgs(c, min, 1)
 					if err != nil {
 						return err
 					}
-					arch, fw, images, err := bcdPresetInputs(c)
-					if err != nil {
-						return err
-					}
-					o := bcd.PXEOptions{Arch: arch, Firmware: fw, Images: images, FilterImages: c.Bool("filter"),
+					all = c.String("all")
+					o := bcd.PXEOptions{FilterImages: c.Bool("filter"),
 						Default: c.Int("default"), Timeout: bcdTimeout(c.Int("timeout")), ImageRoot: c.String("image-root"),
 						SDIPath: c.String("sdi"), TFTPBlockSize: c.Uint64("blocksize"), TFTPWindowSize: c.Uint64("windowsize"),
 						NoVarWindow: c.Bool("no-varwindow"), Seed: c.String("seed")}
 					if c.Bool("wds-options") {
 						o.RamdiskOptions = bcd.IDWDSRamdiskOptions
 					}
+					if all != "" {
+						if len(args) != 0 || c.String("arch") != "" {
+							return usageErrorf("bcd preset pxe: --all DIR replaces --arch and OUT")
+						}
+						_, _, images, err := bcdPresetImages(c)
+						if err != nil {
+							return err
+						}
+						menus, err := bcd.PXEMenus(images, o)
+						if err != nil {
+							return err
+						}
+						for _, m := range menus {
+							out := filepath.Join(all, filepath.FromSlash(strings.ReplaceAll(m.Path, `\`, "/")))
+							if err := bcdWritePreset(c, out, m.Store); err != nil {
+								return err
+							}
+						}
+						return nil
+					}
+					if len(args) != 1 {
+						return usageErrorf("bcd preset pxe: give OUT (with --arch) or --all DIR")
+					}
+					arch, fw, images, err := bcdPresetInputs(c)
+					if err != nil {
+						return err
+					}
+					o.Arch, o.Firmware, o.Images = arch, fw, images
 					s, err := bcd.PXEStore(o)
 					if err != nil {
 						return err
@@ -521,9 +555,18 @@ func bcdPresetInputs(c *cli.Context) (bcd.Arch, bcd.Firmware, []bcd.BootImage, e
 	if c.String("arch") == "" {
 		return "", 0, nil, usageErrorf("bcd preset %s: --arch is required (x86, x64 or arm64)", c.Command.Name)
 	}
-	arch, err := bcd.ParseArch(c.String("arch"))
-	if err != nil {
-		return "", 0, nil, usageErrorf("%v", err)
+	return bcdPresetImages(c)
+}
+
+// bcdPresetImages parses --arch (if given), --firmware and --image.
+func bcdPresetImages(c *cli.Context) (bcd.Arch, bcd.Firmware, []bcd.BootImage, error) {
+	var arch bcd.Arch
+	if c.String("arch") != "" {
+		a, err := bcd.ParseArch(c.String("arch"))
+		if err != nil {
+			return "", 0, nil, usageErrorf("%v", err)
+		}
+		arch = a
 	}
 	fw, err := bcd.ParseFirmware(c.String("firmware"))
 	if err != nil {
@@ -666,6 +709,17 @@ func bcdArgs(c *cli.Context, min, max int) ([]string, error) {
 		return nil, usageErrorf("bcd %s: wrong number of arguments\nusage: wimbuild bcd %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
 	}
 	return pos, nil
+}
+
+// bcdHasFlag reports whether a flag appears anywhere in the raw arguments.
+func bcdHasFlag(c *cli.Context, name string) bool {
+	for _, a := range c.Args().Slice() {
+		n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && n == name {
+			return true
+		}
+	}
+	return false
 }
 
 func bcdFlag(flags []cli.Flag, name string) cli.Flag {

@@ -109,6 +109,20 @@ func TestBCDPresetCommands(t *testing.T) {
 	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--image", "x64:boot.wim:PE", uefi}); code != exitUsage {
 		t.Fatalf("missing --arch: exit %d", code)
 	}
+	tree := filepath.Join(dir, "tree")
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--image", "x64:boot.wim:Windows PE (x64)",
+		"--image", "x86:boot.wim:Windows PE (x86)", "--all", tree}); code != 0 {
+		t.Fatalf("preset pxe --all: exit %d", code)
+	}
+	for _, p := range []string{"Boot/x86/default.bcd", "Boot/x64/default.bcd", "Boot/x86uefi/default.bcd", "Boot/x64uefi/default.bcd"} {
+		bcdTestOpen(t, filepath.Join(tree, filepath.FromSlash(p)))
+	}
+	if _, err := os.Stat(filepath.Join(tree, "Boot", "arm64uefi")); err == nil {
+		t.Fatal("arm64 menu written without arm64 images")
+	}
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--arch", "x64", "--image", "x64:boot.wim:PE", "--all", tree}); code != exitUsage {
+		t.Fatalf("--all with --arch: exit %d", code)
+	}
 	media := filepath.Join(dir, "efi", "microsoft", "boot", "bcd")
 	if code := run([]string{"wimbuild", "bcd", "preset", "media", "--arch", "x64", "--firmware", "uefi", media}); code != 0 {
 		t.Fatalf("preset media: exit %d", code)
