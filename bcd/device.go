@@ -468,7 +468,11 @@ func (d *Device) encodeDescriptor(depth int) ([]byte, error) {
 // "locate=custom:12000002", "vhd=[…]\x.vhdx", "file=[…]\x". Partitions have no
 // drive letter offline and print as "partition=gpt:{disk}:{partition}" or
 // "partition=mbr:0xSIGNATURE:0xOFFSET"; ParseDevice accepts the same forms.
-func (d *Device) String() string {
+func (d *Device) String() string { return d.Text(Alias) }
+
+// Text is String with a caller's rendering of the options identifier (for
+// example GUIDs instead of aliases, as bcdedit /v prints them).
+func (d *Device) Text(ident func(GUID) string) string {
 	switch d.Kind {
 	case DeviceBoot:
 		return "boot"
@@ -477,7 +481,7 @@ func (d *Device) String() string {
 	case DeviceRamdisk:
 		s := "ramdisk=[" + d.Parent.parentRef() + "]" + d.Path
 		if !d.Options.IsNil() {
-			s += "," + Alias(d.Options)
+			s += "," + ident(d.Options)
 		}
 		return s
 	case DeviceFile:
@@ -489,7 +493,7 @@ func (d *Device) String() string {
 		return "vhd"
 	case DeviceLocate:
 		if d.Parent != nil && d.Parent.Kind == DeviceVHD && d.LocateType == 0 && d.Path == "" {
-			return d.Parent.String()
+			return d.Parent.Text(ident)
 		}
 		if d.LocateType == 0 && d.Path == "" {
 			return "locate=custom:" + d.LocateElement.KeyName()

@@ -231,7 +231,7 @@ func describeElement(t ObjectType, e Element, ident func(GUID) string) EnumValue
 		if err != nil {
 			return fail(err)
 		}
-		txt := d.String()
+		txt := d.Text(ident)
 		if d.Options != Nil && d.Kind != DeviceRamdisk {
 			txt += " (options " + ident(d.Options) + ")"
 		}
