@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Build benchmark: how fast wimbuild rebuilds a ~500 MB boot image.
+#   - cold build (cache empty)
+#   - no-op rebuild (everything cached)                 target < 0.2 s
+#   - rebuild after changing one overlay file, compared with a plain
+#     `cp` of the output WIM                            target <= 1.2x
+#   - peak memory of each                               target < 256 MiB
+# Usage: ./scripts/bench-build.sh [WORKDIR]   (BASE_MB=480 ROUNDS=3)
+# Output format is stable: one RESULT line per measurement, RATIO lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-$PWD/bench-work/build}
+BASE_MB=${BASE_MB:-480}
+ROUNDS=${ROUNDS:-3}
+command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time: apt-get install -y time" >&2; exit 1; }
+mkdir -p "$work"
+go build -o "$work/wimbuild" ./cmd/wimbuild
+WB="$work/wimbuild"
+recipe="$work/recipe"
+mkdir -p "$recipe/overlay/Windows/System32"
+if [ ! -f "$recipe/base.wim" ]; then
+  echo "== generating a ${BASE_MB} MiB sample base (LZX)"
+  "$WB" sample-base --filler-mb "$BASE_MB" --compress lzx "$recipe/base.wim" >/dev/null 2>&1
+fi
+cat > "$recipe/main.wb.hcl" <<'HCL'
+wimbuild {
+  source_date_epoch = 1735689600
+}
+source "wim" "base" {
+  path  = "base.wim"
+  index = 2
+}
+image "boot" {
+  from = source.wim.base
+  name = "Benchmark WinPE"
+  files {
+    source      = "overlay/"
+    destination = "/"
+  }
+  winpeshl {
+    launch = "wds-setup"
+  }
+}
+output {
+  dir         = "out"
+  compression = "lzx"
+}
+HCL
+printf 'wpeinit\r\n' > "$recipe/overlay/Windows/System32/startnet.cmd"
+cache="$work/cache"
+rm -rf "$cache" "$recipe/out"
+echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); base $(stat -c %s "$recipe/base.wim") bytes"
+
+measure() { # label cmd... -> RESULT line; echoes wall seconds
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+  read -r wall rss <"$work/t"
+  printf 'RESULT %-22s wall_s=%-7s peak_rss_MiB=%s\n' "$label" "$wall" "$((rss / 1024))" >&2
+  echo "$wall"
+}
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+
+measure cold-build "$WB" build --cache-dir "$cache" --progress plain "$recipe" >/dev/null
+noop=$(for i in $(seq "$ROUNDS"); do measure noop-rebuild "$WB" build --cache-dir "$cache" --progress plain "$recipe"; done | median)
+change=$(for i in $(seq "$ROUNDS"); do
+  printf 'wpeinit\r\necho round %s %s\r\n' "$i" "$RANDOM" > "$recipe/overlay/Windows/System32/startnet.cmd"
+  measure one-file-rebuild "$WB" build --cache-dir "$cache" --progress plain "$recipe"
+done | median)
+cp_t=$(for i in $(seq "$ROUNDS"); do rm -f "$work/copy.wim"; sync; measure cp-output cp "$recipe/out/boot.wim" "$work/copy.wim"; done | median)
+size=$(stat -c %s "$recipe/out/boot.wim")
+echo "output: $size bytes"
+awk -v n="$noop" 'BEGIN{printf "RATIO  noop-rebuild           %.3f s (target < 0.2 s)\n", n}'
+awk -v a="$change" -v b="$cp_t" 'BEGIN{printf "RATIO  one-file-rebuild/cp   %.2f (%.2f s / %.2f s; target <= 1.2)\n", (b>0?a/b:0), a, b}'
