@@ -2,6 +2,7 @@ package regf
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -93,5 +94,33 @@ func TestValueTypeString(t *testing.T) {
 	}
 	if REG_QWORD.String() != "REG_QWORD" || ValueType(0x20).String() != "REG_0x20" {
 		t.Fatal("String")
+	}
+}
+
+func TestDepthLimit(t *testing.T) {
+	h := New()
+	k := h.Root()
+	var err error
+	for i := 0; i < MaxDepth; i++ {
+		if k, err = k.CreateSubkey("d"); err != nil {
+			t.Fatalf("depth %d: %v", i+1, err)
+		}
+	}
+	if _, err := k.CreateSubkey("d"); !errors.Is(err, ErrLimit) {
+		t.Fatalf("key deeper than MaxDepth: %v", err)
+	}
+	out, err := h.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(out); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := back.Key(strings.Repeat(`d\`, MaxDepth)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,7 +22,8 @@ const maxValidationErrors = 50
 // of the right kind and size, referenced once (sk cells: once per key);
 // nk parent pointers, subkey and value counts, subkey lists sorted strictly
 // by upper-cased name (no duplicates), ri pointing only at leaves, lf hints
-// and lh hashes correct, largest-name/class/value fields not smaller than
+// and lh hashes correct (li, lf and lh are accepted in any version: hivex
+// writes lh lists into 1.3 hives), largest-name/class/value fields not smaller than
 // the children need; vk inline data at most 4 bytes, data cells large
 // enough, big data only for minor >= 4 with full segments, no duplicate
 // value names; sk cells in one circular doubly linked list with reference
