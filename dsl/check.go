@@ -87,6 +87,7 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 		r.Sources = append(r.Sources, s)
 	}
 	images := map[string]*Image{}
+	lowerImages := map[string]*Image{}
 	for _, b := range blocks["image"] {
 		name := b.Labels[0]
 		if !validIdent(name) {
@@ -98,7 +99,12 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 			l.errorf(b.LabelRanges[0], "Duplicate image", "An image named %q is already declared at %s. Image names must be unique; rename one.", name, prev.DeclRange)
 			continue
 		}
+		if prev, dup := lowerImages[strings.ToLower(name)]; dup {
+			l.errorf(b.LabelRanges[0], "Duplicate image", "Image %q differs from image %q (declared at %s) only in case; their output files %s.wim and %s.wim would collide on Windows and macOS. Rename one.", name, prev.Name, prev.DeclRange, name, prev.Name)
+			continue
+		}
 		images[name] = img
+		lowerImages[strings.ToLower(name)] = img
 		r.Images = append(r.Images, img)
 	}
 	pxes := map[string]*PXE{}

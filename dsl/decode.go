@@ -612,6 +612,10 @@ func (l *loader) decodeWinpeshl(b *hcl.Block) *Winpeshl {
 	w := &Winpeshl{DeclRange: b.DefRange}
 	errsBefore := countErrors(l.diags)
 	apps := content.Blocks.OfType("app")
+	if a := content.Attributes["apps"]; a != nil {
+		l.errorf(a.NameRange, "Use app blocks", "Winpeshl.ini entries are written as app blocks, one per [LaunchApps] line, so every line keeps its own position for diagnostics: app { path = \"%%SYSTEMDRIVE%%\\\\tool.exe\" args = \"/s\" }. Replace the apps list with one app block per entry.")
+		errsBefore-- // the block is not empty, it is misspelled
+	}
 	if s, ok := l.str(content.Attributes["launch"], "launch"); ok {
 		p, known := winpeshlPresets[s.Value]
 		if !known {

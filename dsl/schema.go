@@ -139,6 +139,7 @@ var winpeshlSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "launch"},
 		{Name: "launch_app"},
+		{Name: "apps"}, // reported with a hint: entries are app blocks
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "app"}},
 }
