@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -130,4 +132,42 @@ func TestSynthRoundTrip(t *testing.T) {
 	if len(out) != 3000+1+1+1+97+97*13 {
 		t.Errorf("wimlib lists %d entries", len(out))
 	}
+}
+
+// BenchmarkWriteHostDir writes the regular files under $WIMBUILD_BENCH_DIR
+// (hashed while written) to a WIM with $WIMBUILD_BENCH_COMP compression.
+func BenchmarkWriteHostDir(b *testing.B) {
+	root := os.Getenv("WIMBUILD_BENCH_DIR")
+	if root == "" {
+		b.Skip("set WIMBUILD_BENCH_DIR to a directory to capture")
+	}
+	comp, err := ParseCompression(os.Getenv("WIMBUILD_BENCH_COMP"))
+	if err != nil {
+		comp = LZX
+	}
+	img := NewImage("bench")
+	var total int64
+	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || !fi.Mode().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		in := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Size: fi.Size(), Data: NewFileBlob(p, fi.Size())}}
+		if _, err := img.AddFile(rel, in); err == nil {
+			total += fi.Size()
+		}
+		return nil
+	})
+	out := filepath.Join(b.TempDir(), "bench.wim")
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := WriteFile(out, []ImageSource{{Image: img}}, WriteOptions{Compression: comp}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	st, _ := os.Stat(out)
+	b.ReportMetric(float64(st.Size()), "wim-bytes")
 }

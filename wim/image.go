@@ -75,8 +75,14 @@ func (img *Image) Lookup(path string) (*Dentry, error) {
 // MkdirAll returns the directory at path, creating missing directories.
 // New directories copy the security ID and timestamps of their parent.
 func (img *Image) MkdirAll(path string) (*Dentry, error) {
+	parts := splitPath(path)
+	for _, c := range parts {
+		if err := ValidateName(c); err != nil {
+			return nil, err
+		}
+	}
 	d := img.Root
-	for _, c := range splitPath(path) {
+	for _, c := range parts {
 		if !d.IsDir() {
 			return nil, fmt.Errorf("%w: %s", ErrNotDir, d.Path())
 		}
@@ -110,6 +116,9 @@ func (img *Image) AddFile(path string, inode *Inode) (*Dentry, error) {
 	parts := splitPath(path)
 	if len(parts) == 0 {
 		return nil, fmt.Errorf("%w: empty path", ErrInvalidName)
+	}
+	if err := ValidateName(parts[len(parts)-1]); err != nil {
+		return nil, err
 	}
 	dir, err := img.MkdirAll(strings.Join(parts[:len(parts)-1], `\`))
 	if err != nil {
@@ -273,4 +282,48 @@ func (img *Image) Stats() ImageStats {
 		return nil
 	})
 	return s
+}
+
+// Rename moves the dentry at from to the path to (whose parent directory
+// must exist and which must not exist, except as a case-only rename of the
+// same dentry). Renaming the root or moving a directory into itself fails.
+func (img *Image) Rename(from, to string) error {
+	d, err := img.Lookup(from)
+	if err != nil {
+		return err
+	}
+	if d == img.Root {
+		return fmt.Errorf("wim: cannot rename the root directory")
+	}
+	parts := splitPath(to)
+	if len(parts) == 0 {
+		return fmt.Errorf("%w: empty path", ErrInvalidName)
+	}
+	name := parts[len(parts)-1]
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	dir, err := img.Lookup(strings.Join(parts[:len(parts)-1], `\`))
+	if err != nil {
+		return err
+	}
+	if !dir.IsDir() {
+		return fmt.Errorf("%w: %s", ErrNotDir, dir.Path())
+	}
+	for p := dir; p != nil; p = p.parent {
+		if p == d {
+			return fmt.Errorf("wim: cannot move %s into itself", d.Path())
+		}
+	}
+	if c := dir.Child(name); c != nil && c != d {
+		return fmt.Errorf("%w: %s", ErrExists, to)
+	}
+	old := d.Name
+	d.Detach()
+	d.Name = name
+	if err := dir.AddChild(d); err != nil {
+		d.Name = old
+		return err
+	}
+	return nil
 }
