@@ -648,6 +648,8 @@ func (w *writer) writeBlobs() error {
 		bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 	}
 
+	outPool := sync.Pool{New: func() any { b := make([]byte, max(cs, 1)); return &b }}
+
 	// Workers.
 	var wg sync.WaitGroup
 	var workerErr error
@@ -665,6 +667,9 @@ func (w *writer) writeBlobs() error {
 						continue
 					}
 					if len(j.in) > 1 {
+						if j.out == nil {
+							j.out = *(outPool.Get().(*[]byte))
+						}
 						if cap(j.out) < len(j.in)-1 {
 							j.out = make([]byte, len(j.in)-1)
 						}
@@ -685,7 +690,7 @@ func (w *writer) writeBlobs() error {
 		close(jobs)
 	}()
 
-	err := w.consume(comp, cs, ordered, &bufPool)
+	err := w.consume(comp, cs, ordered, &bufPool, &outPool)
 	if err != nil {
 		close(stop)
 		for j := range ordered {
@@ -840,7 +845,7 @@ func (w *writer) checkSum(b *wblob, d hash.Hash) error {
 	return nil
 }
 
-func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, pool *sync.Pool) error {
+func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, pool, outPool *sync.Pool) error {
 	o := w.out
 	var start, tblSize, width int64
 	var sizes []int64
@@ -886,6 +891,11 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 		in := j.in
 		j.in = nil
 		pool.Put(&in)
+		if j.out != nil {
+			out := j.out[:cap(j.out)]
+			j.out = nil
+			outPool.Put(&out)
+		}
 		if !last {
 			continue
 		}

@@ -2,6 +2,7 @@ package wim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -253,4 +254,50 @@ func TestRawCopy(t *testing.T) {
 	}
 	p := writeTemp(t, data)
 	testutil.Run(t, "wimlib-imagex", "verify", p)
+}
+
+// A blob whose compressed form is not smaller is stored uncompressed, and a
+// chunk that does not shrink is stored raw.
+func TestIncompressibleStoredRaw(t *testing.T) {
+	rnd := make([]byte, 100000)
+	x := uint32(1)
+	for i := range rnd {
+		x = x*1664525 + 1013904223
+		rnd[i] = byte(x >> 24)
+	}
+	set := NewBlobSet()
+	img := NewImage("raw")
+	h := set.AddBytes(rnd)
+	img.AddFile("random.bin", &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: h, Size: int64(len(rnd))}})
+	tiny := set.AddBytes([]byte("x"))
+	img.AddFile("tiny.txt", &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: tiny, Size: 1}})
+	mixed := append(bytes.Clone(rnd[:40000]), bytes.Repeat([]byte("z"), 60000)...)
+	hm := set.AddBytes(mixed)
+	img.AddFile("mixed.bin", &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: hm, Size: int64(len(mixed))}})
+	for _, c := range []Compression{XPRESS, LZX} {
+		data := writeMem(t, []ImageSource{{img, set}}, WriteOptions{Compression: c})
+		w, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, hh := range []Hash{h, tiny} {
+			e := w.Blob(hh).Entry()
+			if e.Flags&ResFlagCompressed != 0 || e.SizeInWIM != e.UncompressedSize {
+				t.Errorf("%v: incompressible blob stored as %+v", c, e)
+			}
+		}
+		e := w.Blob(hm).Entry()
+		if e.Flags&ResFlagCompressed == 0 || e.SizeInWIM >= e.UncompressedSize {
+			t.Errorf("%v: mixed blob stored as %+v", c, e)
+		}
+		// Chunk 0 of the mixed blob is random: stored raw (32768 bytes).
+		first := int64(binary.LittleEndian.Uint32(data[e.Offset:]))
+		if first != 32768 {
+			t.Errorf("%v: first chunk stored in %d bytes, want raw 32768", c, first)
+		}
+		if err := w.Verify(VerifyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		testutil.Run(t, "wimlib-imagex", "verify", writeTemp(t, data))
+	}
 }
