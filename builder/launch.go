@@ -182,7 +182,7 @@ func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
 	st.Key = cache.NewKey("export", verExport).Input("in", prev.Key).String("compression", comp.String()).
 		Int("chunk", int64(chunk)).Int("time", int64(ft)).Sum()
 	st.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
-		s, err := loadState(rc.Cache, rc.Input(prev))
+		s, err := p.inputState(rc, prev)
 		if err != nil {
 			return cache.Action{}, err
 		}

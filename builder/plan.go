@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -50,6 +51,12 @@ type Plan struct {
 	arch   map[string]string
 	srcOf  map[string]*Step // "source.T.N" -> source step
 	images map[string]*dsl.Image
+
+	// Image states produced in this build, handed to the steps that
+	// consume them without a round trip through the cache encoding.
+	memMu     sync.Mutex
+	mem       map[*Step]*imageState
+	consumers map[*Step]int
 }
 
 // Step implementation versions: bump one when its output for the same
@@ -189,6 +196,13 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build graph", Detail: err.Error()})
 	}
 	p.Steps = ordered
+	p.mem = map[*Step]*imageState{}
+	p.consumers = map[*Step]int{}
+	for _, s := range ordered {
+		for _, d := range s.Deps {
+			p.consumers[d]++
+		}
+	}
 	p.memo.Save()
 	return p, diags
 }

@@ -214,3 +214,33 @@ func digestOf(b []byte) cache.Digest {
 	s := sha256.Sum256(b)
 	return cache.Digest(hex.EncodeToString(s[:]))
 }
+
+// keepState remembers the state step produced, for its consumers.
+func (p *Plan) keepState(step *Step, st *imageState) {
+	p.memMu.Lock()
+	defer p.memMu.Unlock()
+	if p.mem != nil && p.consumers[step] > 0 {
+		p.mem[step] = st
+	}
+}
+
+// inputState returns the state that dep produced: from memory when dep ran
+// in this build (the last consumer takes it, others get a clone), else
+// decoded from the cache.
+func (p *Plan) inputState(rc *RunContext, dep *Step) (*imageState, error) {
+	p.memMu.Lock()
+	st, ok := p.mem[dep]
+	if ok {
+		p.consumers[dep]--
+		if p.consumers[dep] <= 0 {
+			delete(p.mem, dep)
+		} else {
+			st = st.clone()
+		}
+	}
+	p.memMu.Unlock()
+	if ok {
+		return st, nil
+	}
+	return loadState(rc.Cache, rc.Input(dep))
+}

@@ -74,14 +74,18 @@ func (p *Plan) edit(id, kind string, ver int, label string, r hcl.Range, prev *S
 	st := &Step{ID: id, Kind: kind, Label: label, Where: where(r), Deps: []*Step{prev}}
 	st.Key = key.Input("in", prev.Key).Sum()
 	st.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
-		s, err := loadState(rc.Cache, rc.Input(prev))
+		s, err := p.inputState(rc, prev)
 		if err != nil {
 			return cache.Action{}, err
 		}
 		if err := fn(ctx, rc, s); err != nil {
 			return cache.Action{}, err
 		}
-		return storeState(rc.Cache, s, rc.Input(prev).Meta)
+		a, err := storeState(rc.Cache, s, rc.Input(prev).Meta)
+		if err == nil {
+			p.keepState(st, s)
+		}
+		return a, err
 	}
 	return st
 }
@@ -248,8 +252,12 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 		} else if declArch != "" {
 			meta["arch"] = declArch
 		}
-		st := &imageState{img: im, man: manifest{WIMs: []cache.Digest{d}, Extra: map[string]cache.Digest{}}}
-		return storeState(rc.Cache, st, meta)
+		s := &imageState{img: im, man: manifest{WIMs: []cache.Digest{d}, Extra: map[string]cache.Digest{}}}
+		a, err := storeState(rc.Cache, s, meta)
+		if err == nil {
+			p.keepState(st, s)
+		}
+		return a, err
 	}
 	return st
 }

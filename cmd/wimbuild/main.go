@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sort"
 
 	"github.com/urfave/cli/v2"
@@ -61,6 +62,27 @@ func newApp() *cli.App {
 		EnableBashCompletion: true,
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
 			return usageErrorf("%v", err)
+		},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE` (for go tool pprof)"},
+		},
+		Before: func(c *cli.Context) error {
+			if p := c.String("cpuprofile"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		After: func(c *cli.Context) error {
+			if c.String("cpuprofile") != "" {
+				pprof.StopCPUProfile()
+			}
+			return nil
 		},
 	}
 }
