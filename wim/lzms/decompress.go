@@ -118,28 +118,33 @@ func (d *Decompressor) init(src []byte, outLen int) {
 // bit decodes one range-coded bit in the context selected by *state.
 func (d *Decompressor) bit(state *uint32, probs []probEntry) uint32 {
 	if d.rng <= 0xffff {
-		d.rng <<= 16
-		d.code <<= 16
-		if d.fpos+2 <= len(d.src) {
-			d.code |= uint32(binary.LittleEndian.Uint16(d.src[d.fpos:]))
-			d.fpos += 2
-		} else {
-			d.fover++
-		}
+		d.normalize()
 	}
 	pe := &probs[*state]
 	bound := (d.rng >> probBits) * pe.prob()
-	var b uint32
-	if d.code < bound {
-		d.rng = bound
-	} else {
+	b := uint32(0)
+	if d.code >= bound {
 		d.rng -= bound
 		d.code -= bound
 		b = 1
+	} else {
+		d.rng = bound
 	}
 	*state = (*state<<1 | b) & uint32(len(probs)-1)
-	pe.update(b)
+	pe.zeros += uint32(pe.recent>>63) - b
+	pe.recent = pe.recent<<1 | uint64(b)
 	return b
+}
+
+func (d *Decompressor) normalize() {
+	d.rng <<= 16
+	d.code <<= 16
+	if d.fpos+2 <= len(d.src) {
+		d.code |= uint32(binary.LittleEndian.Uint16(d.src[d.fpos:]))
+		d.fpos += 2
+	} else {
+		d.fover++
+	}
 }
 
 // refill tops the bit buffer up to at least 48 bits, reading units from the

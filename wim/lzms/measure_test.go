@@ -45,9 +45,29 @@ func TestMeasureCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv("LZMS_CONCAT") == "1" {
+		// Like a solid resource: all files as one stream.
+		var all []byte
+		for _, f := range files {
+			all = append(all, f...)
+		}
+		files = [][]byte{all}
+	}
 	c, err := NewCompressor(chunk, level)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s := os.Getenv("LZMS_DEPTH"); s != "" {
+		c.depth, _ = strconv.Atoi(s)
+	}
+	if s := os.Getenv("LZMS_NICE"); s != "" {
+		c.nice, _ = strconv.Atoi(s)
+	}
+	if s := os.Getenv("LZMS_DELTA"); s != "" {
+		c.delta = s == "1"
+	}
+	if s := os.Getenv("LZMS_LITREP"); s != "" {
+		c.litRep = s == "1"
 	}
 	d, _ := NewDecompressor(chunk)
 	dst := make([]byte, chunk)

@@ -401,7 +401,10 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 				c.tryLitRep0(buf, p, i, limit, nodes, st, expBase+pr.offset[offsetSlot(m.off)]+pr.lengthPrice(m.length), m.length, m.off, -1)
 			}
 		}
-		if c.delta {
+		// Delta matches pay off where LZ matches are short; where a
+		// long LZ match exists the search would mostly find the same
+		// repetition again.
+		if c.delta && longest < deltaSkipLen && longRep < deltaSkipLen {
 			c.deltaCandidates(buf, p, i, limit, nodes, matchBase)
 		}
 	}
@@ -479,6 +482,7 @@ func (c *Compressor) emitDelta(at int, power, raw, length uint32) {
 const (
 	minDeltaLen   = 3
 	deltaMinPower = 0
+	deltaSkipLen  = 12
 	deltaHashBits = 15 // small on purpose: the table stays in cache
 	deltaHashK    = 0x9E3779B1
 )
