@@ -34,6 +34,7 @@ type params struct {
 	// maxInsert bounds the positions inserted inside one match.
 	maxInsert int
 	use3      bool // look for 3-byte matches at small offsets
+	passes    int  // near-optimal passes
 }
 
 var levels = [MaxLevel + 1]params{
@@ -43,9 +44,9 @@ var levels = [MaxLevel + 1]params{
 	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, use3: true, maxInsert: 64},
 	5: {depth: 24, nice: 96, lazy: true, maxLazy: 32, good: 16, use3: true, maxInsert: 65536},
 	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, use3: true, maxInsert: 256},
-	7: {depth: 16, nice: 64, optimal: true, use3: true, maxInsert: 65536},
-	8: {depth: 32, nice: 128, optimal: true, use3: true, maxInsert: 65536},
-	9: {depth: 96, nice: 258, optimal: true, use3: true, maxInsert: 65536},
+	7: {depth: 16, nice: 64, optimal: true, use3: true, maxInsert: 65536, passes: 1},
+	8: {depth: 32, nice: 128, optimal: true, use3: true, maxInsert: 65536, passes: 2},
+	9: {depth: 48, nice: 258, optimal: true, use3: true, maxInsert: 65536, passes: 2},
 }
 
 // seq is a run of literals followed by one match.
@@ -97,7 +98,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		seqs:     make([]seq, 0, maxChunkSize/minMatch+1),
 	}
 	if c.p.optimal {
-		c.opt.init(maxChunkSize)
+		c.opt.init(maxChunkSize, c.p.passes)
 	}
 	return c, nil
 }
@@ -168,9 +169,10 @@ func matchLen(src []byte, a, b, max int) int {
 }
 
 // find inserts pos into the hash tables and returns the longest match
-// there (length 0 if none of at least minMatch), examining at most depth
-// hash chain candidates.
-func (c *Compressor) find(src []byte, pos, depth int) (length, offset int) {
+// there longer than best (pass minMatch-1 for any match), examining at
+// most depth hash chain candidates. It returns length 0 when there is
+// none.
+func (c *Compressor) find(src []byte, pos, depth, best int) (length, offset int) {
 	if pos+4 > len(src) {
 		return 0, 0
 	}
@@ -181,39 +183,42 @@ func (c *Compressor) find(src []byte, pos, depth int) (length, offset int) {
 	h := hash4(v)
 	cand := head4[h]
 	head4[h] = abs
+	maxLen := len(src) - pos
+	start := max(best, 3) // the chains give matches of 4 or more
+	best = start
 	if cand < base {
 		prev[pos] = 0
-		return c.find3(src, pos, v, abs)
-	}
-	prev[pos] = uint16(abs - cand)
-
-	maxLen := len(src) - pos
-	nice := min(c.p.nice, maxLen)
-	best := 3 // only matches of 4 or more come from the chains
-	cp := int(cand - base)
-	for {
-		if src[cp+best] == src[pos+best] && binary.LittleEndian.Uint32(src[cp:]) == v {
-			if l := 4 + matchLen(src, cp+4, pos+4, maxLen-4); l > best {
-				best, offset = l, pos-cp
-				if l >= nice {
-					break
+	} else {
+		prev[pos] = uint16(abs - cand)
+		nice := min(c.p.nice, maxLen)
+		cp := int(cand - base)
+		for best < nice {
+			if src[cp+best] == src[pos+best] && binary.LittleEndian.Uint32(src[cp:]) == v {
+				if l := 4 + matchLen(src, cp+4, pos+4, maxLen-4); l > best {
+					best, offset = l, pos-cp
 				}
 			}
+			depth--
+			d := int(prev[cp])
+			if d == 0 || depth <= 0 {
+				break
+			}
+			cp -= d
 		}
-		depth--
-		d := int(prev[cp])
-		if d == 0 || depth <= 0 {
-			break
-		}
-		cp -= d
 	}
-	if best == 3 {
+	if best > start {
+		if c.p.use3 {
+			c.head3[hash3(v)] = abs
+		}
+		return best, offset
+	}
+	if start == 3 {
 		return c.find3(src, pos, v, abs)
 	}
 	if c.p.use3 {
 		c.head3[hash3(v)] = abs
 	}
-	return best, offset
+	return 0, 0
 }
 
 // find3 looks for a near 3-byte match at pos (when the chains found
@@ -294,7 +299,7 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 func (c *Compressor) parseGreedy(src []byte) int {
 	lit := 0
 	for pos := 0; pos < len(src); {
-		l, off := c.find(src, pos, c.p.depth)
+		l, off := c.find(src, pos, c.p.depth, minMatch-1)
 		if l == 0 {
 			pos++
 			continue
@@ -322,11 +327,11 @@ func (c *Compressor) parseLazy(src []byte) int {
 	lit := 0
 	pos := 0
 	depth := c.p.depth
-	l, off := c.find(src, pos, depth)
+	l, off := c.find(src, pos, depth, minMatch-1)
 	for pos < len(src) {
 		if l == 0 {
 			pos++
-			l, off = c.find(src, pos, depth)
+			l, off = c.find(src, pos, depth, minMatch-1)
 			continue
 		}
 		next := pos + 1 // first covered position not yet inserted
@@ -335,7 +340,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 			if l >= c.p.good {
 				d >>= 2
 			}
-			l2, off2 := c.find(src, pos+1, d)
+			l2, off2 := c.find(src, pos+1, d, l-1)
 			next = pos + 2
 			if !better(l2, off2, l, off) {
 				break
@@ -349,7 +354,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 		c.skip(src, next, pos+l)
 		pos += l
 		lit = pos
-		l, off = c.find(src, pos, depth)
+		l, off = c.find(src, pos, depth, minMatch-1)
 	}
 	c.addLits(src, lit, len(src))
 	return lit
@@ -375,73 +380,60 @@ func (c *Compressor) outputSize() int {
 	return tableBytes + 2*((nbits+15)/16+1) + raw
 }
 
-// writer emits bits MSB-first into 16-bit little-endian words with raw
-// bytes interleaved. Invariant: slots w1 (word being filled) and w2 (the
-// next word) are reserved; raw bytes go to bp, after both. A word is
-// written only when more than 16 bits are pending, so at every point a
-// raw byte lands exactly where a decoder reading 16..31 bits ahead finds
-// it.
-type writer struct {
-	out        []byte
-	w1, w2, bp int
-	acc        uint64
-	n          uint
-}
-
-func (w *writer) bits(v uint32, k uint) {
-	w.acc = w.acc<<k | uint64(v)
-	w.n += k
-	if w.n > 16 {
-		w.n -= 16
-		binary.LittleEndian.PutUint16(w.out[w.w1:], uint16(w.acc>>w.n))
-		w.w1, w.w2 = w.w2, w.bp
-		w.bp += 2
-	}
-}
-
-func (w *writer) byte(b byte) {
-	w.out[w.bp] = b
-	w.bp++
-}
-
-func (w *writer) finish() int {
-	binary.LittleEndian.PutUint16(w.out[w.w1:], uint16(w.acc<<(16-w.n)))
-	binary.LittleEndian.PutUint16(w.out[w.w2:], 0)
-	return w.bp
-}
-
 // write emits the stream into out, which has exactly outputSize bytes.
+//
+// Bits go MSB-first into 16-bit little-endian words with raw length bytes
+// interleaved. Slots w1 (the word being filled) and w2 (the next word)
+// are always reserved and raw bytes go to bp, after both. A word is stored
+// only when more than 16 bits are pending, so at every point a raw byte
+// lands exactly where a decoder that keeps 16..31 bits loaded reads it.
 func (c *Compressor) write(out, src []byte, tail int) int {
 	for i := range tableBytes {
 		out[i] = c.lens[2*i] | c.lens[2*i+1]<<4
 	}
-	w := writer{out: out, w1: tableBytes, w2: tableBytes + 2, bp: tableBytes + 4}
+	w1, w2, bp := tableBytes, tableBytes+2, tableBytes+4
+	var acc uint64
+	var n uint
 	codes, lens := &c.codes, &c.lens
+	// put appends k <= 16 bits; n stays <= 16 between calls.
+	put := func(v uint32, k uint) {
+		acc = acc<<k | uint64(v)
+		n += k
+		if n > 16 {
+			n -= 16
+			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			w1, w2 = w2, bp
+			bp += 2
+		}
+	}
 	pos := 0
 	for _, s := range c.seqs {
 		for _, b := range src[pos : pos+int(s.lits)] {
-			w.bits(codes[b], uint(lens[b]))
+			put(codes[b], uint(lens[b]))
 		}
 		pos += int(s.lits)
 		length, offset := int(s.length), int(s.offset)
 		sym := matchSym(length, offset)
-		w.bits(codes[sym], uint(lens[sym]))
+		put(codes[sym], uint(lens[sym]))
 		if l := length - minMatch; l >= lenHeaderMax {
 			if l-lenHeaderMax < lenByteMax {
-				w.byte(byte(l - lenHeaderMax))
+				out[bp] = byte(l - lenHeaderMax)
+				bp++
 			} else {
-				w.byte(lenByteMax)
-				w.byte(byte(l))
-				w.byte(byte(l >> 8))
+				out[bp] = lenByteMax
+				binary.LittleEndian.PutUint16(out[bp+1:], uint16(l))
+				bp += 3
 			}
 		}
 		ob := uint(bits.Len(uint(offset)) - 1)
-		w.bits(uint32(offset)&(1<<ob-1), ob)
+		put(uint32(offset)&(1<<ob-1), ob)
 		pos += length
 	}
 	for _, b := range src[tail:] {
-		w.bits(codes[b], uint(lens[b]))
+		put(codes[b], uint(lens[b]))
 	}
-	w.bits(codes[endOfData], uint(lens[endOfData]))
-	return w.finish()
+	put(codes[endOfData], uint(lens[endOfData]))
+	binary.LittleEndian.PutUint16(out[w1:], uint16(acc<<(16-n)))
+	binary.LittleEndian.PutUint16(out[w2:], 0)
+	return bp
 }
