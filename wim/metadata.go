@@ -284,7 +284,6 @@ func (p *metaParser) parseDentry(off uint64) (*Dentry, uint64, error) {
 		}
 		in.Data = st
 	}
-	slices.SortStableFunc(in.Named, func(a, b Stream) int { return CompareNames(a.Name, b.Name) })
 	// Hard links share one inode (directories and reparse points cannot).
 	if linkID != 0 && !in.IsDir() {
 		if first, ok := p.links[linkID]; ok && !first.IsDir() && !first.IsReparse() {

@@ -77,7 +77,7 @@ type Inode struct {
 	// Reparse is the reparse data (REPARSE_DATA_BUFFER without its 8-byte
 	// header), present when Attributes has AttrReparsePoint.
 	Reparse Stream
-	// Named are the alternate data streams, sorted by name.
+	// Named are the alternate data streams, in stored order.
 	Named []Stream
 	// Tagged holds the dentry's tagged items (object ID, extended
 	// attributes, wimlib UNIX data) verbatim, 8-byte aligned.
