@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/wimbuild/wimbuild/bcd/regf"
 )
@@ -156,8 +157,8 @@ func StringElement(t ElementType, s string) (Element, error) {
 	if t.Format() != FormatString {
 		return Element{}, formatErr(t, FormatString)
 	}
-	if len(s) > MaxStringUnits {
-		return Element{}, fmt.Errorf("%w: string of %d bytes", ErrTooLarge, len(s))
+	if n := len(utf16.Encode([]rune(s))); n > MaxStringUnits {
+		return Element{}, fmt.Errorf("%w: string of %d UTF-16 units (maximum %d)", ErrTooLarge, n, MaxStringUnits)
 	}
 	if strings.ContainsRune(s, 0) {
 		return Element{}, fmt.Errorf("%w: string contains NUL", ErrBadValue)
