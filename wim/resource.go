@@ -121,7 +121,7 @@ func (r *resource) doInit() error {
 	r.chunkOff = make([]int64, n+1)
 	for k := int64(0); k < n; k++ {
 		sz := int64(binary.LittleEndian.Uint32(tbl[4*k:]))
-		if sz == 0 || sz > r.chunkLen(k) {
+		if sz == 0 || sz > r.chunkLen(k) || (r.comp == None && sz != r.chunkLen(k)) {
 			return formatErr(r.hdr.Offset+solidHeaderSize+4*k, fmt.Sprintf("solid chunk %d stored size %d (uncompressed %d)", k, sz, r.chunkLen(k)), ErrCorrupt)
 		}
 		r.chunkOff[k+1] = r.chunkOff[k] + sz
@@ -308,6 +308,20 @@ func (br *BlobReader) ReadAt(p []byte, off int64) (int, error) {
 	if err := br.res.init(); err != nil {
 		return 0, err
 	}
+	if br.res.comp == None {
+		// Uncompressed: read straight from the file.
+		if off >= br.size {
+			return 0, io.EOF
+		}
+		m := min(int64(len(p)), br.size-off)
+		if _, err := br.res.w.ra.ReadAt(p[:m], br.res.dataOff+br.base+off); err != nil {
+			return 0, formatErr(br.res.dataOff+br.base+off, "resource data", ioErr(err))
+		}
+		if m < int64(len(p)) {
+			return int(m), io.EOF
+		}
+		return int(m), nil
+	}
 	n := 0
 	for len(p) > 0 && off < br.size {
 		data, start, err := br.chunkAt(br.base + off)
@@ -332,25 +346,6 @@ func (br *BlobReader) ReadAt(p []byte, off int64) (int, error) {
 // the chunk's start offset.
 func (br *BlobReader) chunkAt(uoff int64) ([]byte, int64, error) {
 	r := br.res
-	if r.comp == None {
-		// Uncompressed: serve reads in 64 KiB windows.
-		const win = 1 << 16
-		k := uoff / win
-		start := k * win
-		if k != br.chunkIdx {
-			n := min(int64(win), r.usize-start)
-			if cap(br.chunk) < int(n) {
-				br.chunk = make([]byte, win)
-			}
-			br.chunk = br.chunk[:n]
-			if _, err := r.w.ra.ReadAt(br.chunk, r.dataOff+start); err != nil {
-				br.chunkIdx = -1
-				return nil, 0, formatErr(r.dataOff+start, "resource data", ioErr(err))
-			}
-			br.chunkIdx = k
-		}
-		return br.chunk, start, nil
-	}
 	k := uoff / r.chunkSize
 	start := k * r.chunkSize
 	if k == br.chunkIdx {
