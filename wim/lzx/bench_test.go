@@ -97,11 +97,12 @@ func benchCompress(b *testing.B, level int) {
 	}
 	c, _ := NewCompressor(DefaultChunkSize, level)
 	if v := os.Getenv("LZX_PARAMS"); v != "" { // depth,nice,passes,light for tuning
-		f := strings.Split(v+",,,", ",")
+		f := strings.Split(v+",,,,", ",")
 		c.p.depth, _ = strconv.Atoi(f[0])
 		c.p.nice, _ = strconv.Atoi(f[1])
 		c.p.passes, _ = strconv.Atoi(f[2])
 		c.p.lightFirst = f[3] == "1"
+		c.p.sample, _ = strconv.Atoi(f[4])
 	}
 	dst := make([]byte, DefaultChunkSize)
 	b.SetBytes(int64(total))

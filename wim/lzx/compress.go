@@ -13,6 +13,7 @@ type params struct {
 	nice       int  // a match this long is taken without optimization
 	passes     int  // optimization passes (cost model refined between passes)
 	lightFirst bool // passes before the last evaluate only full match lengths
+	sample     int  // passes before the last cover only sample/8 of the block (0 = all)
 }
 
 func levelParams(level int) params {
@@ -35,6 +36,10 @@ func levelParams(level int) params {
 const blockLen = defaultBlockSize
 
 const infCost = 1 << 31
+
+// skipInsert is how many positions at the start of a long (forced) match
+// are still inserted into the match finder.
+const skipInsert = 8
 
 // costRow is the length of a match-cost row: a power of two so that
 // indexing with len&(costRow-1) needs no bounds check.
@@ -185,7 +190,11 @@ func (c *Compressor) compressBlock(bs, be int) {
 	for pass := 0; pass < c.p.passes; pass++ {
 		c.q0, c.q1, c.q2 = sq0, sq1, sq2
 		c.light = c.p.lightFirst && pass+1 < c.p.passes
-		c.parse(bs, be, be)
+		stop := be
+		if pass+1 < c.p.passes && c.p.sample > 0 {
+			stop = bs + (be-bs)*c.p.sample/8
+		}
+		c.parse(bs, be, stop)
 		if pass+1 < c.p.passes {
 			c.buildLens()
 			c.costsFromLens()
@@ -220,7 +229,9 @@ func (c *Compressor) findMatches(bs, be int) {
 			c.forced = append(c.forced, int32(i))
 			for j := i + 1; j < i+best; j++ {
 				c.cnt[j-bs] = 0
-				if ml := min(maxMatch, len(in)-j); ml >= 3 {
+				// Only the first positions of a long match enter the trees:
+				// the rest would cost a tree walk each for little gain.
+				if ml := min(maxMatch, len(in)-j); ml >= 3 && j-i < skipInsert {
 					c.mf.skip(in, j, ml, nice, depth)
 				}
 			}

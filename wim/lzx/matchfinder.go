@@ -20,8 +20,15 @@ import (
 // with clear().
 
 const (
-	hash2Size = 1 << 16
+	hash2Bits = 12
+	hash2Size = 1 << hash2Bits
+	max2Off   = 256 // length-2 matches further away rarely pay
 )
+
+// hash2 indexes the small length-2 table (collisions are verified).
+func hash2(b0, b1 byte) uint32 {
+	return ((uint32(b0)<<8 | uint32(b1)) * 0x9E3779B1) >> (32 - hash2Bits)
+}
 
 type matchFinder struct {
 	hashBits uint
@@ -32,8 +39,8 @@ type matchFinder struct {
 }
 
 func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
-	hb := uint(15)
-	for 1<<hb < maxChunk && hb < 18 {
+	hb := uint(14)
+	for 1<<(hb+1) < maxChunk && hb < 18 {
 		hb++
 	}
 	return &matchFinder{
@@ -83,8 +90,9 @@ func matchLen(in []byte, a, b, start, max int) int {
 func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
 	best := 2 // the tree records matches of 3 or more
 	// Length-2 match from the nearest earlier occurrence of these 2 bytes.
-	h2 := uint32(in[cur]) | uint32(in[cur+1])<<8
-	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= 256 {
+	b0, b1 := in[cur], in[cur+1]
+	h2 := hash2(b0, b1)
+	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= max2Off && in[c] == b0 && in[c+1] == b1 {
 		out = append(out, uint32(cur-c)<<9|2)
 	}
 	mf.head2[h2] = int32(cur + 1)
@@ -140,8 +148,7 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 
 // skip inserts position cur without recording matches.
 func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
-	h2 := uint32(in[cur]) | uint32(in[cur+1])<<8
-	mf.head2[h2] = int32(cur + 1)
+	mf.head2[hash2(in[cur], in[cur+1])] = int32(cur + 1)
 	h := mf.hash3(in, cur)
 	node := int(mf.head3[h]) - 1
 	mf.head3[h] = int32(cur + 1)
