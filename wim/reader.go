@@ -1,6 +1,7 @@
 package wim
 
 import (
+	"bufio"
 	"crypto/sha1"
 	"encoding/binary"
 	"fmt"
@@ -254,6 +255,7 @@ func (w *WIM) readBlobTable() error {
 		return formatErr(rh.Offset, fmt.Sprintf("blob table size %d is not a multiple of %d", rh.UncompressedSize, blobEntrySize), ErrCorrupt)
 	}
 	n := rh.UncompressedSize / blobEntrySize
+	br := bufio.NewReaderSize(tr, 1<<16)
 	var e [blobEntrySize]byte
 	var run []*resource        // solid resources of the current run
 	var runBlobs []*WIMBlob    // solid blobs of the current run
@@ -289,7 +291,7 @@ func (w *WIM) readBlobTable() error {
 	}
 	for i := int64(0); i < n; i++ {
 		eoff := rh.Offset + i*blobEntrySize
-		if _, err := io.ReadFull(tr, e[:]); err != nil {
+		if _, err := io.ReadFull(br, e[:]); err != nil {
 			return formatErr(eoff, "blob table entry", ioErr(err))
 		}
 		res := parseResHdr(e[0:24])
