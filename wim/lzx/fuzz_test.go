@@ -101,7 +101,11 @@ func TestTruncated(t *testing.T) {
 			t.Fatalf("%s did not compress", k)
 		}
 		got := make([]byte, len(src))
-		for p := 0; p < n; p++ {
+		step := 1
+		if n > 2000 {
+			step = 7 // keep the test fast; the short inputs cover every prefix
+		}
+		for p := 0; p < n; p += step {
 			err := d.Decompress(got, full[:p])
 			if err == nil {
 				if !bytes.Equal(got, src) {
