@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 )
 
 // benchCorpus returns up to limit bytes of real files (deduplicated by
@@ -91,12 +92,14 @@ func benchmarkCorpus(b *testing.B, level, chunkSize int) {
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
 	var out int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		out = 0
 		for _, f := range files {
 			out += resourceSize(c, dst, f, chunkSize)
 		}
 	}
+	reportCPU(b, cpu0, total)
 	b.ReportMetric(100*float64(out)/float64(total), "%size")
 	b.ReportMetric(float64(out), "outbytes")
 }
@@ -143,6 +146,7 @@ func benchmarkDecompress(b *testing.B, chunkSize int) {
 	out := make([]byte, chunkSize)
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		for i, cdata := range comp {
 			if err := d.Decompress(out[:len(raw[i])], cdata); err != nil {
@@ -150,7 +154,16 @@ func benchmarkDecompress(b *testing.B, chunkSize int) {
 			}
 		}
 	}
+	reportCPU(b, cpu0, total)
 }
 
 func BenchmarkDecompress32K(b *testing.B) { benchmarkDecompress(b, 32768) }
 func BenchmarkDecompress4K(b *testing.B)  { benchmarkDecompress(b, 4096) }
+
+// reportCPU reports MB per CPU second since cpu0 for b.N passes over
+// total bytes.
+func reportCPU(b *testing.B, cpu0 time.Duration, total int) {
+	if d := cpuTime() - cpu0; d > 0 {
+		b.ReportMetric(float64(total)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
+	}
+}

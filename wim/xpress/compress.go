@@ -16,7 +16,7 @@ const (
 )
 
 const (
-	hash4Bits = 15
+	hash4Bits = 14
 	hash3Bits = 12
 	// near3 is the largest offset at which a 3-byte match is considered;
 	// farther ones rarely beat three literals.

@@ -68,6 +68,13 @@ func (d *Decompressor) decode(dst, src []byte) error {
 	op := 0
 	for op < len(dst) {
 		if n < 32 {
+			if pos+4 <= len(src) {
+				// Two words at once (n <= 31, so 32 more bits fit).
+				w := binary.LittleEndian.Uint32(src[pos:])
+				buf |= (uint64(w&0xffff)<<16 | uint64(w>>16)) << (32 - n)
+				pos += 4
+				n += 32
+			}
 			for n <= 48 {
 				if pos+2 <= len(src) {
 					buf |= uint64(binary.LittleEndian.Uint16(src[pos:])) << (48 - n)
@@ -127,7 +134,14 @@ func (d *Decompressor) decode(dst, src []byte) error {
 		if length > len(dst)-op {
 			return corrupt(pos-int(n/8), fmt.Sprintf("match length %d runs past the end of the chunk (at output byte %d of %d)", length, op, len(dst)))
 		}
-		copyMatch(dst, op, offset, length)
+		if offset >= 8 && op+length+8 <= len(dst) {
+			// Common case: whole 8-byte words, overshoot rewritten later.
+			for i := 0; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(dst[op+i:], binary.LittleEndian.Uint64(dst[op-offset+i:]))
+			}
+		} else {
+			copyMatch(dst, op, offset, length)
+		}
 		op += length
 	}
 	if n < pad {
