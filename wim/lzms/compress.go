@@ -70,7 +70,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		c.nice = 16 + level*3/4
 	}
 	hb := uint(bits.Len(uint(maxChunkSize)))
-	c.hbits = min(max(hb, 12), 22)
+	c.hbits = min(max(hb, 12), 18)
 	c.enc.initCodes()
 	return c, nil
 }
