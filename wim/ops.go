@@ -150,6 +150,23 @@ func finishTemp(tmp, path string, _ int64) error {
 	return nil
 }
 
+// checkNames rejects images whose non-empty names repeat (wimlib refuses
+// to add an image named like an existing one).
+func checkNames(images []ImageSource) error {
+	seen := map[string]int{}
+	for i, is := range images {
+		n := is.Image.Info.Name
+		if n == "" {
+			continue
+		}
+		if j, ok := seen[n]; ok {
+			return fmt.Errorf("%w: images %d and %d are both named %q", ErrExists, j+1, i+1, n)
+		}
+		seen[n] = i
+	}
+	return nil
+}
+
 // ExportImages writes images (from any WIMs or BlobSources) to a new WIM at
 // dst. If appendTo is true and dst exists, its images come first and its
 // settings (compression, chunk size, boot index, GUID…) are kept unless
@@ -164,6 +181,9 @@ func ExportImages(dst string, images []ImageSource, opts WriteOptions, appendTo 
 	}
 	return RewriteFile(dst, func(e *Edit) error {
 		e.Images = append(e.Images, images...)
+		if err := checkNames(e.Images); err != nil {
+			return err
+		}
 		keepGUID := e.Options.GUID
 		e.Options = opts
 		if e.Options.GUID == ([16]byte{}) {
@@ -178,6 +198,9 @@ func ExportImages(dst string, images []ImageSource, opts WriteOptions, appendTo 
 func AppendImage(path string, img ImageSource, boot bool) error {
 	return RewriteFile(path, func(e *Edit) error {
 		e.Images = append(e.Images, img)
+		if err := checkNames(e.Images); err != nil {
+			return err
+		}
 		if boot {
 			e.Options.BootIndex = len(e.Images)
 		}

@@ -1,6 +1,7 @@
 package wim
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,10 @@ func TestDeleteBootPropsAppend(t *testing.T) {
 	is, err := src.ImageSource(1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	is.Image.Info.Name = "Setup"
+	if err := AppendImage(p, is, true); !errors.Is(err, ErrExists) {
+		t.Fatalf("appending a second image named %q: %v", is.Image.Info.Name, err)
 	}
 	is.Image.Info.Name = "appended"
 	if err := AppendImage(p, is, true); err != nil {
