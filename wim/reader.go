@@ -441,3 +441,35 @@ func (w *WIM) putDecompressor(c Compression, cs int, d Decompressor) {
 	w.poolMu.Unlock()
 	p.Put(d)
 }
+
+// ReadOrder returns the hashes sorted by where their data is stored
+// (resource offset, then offset inside a solid resource); hashes not in
+// the WIM go last in their original order. Reading blobs in this order is
+// sequential, and for solid resources decompresses each chunk once.
+func (w *WIM) ReadOrder(hs []Hash) []Hash {
+	out := slices.Clone(hs)
+	key := func(h Hash) (int64, int64) {
+		b := w.blobs[h]
+		if b == nil {
+			return 1<<63 - 1, 0
+		}
+		return b.res.hdr.Offset, b.off
+	}
+	slices.SortStableFunc(out, func(a, b Hash) int {
+		ra, oa := key(a)
+		rb, ob := key(b)
+		if ra != rb {
+			if ra < rb {
+				return -1
+			}
+			return 1
+		}
+		if oa < ob {
+			return -1
+		} else if oa > ob {
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -214,3 +214,21 @@ func TestBadMagic(t *testing.T) {
 		t.Fatalf("err = %#v, want *FormatError at 0", err)
 	}
 }
+
+func TestReadOrder(t *testing.T) {
+	w := openFixture(t, "basic-solid")
+	var hs []Hash
+	for i := len(w.Blobs()) - 1; i >= 0; i-- {
+		hs = append(hs, w.Blobs()[i].Hash())
+	}
+	missing := HashBytes([]byte("missing"))
+	got := w.ReadOrder(append(hs, missing))
+	if got[len(got)-1] != missing {
+		t.Fatal("missing hash not last")
+	}
+	for i := 1; i < len(got)-1; i++ {
+		if w.Blob(got[i-1]).off >= w.Blob(got[i]).off {
+			t.Fatalf("not in storage order at %d", i)
+		}
+	}
+}
