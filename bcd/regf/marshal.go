@@ -38,6 +38,10 @@ func (h *Hive) Marshal() ([]byte, error) {
 	if w.minor < 3 || w.minor > 6 {
 		w.minor = 5
 	}
+	// The base block is reserved in front of the hive bins so the finished
+	// file needs no copy; the estimate avoids most regrowth.
+	w.file = make([]byte, baseBlockSize, baseBlockSize+hbinAlign+estimateSize(h.root, 0)*9/8)
+	w.buf = w.file[baseBlockSize:]
 	rootOff, err := w.key(h.root, noCell, 0)
 	if err != nil {
 		return nil, err
@@ -54,7 +58,7 @@ func (h *Hive) Marshal() ([]byte, error) {
 	if len(w.buf) > MaxHiveSize {
 		return nil, fmt.Errorf("%w: hive would be %d bytes (maximum %d)", ErrLimit, len(w.buf), MaxHiveSize)
 	}
-	out := make([]byte, baseBlockSize, baseBlockSize+len(w.buf))
+	out := w.file
 	copy(out, "regf")
 	le.PutUint32(out[bbSeq1:], h.Sequence)
 	le.PutUint32(out[bbSeq2:], h.Sequence)
@@ -74,7 +78,22 @@ func (h *Hive) Marshal() ([]byte, error) {
 		le.PutUint16(out[bbFileName+2*i:], c)
 	}
 	le.PutUint32(out[bbChecksum:], checksum(out))
-	return append(out, w.buf...), nil
+	return out, nil
+}
+
+// estimateSize roughly predicts the hive bins size of a key tree (UTF-16
+// names, separate data cells), erring high.
+func estimateSize(k *Key, depth int) int {
+	n := align8(4+nkFixedSize+2*len(k.name)) + align8(4+2*len(k.class)) + 4*len(k.values) + 8*len(k.subkeys) + 16
+	for _, v := range k.values {
+		n += align8(4+vkFixedSize+2*len(v.Name)) + align8(8+len(v.Data)) + len(v.Data)/bigDataSegment*8
+	}
+	if depth < MaxDepth {
+		for _, c := range k.subkeys {
+			n += estimateSize(c, depth+1)
+		}
+	}
+	return n
 }
 
 type skCell struct {
@@ -85,7 +104,8 @@ type skCell struct {
 type writer struct {
 	h        *Hive
 	minor    uint32
-	buf      []byte // hive bins data
+	file     []byte // base block + hive bins
+	buf      []byte // file[baseBlockSize:]: the hive bins
 	binStart int
 	binEnd   int
 	pos      int
@@ -103,7 +123,8 @@ func (w *writer) alloc(n int) uint32 {
 		w.closeBin()
 		binSize := (hbinHeaderSize + size + hbinAlign - 1) &^ (hbinAlign - 1)
 		w.binStart = len(w.buf)
-		w.buf = append(w.buf, make([]byte, binSize)...)
+		w.file = append(w.file, make([]byte, binSize)...)
+		w.buf = w.file[baseBlockSize:]
 		w.binEnd = len(w.buf)
 		b := w.buf[w.binStart:]
 		copy(b, "hbin")
