@@ -171,3 +171,27 @@ func BenchmarkWriteHostDir(b *testing.B) {
 	st, _ := os.Stat(out)
 	b.ReportMetric(float64(st.Size()), "wim-bytes")
 }
+
+func BenchmarkMetadata15k(b *testing.B) {
+	img := synthImage(b, 15000, NewBlobSet(), 1)
+	md, err := encodeMetadata(img, identity)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.SetBytes(int64(len(md)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			encodeMetadata(img, identity)
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(md)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := parseMetadata(md, 0, func(Hash) (int64, bool) { return 1, true }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -41,13 +41,26 @@ func diskStreams(in *Inode, resolve hashResolver) (main Hash, extra []diskStream
 	return Hash{}, all
 }
 
+// utf16Bytes returns the UTF-16LE length of s in bytes.
+func utf16Bytes(s string) int64 {
+	var n int64
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 4
+		} else {
+			n += 2
+		}
+	}
+	return n
+}
+
 func dentryDiskLen(d *Dentry) int64 {
 	n := int64(dentryFixedSize)
 	if d.Name != "" {
-		n += int64(len(encodeUTF16(d.Name))) + 2
+		n += utf16Bytes(d.Name) + 2
 	}
 	if d.ShortName != "" {
-		n += int64(len(encodeUTF16(d.ShortName))) + 2
+		n += utf16Bytes(d.ShortName) + 2
 	}
 	return align8(n) + align8(int64(len(d.Inode.Tagged)))
 }
@@ -72,6 +85,7 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 	nsec := len(img.Security)
 	// Count links per inode and validate.
 	links := map[*Inode]int{}
+	ndentries := 0
 	var check func(d *Dentry, depth int) error
 	check = func(d *Dentry, depth int) error {
 		if depth > MaxDentryDepth {
@@ -91,6 +105,7 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 			return fmt.Errorf("wim: %s has children but is not a directory", d.Path())
 		}
 		links[in]++
+		ndentries++
 		for _, c := range d.children {
 			if err := check(c, depth+1); err != nil {
 				return err
@@ -118,11 +133,13 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 		length int64 // dentry + stream entries
 		subdir int64
 	}
-	infos := map[*Dentry]*dinfo{}
+	infos := make(map[*Dentry]*dinfo, ndentries)
+	slab := make([]dinfo, 0, ndentries) // never reallocated: infos points into it
 	var prep func(d *Dentry)
 	prep = func(d *Dentry) {
 		main, extra := diskStreams(d.Inode, resolve)
-		infos[d] = &dinfo{main: main, extra: extra, length: dentryDiskLen(d) + streamsDiskLen(extra)}
+		slab = append(slab, dinfo{main: main, extra: extra, length: dentryDiskLen(d) + streamsDiskLen(extra)})
+		infos[d] = &slab[len(slab)-1]
 		for _, c := range d.children {
 			prep(c)
 		}
