@@ -57,6 +57,13 @@ func TestExamplesBuild(t *testing.T) {
 			for _, a := range res.Manifest.Artifacts {
 				testutil.Run(t, "wimlib-imagex", "verify", filepath.Join(res.OutDir, a.Path))
 			}
+			// Build twice: the second build executes nothing (this covers
+			// the sample source step kind too).
+			p2, _ := NewPlan(r, Options{Cache: c, OutDir: res.OutDir})
+			res2, err := p2.Build(context.Background())
+			if err != nil || res2.Executed != 0 {
+				t.Fatalf("second build executed %d steps (err %v)", res2.Executed, err)
+			}
 			built++
 		})
 	}
