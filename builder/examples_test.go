@@ -61,8 +61,11 @@ func TestExamplesBuild(t *testing.T) {
 			// the sample source step kind too).
 			p2, _ := NewPlan(r, Options{Cache: c, OutDir: res.OutDir})
 			res2, err := p2.Build(context.Background())
-			if err != nil || res2.Executed != 0 {
-				t.Fatalf("second build executed %d steps (err %v)", res2.Executed, err)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res2.Executed != 0 {
+				t.Fatalf("second build executed %d steps", res2.Executed)
 			}
 			built++
 		})
