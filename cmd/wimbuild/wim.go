@@ -39,11 +39,15 @@ func wimCommand() *cli.Command {
 	}
 }
 
-// wimOpen opens a WIM file; errors name the file.
+// wimOpen opens a WIM file; errors name the file (and the byte offset of
+// corrupt data).
 func wimOpen(path string) (*wim.WIM, error) {
 	w, err := wim.OpenFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if !strings.Contains(err.Error(), path) {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, err
 	}
 	return w, nil
 }

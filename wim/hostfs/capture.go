@@ -16,6 +16,11 @@ type CaptureOptions struct {
 	// Timestamp, when non-nil, replaces every creation, last write and last
 	// access time (reproducible builds: SOURCE_DATE_EPOCH).
 	Timestamp *time.Time
+	// AccessTimes records the host's last access times. By default the
+	// last access time is the last write time: access times change whenever
+	// a file is read (capture itself reads every file), so recording them
+	// would make two captures of the same tree differ.
+	AccessTimes bool
 }
 
 // CaptureSummary counts what Capture put in the image.
@@ -68,7 +73,10 @@ type builder struct {
 
 // setInode fills the timestamps of in from n.
 func (b *builder) setInode(in *wim.Inode, n *hostNode) {
-	bt, mt, at := n.btime, n.mtime, n.atime
+	bt, mt, at := n.btime, n.mtime, n.mtime
+	if b.opts.AccessTimes {
+		at = n.atime
+	}
 	if b.opts.Timestamp != nil {
 		bt, mt, at = *b.opts.Timestamp, *b.opts.Timestamp, *b.opts.Timestamp
 	}

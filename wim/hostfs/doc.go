@@ -15,7 +15,9 @@
 //	symbolic link                 reparse point IO_REPARSE_TAG_SYMLINK (0xA000000C),
 //	                              attribute 0x400 (| 0x10 if it points to a directory),
 //	                              rp_flags NOT_FIXED (1) for relative targets
-//	mtime / atime                 last write / last access FILETIME; creation = mtime
+//	mtime                         last write, creation and last access FILETIME
+//	atime (AccessTimes option)    last access FILETIME (off by default: reading
+//	                              files changes it, captures would not repeat)
 //	UTF-8 name                    UTF-16LE name
 //
 // Capture configuration files (wimscript.ini: [ExclusionList],

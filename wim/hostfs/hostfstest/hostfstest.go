@@ -40,8 +40,16 @@ func MakeTree(t testing.TB, dir string, withSymlinks bool) {
 		}
 		return b
 	}
+	// Text-like data: random words, compressible like real files (a
+	// single sentence repeated would be a degenerate input).
+	words := strings.Fields("the quick brown fox jumps over lazy dog Windows System32 boot wim image driver setup file data chunk 0x1F KERNEL32.dll winpeshl.ini \r\n")
 	text := func(n int) []byte {
-		return bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog.\r\n"), n/46+1)[:n]
+		var b bytes.Buffer
+		for b.Len() < n {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		return b.Bytes()[:n]
 	}
 	write := func(rel string, data []byte) {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
@@ -62,7 +70,7 @@ func MakeTree(t testing.TB, dir string, withSymlinks bool) {
 	write("chunk-minus-1.bin", text(32767))
 	write("chunk.bin", random(32768))
 	write("chunk-plus-1.bin", append(text(32768), 7))
-	big := append(random(1<<20), text(2<<20)...)
+	big := append(random(512<<10), text(1536<<10)...) // 2 MiB
 	write("big/few-mib.bin", big)
 	write("big/dup-of-few-mib.bin", big)
 	write("a/b/c/d/e/deep.txt", []byte("deep\n"))
