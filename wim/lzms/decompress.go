@@ -230,9 +230,39 @@ func (d *Decompressor) decodeItems(dst []byte) error {
 	n := len(dst)
 	c := &d.ctx
 	q := &d.q
+	lit := &d.literal
 	for out < n {
-		if d.bit(&c.mainState, c.main[:]) == 0 {
-			s := d.symbol(&d.literal)
+		// The literal-or-match decision and the literal itself are the
+		// hot path; they are written out here instead of calling bit and
+		// symbol.
+		if d.rng <= 0xffff {
+			d.normalize()
+		}
+		pe := &c.main[c.mainState&(numMainStates-1)]
+		bound := (d.rng >> probBits) * pe.prob()
+		if d.code < bound {
+			d.rng = bound
+			c.mainState = (c.mainState << 1) & (numMainStates - 1)
+			pe.zeros += uint32(pe.recent >> 63)
+			pe.recent <<= 1
+			if d.bitsleft < maxCodewordLen {
+				d.refill()
+			}
+			e := lit.table[d.bitbuf>>(64-lit.tableBits)]
+			if l := uint(e & 15); l != 0 {
+				sym := e >> 4
+				d.bitbuf <<= l
+				d.bitsleft -= l
+				lit.freqs[sym&(numLiteralSyms-1)]++
+				lit.countdown--
+				if lit.countdown == 0 {
+					lit.rebuildNow(&d.scratch)
+				}
+				dst[out] = byte(sym)
+				out++
+				continue
+			}
+			s := d.symbol(lit)
 			if s < 0 {
 				return d.corrupt(out, "invalid literal codeword")
 			}
@@ -240,6 +270,12 @@ func (d *Decompressor) decodeItems(dst []byte) error {
 			out++
 			continue
 		}
+		d.rng -= bound
+		d.code -= bound
+		c.mainState = (c.mainState<<1 | 1) & (numMainStates - 1)
+		pe.zeros--
+		pe.zeros += uint32(pe.recent >> 63)
+		pe.recent = pe.recent<<1 | 1
 		if d.bit(&c.matchState, c.match[:]) == 0 {
 			// LZ match.
 			q.beginLZ(out)
