@@ -635,6 +635,15 @@ func (w *writer) writeBlobs() error {
 	comp, cs := w.comp, w.cs
 	if w.opts.Solid {
 		comp, cs = w.opts.SolidCompression, int64(w.opts.SolidChunkSize)
+		// Less data than one chunk: a smaller power-of-two chunk holds
+		// the same single chunk and spares the codec large tables.
+		var total int64
+		for _, b := range w.blobs {
+			total += b.size
+		}
+		for cs > 1<<15 && cs/2 >= total {
+			cs /= 2
+		}
 	}
 	inflight := 2*threads + 2
 	if w.opts.Solid {
@@ -659,8 +668,12 @@ func (w *writer) writeBlobs() error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := newCompressor(comp, int(cs), w.opts.Level)
+				var c Compressor
+				var err error
 				for j := range jobs {
+					if c == nil && err == nil {
+						c, err = newCompressor(comp, int(cs), w.opts.Level)
+					}
 					if err != nil {
 						errOnce.Do(func() { workerErr = err })
 						close(j.done)

@@ -174,8 +174,8 @@ func TestWriteCompressed(t *testing.T) {
 		{"xpress4k", WriteOptions{Compression: XPRESS, ChunkSize: 4096}},
 		{"lzx", WriteOptions{Compression: LZX}},
 		{"lzx64k", WriteOptions{Compression: LZX, ChunkSize: 65536}},
-		{"lzms", WriteOptions{Compression: LZMS}},
-		{"solid", WriteOptions{Compression: LZMS, Solid: true}},
+		{"lzms", WriteOptions{Compression: LZMS, Level: 20}},
+		{"solid", WriteOptions{Compression: LZMS, Solid: true, Level: 20}},
 		{"solid-lzx", WriteOptions{Compression: LZX, Solid: true, SolidCompression: LZX, SolidChunkSize: 1 << 15}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,5 +299,47 @@ func TestIncompressibleStoredRaw(t *testing.T) {
 			t.Fatal(err)
 		}
 		testutil.Run(t, "wimlib-imagex", "verify", writeTemp(t, data))
+	}
+}
+
+// Every fixture rewritten with its own settings (raw copy) and with LZX
+// passes wimlib-imagex verify and lists the same files.
+func TestRewriteAllFixtures(t *testing.T) {
+	for _, name := range fixtureNames {
+		t.Run(name, func(t *testing.T) {
+			src := openFixture(t, name)
+			imgs, err := src.ImageSources()
+			if err != nil {
+				t.Fatal(err)
+			}
+			own := src.WriteOptions()
+			if own.Compression == LZMS || own.Solid {
+				own.Level = 20 // keep the test fast; levels are the codec's business
+			}
+			variants := []WriteOptions{own}
+			switch name {
+			case "basic-none", "reparse-none", "basic-solid":
+				variants = append(variants, WriteOptions{Compression: LZX, BootIndex: src.BootIndex()})
+			}
+			for _, opts := range variants {
+				data := writeMem(t, imgs, opts)
+				p := writeTemp(t, data)
+				testutil.Run(t, "wimlib-imagex", "verify", p)
+				for i := 1; i <= src.ImageCount(); i++ {
+					got := wimlibDir(t, p, itoa(i))
+					want := wimlibDir(t, testutil.Fixture(t, "wim", name+".wim"), itoa(i))
+					if strings.Join(got, "\n") != strings.Join(want, "\n") {
+						t.Fatalf("image %d listing differs", i)
+					}
+				}
+				w, err := Open(bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w.BootIndex() != src.BootIndex() || w.HasIntegrity() != opts.Integrity {
+					t.Errorf("boot %d integrity %v", w.BootIndex(), w.HasIntegrity())
+				}
+			}
+		})
 	}
 }
