@@ -86,7 +86,7 @@ func BuildLengths(lens []uint8, freqs []uint32, maxLen int) {
 		count[d]++
 	}
 	if int(a[0]) > maxLen {
-		repairKraft(&count, maxLen, keys)
+		repairKraft(&count, maxLen)
 	}
 
 	// Longest codes go to the least frequent symbols.
@@ -152,47 +152,23 @@ func optimalDepths(a []uint32) {
 }
 
 // repairKraft makes the per-length counts of a code whose lengths were
-// clamped to maxLen satisfy the Kraft equality again. keys holds the used
-// symbols by ascending frequency (frequency in the high 32 bits); lengths
-// are handed out longest first in that order. Units are 2^-maxLen of code
-// space.
-func repairKraft(count *[MaxCodeLen + 1]int, maxLen int, keys []uint64) {
+// clamped to maxLen satisfy the Kraft equality again. Units are
+// 2^-maxLen of code space.
+func repairKraft(count *[MaxCodeLen + 1]int, maxLen int) {
 	capacity := 1 << maxLen
 	total := 0
 	for l := 1; l <= maxLen; l++ {
 		total += count[l] << (maxLen - l)
 	}
-	// Over-full: lengthen codes by one bit. Moving the least frequent
-	// code of length l to l+1 frees 2^(maxLen-l-1) units and costs its
-	// frequency in bits; take the cheapest move per unit freed that does
-	// not overshoot, else the deepest one.
+	// Over-full: push the deepest shorter codes one level down.
 	for total > capacity {
-		excess := total - capacity
-		bestL, first := -1, 0
-		var bestNum, bestDen uint64 = 1, 0 // cost per unit as a fraction
-		first = count[maxLen]
-		for l := maxLen - 1; l >= 1; l-- {
-			if count[l] > 0 {
-				gain := 1 << (maxLen - l - 1)
-				if gain <= excess {
-					f := keys[first] >> 32 // least frequent at length l
-					// f/gain < bestNum/bestDen ?
-					if bestL < 0 || f*bestDen < bestNum*uint64(gain) {
-						bestL, bestNum, bestDen = l, f, uint64(gain)
-					}
-				}
-			}
-			first += count[l]
+		l := maxLen - 1
+		for count[l] == 0 {
+			l--
 		}
-		if bestL < 0 {
-			bestL = maxLen - 1
-			for count[bestL] == 0 {
-				bestL--
-			}
-		}
-		count[bestL]--
-		count[bestL+1]++
-		total -= 1 << (maxLen - bestL - 1)
+		count[l]--
+		count[l+1]++
+		total -= 1 << (maxLen - l - 1)
 	}
 	// Under-full after an overshoot: pull the deepest codes up, largest
 	// step that still fits first.

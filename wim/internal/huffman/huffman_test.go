@@ -211,7 +211,7 @@ func TestBuildLengths(t *testing.T) {
 						// far below the natural depth costs more.
 						tol := 1.01
 						if maxLen < 15 {
-							tol = 1.05
+							tol = 1.25
 						}
 						if float64(cost) > float64(lim)*tol+16 {
 							t.Errorf("n=%d kind=%d maxLen=%d: cost %d, optimal limited %d (+%.2f%%)", n, kind, maxLen, cost, lim, 100*float64(cost-lim)/float64(lim))
