@@ -383,7 +383,7 @@ func (l *loader) checkPXE(images map[string]*Image, pxes map[string]*PXE) {
 		p.DependsOn = nil
 		for _, r := range p.Images {
 			if images[r.Name] == nil {
-				l.errorf(r.Range, "Unknown image reference", "There is no image named %q.%s", r.Name, didYouMean(r.Name, l.imageNames(images)))
+				l.errorf(r.Range, "Unknown image reference", "There is no image named %q.%s List images declared with image blocks in this recipe.", r.Name, didYouMean(r.Name, l.imageNames(images)))
 				continue
 			}
 			p.DependsOn = append(p.DependsOn, r)
@@ -410,7 +410,7 @@ func (l *loader) checkMedia(images map[string]*Image, medias map[string]*Media) 
 		}
 		img := images[m.Image.Name]
 		if img == nil {
-			l.errorf(m.Image.Range, "Unknown image reference", "There is no image named %q.%s", m.Image.Name, didYouMean(m.Image.Name, l.imageNames(images)))
+			l.errorf(m.Image.Range, "Unknown image reference", "There is no image named %q.%s Media boot an image declared with an image block in this recipe.", m.Image.Name, didYouMean(m.Image.Name, l.imageNames(images)))
 			continue
 		}
 		m.DependsOn = []Ref{m.Image}

@@ -149,7 +149,7 @@ func (l *loader) checkRefs(expr hcl.Expression, mode refMode) bool {
 				ok = false
 			}
 		case "image", "source", "pxe", "media":
-			l.errorf(rng, "Block reference not allowed here", "%s names a %s block; block references are only allowed in from, images, default and image arguments, where they create a dependency. Use a variable or local value for text shared between blocks.", traversalString(tr), root)
+			l.errorf(rng, "Block reference not allowed here", "%s names %s block; block references are only allowed in from, images, default and image arguments, where they create a dependency. Use a variable or local value for text shared between blocks.", traversalString(tr), article(root))
 			ok = false
 		default:
 			l.errorf(rng, "Unknown reference", "There is no value named %q.%s A recipe expression can refer to var.NAME, local.NAME and path.root.", root, didYouMean(root, []string{"var", "local", "path"}))
@@ -435,6 +435,7 @@ func kindList(kinds []RefKind) string {
 // didYouMean suggests the closest name, or returns "".
 func didYouMean(name string, candidates []string) string {
 	best, bestD := "", 3
+	candidates = append([]string(nil), candidates...) // never reorder the caller's slice
 	sort.Strings(candidates)
 	for _, c := range candidates {
 		if d := levenshtein(name, c); d < bestD {
@@ -493,3 +494,11 @@ func rangeLess(a, b hcl.Range) bool {
 }
 
 func sortPairs(p [][2]string) { sort.Slice(p, func(i, j int) bool { return p[i][0] < p[j][0] }) }
+
+// article prefixes a block type with "a" or "an".
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
