@@ -232,3 +232,41 @@ func TestReadOrder(t *testing.T) {
 		}
 	}
 }
+
+// Random access through the chunk table returns the right bytes at every
+// chunk boundary, for every compression and chunk size.
+func TestBlobReaderRandomAccess(t *testing.T) {
+	want := srcFiles(t, "src")[`\big-100000.bin`]
+	h := HashBytes(want)
+	for _, name := range []string{"basic-none", "basic-xpress4k", "basic-lzx", "basic-lzms", "basic-solid"} {
+		w := openFixture(t, name)
+		b := w.Blob(h)
+		if b == nil {
+			t.Fatalf("%s: blob missing", name)
+		}
+		r := b.Reader()
+		for _, off := range []int64{0, 1, 4095, 4096, 32767, 32768, 65535, 65536, 98303, 98304, 99999} {
+			for _, n := range []int{1, 2, 4097, 40000} {
+				buf := make([]byte, n)
+				m, err := r.ReadAt(buf, off)
+				exp := want[off:min(int64(len(want)), off+int64(n))]
+				if m != len(exp) || !bytes.Equal(buf[:m], exp) {
+					t.Fatalf("%s: ReadAt(%d, %d) = %d bytes, %v", name, n, off, m, err)
+				}
+				if m < n && err != io.EOF {
+					t.Fatalf("%s: short read without EOF: %v", name, err)
+				}
+			}
+		}
+		if _, err := r.Seek(-10, io.SeekEnd); err != nil {
+			t.Fatal(err)
+		}
+		var sink bytes.Buffer
+		if n, err := r.WriteTo(&sink); err != nil || n != 10 || !bytes.Equal(sink.Bytes(), want[len(want)-10:]) {
+			t.Fatalf("%s: WriteTo after Seek: %d %v", name, n, err)
+		}
+		if b.Compression() != w.Compression() && !(name == "basic-solid") {
+			t.Errorf("%s: blob compression %v", name, b.Compression())
+		}
+	}
+}
