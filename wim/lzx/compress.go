@@ -37,10 +37,6 @@ const blockLen = defaultBlockSize
 
 const infCost = 1 << 31
 
-// skipInsert is how many positions at the start of a long (forced) match
-// are still inserted into the match finder.
-const skipInsert = 8
-
 // costRow is the length of a match-cost row: a power of two so that
 // indexing with len&(costRow-1) needs no bounds check.
 const costRow = 512
@@ -85,7 +81,8 @@ type Compressor struct {
 	alignCode [numAlignedSyms]uint32
 
 	litCost   [numChars]uint32
-	matchCost [][costRow]uint32 // per slot, per length (incl. footer bits)
+	alignAdj  [numAlignedSyms]uint32 // per low 3 offset bits, added for slots >= 8
+	matchCost [][costRow]uint32      // per slot, per length (incl. footer bits)
 
 	preItems []uint32 // pretree symbols: sym | extra<<8 | extraBits<<16
 	preFreq  [numPretreeSyms]uint32
@@ -198,8 +195,10 @@ func (c *Compressor) compressBlock(bs, be int) {
 		if pass+1 < c.p.passes {
 			c.buildLens()
 			c.costsFromLens()
+			c.alignedCosts()
 		}
 	}
+	c.alignAdj = [numAlignedSyms]uint32{}
 	c.buildLens()
 	c.writeBlock(bs, be, sq0, sq1, sq2)
 }
@@ -229,9 +228,7 @@ func (c *Compressor) findMatches(bs, be int) {
 			c.forced = append(c.forced, int32(i))
 			for j := i + 1; j < i+best; j++ {
 				c.cnt[j-bs] = 0
-				// Only the first positions of a long match enter the trees:
-				// the rest would cost a tree walk each for little gain.
-				if ml := min(maxMatch, len(in)-j); ml >= 3 && j-i < skipInsert {
+				if ml := min(maxMatch, len(in)-j); ml >= 3 {
 					c.mf.skip(in, j, ml, nice, depth)
 				}
 			}
@@ -272,6 +269,7 @@ func (c *Compressor) initialCosts(bs, be int) {
 
 // costsFromLens turns the current code lengths into parse costs.
 func (c *Compressor) costsFromLens() {
+	// Costs of symbols the last pass did not use.
 	const unusedMain, unusedLen = 14, 12
 	for b := 0; b < numChars; b++ {
 		l := uint32(c.mainLens[b])
@@ -444,9 +442,14 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		for _, m := range cache[ptr : ptr+nm] {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
-			mc := &mcs[offsetSlot(fo)]
+			slot := offsetSlot(fo)
+			mc := &mcs[slot]
+			c1 := c0
+			if slot >= 8 {
+				c1 += c.alignAdj[fo&7]
+			}
 			for l := prev + 1; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+				if cost := c1 + mc[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = fo<<9 | uint32(l)
 				}
@@ -519,6 +522,28 @@ func (c *Compressor) countFreqs() {
 		if slotFooter[slot] >= 3 {
 			c.alignFreq[fo&7]++
 		}
+	}
+}
+
+// alignedCosts prepares the next pass for an aligned-offset block when the
+// last pass's offsets make one cheaper: the low 3 footer bits of offsets in
+// slots 8 and up then cost their aligned codeword instead of 3 bits.
+func (c *Compressor) alignedCosts() {
+	c.alignAdj = [numAlignedSyms]uint32{}
+	huffman.BuildLengths(c.alignLens[:], c.alignFreq[:], maxAlignedLen)
+	var verb, alig uint32 = 0, 3 * numAlignedSyms
+	for s, f := range c.alignFreq {
+		verb += 3 * f
+		alig += f * uint32(c.alignLens[s])
+	}
+	if alig >= verb {
+		return
+	}
+	for s, l := range c.alignLens {
+		if l == 0 {
+			l = maxAlignedLen
+		}
+		c.alignAdj[s] = uint32(l) - 3 // may wrap: added modulo 2^32
 	}
 }
 

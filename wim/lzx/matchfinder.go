@@ -34,8 +34,8 @@ type matchFinder struct {
 	hashBits uint
 	head3    []int32
 	head2    []int32
-	child    []int32 // child[2p] = left (smaller), child[2p+1] = right (greater), +1 encoded
-	maxOff   int     // largest encodable match offset (window - 3)
+	child    [][2]int32 // child[p] = {left (smaller), right (greater)}, +1 encoded
+	maxOff   int        // largest encodable match offset (window - 3)
 }
 
 func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
@@ -47,7 +47,7 @@ func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
 		hashBits: hb,
 		head3:    make([]int32, 1<<hb),
 		head2:    make([]int32, hash2Size),
-		child:    make([]int32, 2*maxChunk),
+		child:    make([][2]int32, maxChunk),
 		maxOff:   maxOff,
 	}
 }
@@ -101,8 +101,8 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 	node := int(mf.head3[h]) - 1
 	mf.head3[h] = int32(cur + 1)
 	child := mf.child
-	lt := 2 * cur   // where to link the next smaller node
-	gt := 2*cur + 1 // where to link the next greater node
+	lt := &child[cur][0] // where to link the next smaller node
+	gt := &child[cur][1] // where to link the next greater node
 	lenLt, lenGt := 0, 0
 	if nice > maxLen {
 		nice = maxLen
@@ -118,31 +118,32 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 				}
 			}
 			if l >= nice {
-				child[lt] = child[2*node]
-				child[gt] = child[2*node+1]
+				*lt = child[node][0]
+				*gt = child[node][1]
 				return out, best
 			}
 		}
 		if l >= maxLen {
 			// Equal up to the end of the data: drop node from the tree.
-			child[lt] = child[2*node]
-			child[gt] = child[2*node+1]
+			*lt = child[node][0]
+			*gt = child[node][1]
 			return out, best
 		}
+		ch := &child[node]
 		if in[node+l] < in[cur+l] {
-			child[lt] = int32(node + 1)
-			lt = 2*node + 1
-			node = int(child[lt]) - 1
+			*lt = int32(node + 1)
+			lt = &ch[1]
+			node = int(ch[1]) - 1
 			lenLt = l
 		} else {
-			child[gt] = int32(node + 1)
-			gt = 2 * node
-			node = int(child[gt]) - 1
+			*gt = int32(node + 1)
+			gt = &ch[0]
+			node = int(ch[0]) - 1
 			lenGt = l
 		}
 	}
-	child[lt] = 0
-	child[gt] = 0
+	*lt = 0
+	*gt = 0
 	return out, best
 }
 
@@ -153,8 +154,8 @@ func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
 	node := int(mf.head3[h]) - 1
 	mf.head3[h] = int32(cur + 1)
 	child := mf.child
-	lt := 2 * cur
-	gt := 2*cur + 1
+	lt := &child[cur][0]
+	gt := &child[cur][1]
 	lenLt, lenGt := 0, 0
 	if nice > maxLen {
 		nice = maxLen
@@ -164,23 +165,24 @@ func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
 		if in[node+l] == in[cur+l] {
 			l = matchLen(in, node, cur, l+1, maxLen)
 			if l >= nice {
-				child[lt] = child[2*node]
-				child[gt] = child[2*node+1]
+				*lt = child[node][0]
+				*gt = child[node][1]
 				return
 			}
 		}
+		ch := &child[node]
 		if in[node+l] < in[cur+l] {
-			child[lt] = int32(node + 1)
-			lt = 2*node + 1
-			node = int(child[lt]) - 1
+			*lt = int32(node + 1)
+			lt = &ch[1]
+			node = int(ch[1]) - 1
 			lenLt = l
 		} else {
-			child[gt] = int32(node + 1)
-			gt = 2 * node
-			node = int(child[gt]) - 1
+			*gt = int32(node + 1)
+			gt = &ch[0]
+			node = int(ch[0]) - 1
 			lenGt = l
 		}
 	}
-	child[lt] = 0
-	child[gt] = 0
+	*lt = 0
+	*gt = 0
 }

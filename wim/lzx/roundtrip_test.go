@@ -131,3 +131,27 @@ func TestNewErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocs: steady-state compression and decompression of a chunk
+// allocate nothing.
+func TestNoAllocs(t *testing.T) {
+	in := testInputs()
+	src := in["mixed-32768"]
+	c, _ := NewCompressor(DefaultChunkSize, 0)
+	d, _ := NewDecompressor(DefaultChunkSize)
+	dst := make([]byte, len(src)-1)
+	out := make([]byte, len(src))
+	n := c.Compress(dst, src) // warm up: buffers reach their final size
+	if n == 0 {
+		t.Fatal("not compressed")
+	}
+	if err := d.Decompress(out, dst[:n]); err != nil {
+		t.Fatal(err)
+	}
+	if a := testing.AllocsPerRun(5, func() { c.Compress(dst, src) }); a != 0 {
+		t.Errorf("Compress: %v allocations per chunk", a)
+	}
+	if a := testing.AllocsPerRun(5, func() { _ = d.Decompress(out, dst[:n]) }); a != 0 {
+		t.Errorf("Decompress: %v allocations per chunk", a)
+	}
+}
