@@ -230,7 +230,7 @@ func (c *Compressor) find3(src []byte, pos int, v uint32, abs int32) (length, of
 	h3 := hash3(v)
 	cand := c.head3[h3]
 	c.head3[h3] = abs
-	if cand < c.base || abs-cand > near3 {
+	if cand < c.base || cand >= abs || abs-cand > near3 {
 		return 0, 0
 	}
 	cp := int(cand - c.base)
@@ -318,7 +318,7 @@ func (c *Compressor) parseGreedy(src []byte) int {
 // emitting a literal for instead of taking (l1, o1) now.
 func better(l2, o2, l1, o1 int) bool {
 	// Weigh a byte of length against the extra offset bits.
-	return l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+2
+	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+2
 }
 
 // parseLazy is greedy parsing that defers a match by one byte while the

@@ -143,3 +143,5 @@ func writeTree(t *testing.T, dir string, in map[string][]byte) {
 		}
 	}
 }
+
+func randSource(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed+1)) }

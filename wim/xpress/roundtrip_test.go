@@ -83,3 +83,19 @@ func TestCompressorArgs(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestLazyFarThreeByteMatch: a far 3-byte match followed by a position
+// with no match must not make the lazy parser emit an empty match.
+func TestLazyFarThreeByteMatch(t *testing.T) {
+	for _, l := range []int{3, 4} {
+		if better(0, 0, l, 65535) {
+			t.Fatalf("no match judged better than a %d-byte match", l)
+		}
+	}
+	c, _ := NewCompressor(MaxChunkSize, DefaultLevel)
+	d, _ := NewDecompressor(MaxChunkSize)
+	src := genRandom(randSource(5), 20000)
+	copy(src[4000:], src[100:103]) // 3-byte match at offset 3900
+	copy(src[15000:], src[10:13])  // far 3-byte match
+	roundTrip(t, c, d, src)
+}
