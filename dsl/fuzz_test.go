@@ -69,3 +69,26 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestTruncatedRecipes loads every prefix of real recipes: each must give
+// diagnostics or a recipe, never a panic.
+func TestTruncatedRecipes(t *testing.T) {
+	for _, p := range []string{"../examples/quickstart/main.wb.hcl", "../testdata/valid/json-recipe.wb.json"} {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		name := filepath.Join(root, filepath.Base(p))
+		step := 1
+		if len(src) > 1500 {
+			step = 3
+		}
+		for n := 0; n < len(src); n += step {
+			r, diags := LoadSource(root, map[string][]byte{name: src[:n]}, LoadOptions{Environ: []string{}})
+			if r == nil && !diags.HasErrors() {
+				t.Fatalf("prefix %d: no recipe and no error", n)
+			}
+		}
+	}
+}
