@@ -168,11 +168,16 @@ func checkNames(images []ImageSource) error {
 }
 
 // ExportImages writes images (from any WIMs or BlobSources) to a new WIM at
-// dst. If appendTo is true and dst exists, its images come first and its
-// settings (compression, chunk size, boot index, GUID…) are kept unless
-// opts is non-nil. Blobs are raw-copied when source and output compression
-// and chunk size match, recompressed otherwise.
+// dst with opts. With appendTo and an existing dst, the images are added
+// after dst's own and dst keeps its compression, chunk size, solid mode and
+// GUID (as wimlib export does); opts then contributes Threads, Level,
+// Progress, Time, and BootIndex/Integrity when set. Blobs are raw-copied
+// when source and output compression and chunk size match, recompressed
+// otherwise.
 func ExportImages(dst string, images []ImageSource, opts WriteOptions, appendTo bool) error {
+	if err := checkNames(images); err != nil {
+		return err
+	}
 	if !appendTo {
 		return WriteFile(dst, images, opts)
 	}
@@ -184,10 +189,13 @@ func ExportImages(dst string, images []ImageSource, opts WriteOptions, appendTo 
 		if err := checkNames(e.Images); err != nil {
 			return err
 		}
-		keepGUID := e.Options.GUID
-		e.Options = opts
-		if e.Options.GUID == ([16]byte{}) {
-			e.Options.GUID = keepGUID
+		o := &e.Options
+		o.Threads, o.Level, o.Progress, o.Time = opts.Threads, opts.Level, opts.Progress, opts.Time
+		if opts.BootIndex != 0 {
+			o.BootIndex = opts.BootIndex
+		}
+		if opts.Integrity {
+			o.Integrity = true
 		}
 		return nil
 	})
