@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/wimbuild/wimbuild/internal/progress"
@@ -232,6 +233,7 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 		}
 	}
 	clear(a.linked)
+	a.sortByStorage(files)
 
 	// 2. Open the destination.
 	if err := os.MkdirAll(dest, 0o755); err != nil {
@@ -273,6 +275,32 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 		a.setTimes(dirs[i])
 	}
 	return &a.sum, nil
+}
+
+// sortByStorage orders files by where their content is stored when the
+// blob source can tell (a *wim.WIM): reading is then sequential and each
+// solid chunk is decompressed once. Names of one inode stay together, so
+// hard links still follow the name whose data is written.
+func (a *applier) sortByStorage(files []planItem) {
+	ro, ok := a.blobs.(interface{ ReadOrder([]wim.Hash) []wim.Hash })
+	if !ok {
+		return
+	}
+	var hs []wim.Hash
+	for _, it := range files {
+		if h := it.d.Inode.Data.Hash; !h.IsZero() {
+			hs = append(hs, h)
+		}
+	}
+	rank := map[wim.Hash]int{}
+	for i, h := range ro.ReadOrder(hs) {
+		if _, ok := rank[h]; !ok {
+			rank[h] = i
+		}
+	}
+	slices.SortStableFunc(files, func(x, y planItem) int {
+		return rank[x.d.Inode.Data.Hash] - rank[y.d.Inode.Data.Hash]
+	})
 }
 
 func joinRel(parent, name string) string {
