@@ -2,6 +2,7 @@ package wim
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -267,6 +268,34 @@ func TestBlobReaderRandomAccess(t *testing.T) {
 		}
 		if b.Compression() != w.Compression() && !(name == "basic-solid") {
 			t.Errorf("%s: blob compression %v", name, b.Compression())
+		}
+	}
+}
+
+func TestUnsupportedHeaders(t *testing.T) {
+	base := srcBytes(t, "basic-none")
+	for _, tc := range []struct {
+		name  string
+		patch func(b []byte)
+	}{
+		{"pipable", func(b []byte) { copy(b, "WLPWM\x00\x00\x00") }},
+		{"split", func(b []byte) { b[offTotalParts] = 2 }},
+		{"version", func(b []byte) { b[offVersion] = 0x99 }},
+		{"two codecs", func(b []byte) {
+			binary.LittleEndian.PutUint32(b[offFlags:], HdrFlagCompression|HdrFlagCompressLZX|HdrFlagCompressXPRESS)
+			binary.LittleEndian.PutUint32(b[offChunkSize:], 32768)
+		}},
+		{"chunk size", func(b []byte) {
+			binary.LittleEndian.PutUint32(b[offFlags:], HdrFlagCompression|HdrFlagCompressXPRESS)
+			binary.LittleEndian.PutUint32(b[offChunkSize:], 1<<20)
+		}},
+	} {
+		b := bytes.Clone(base)
+		tc.patch(b)
+		_, err := Open(bytes.NewReader(b), int64(len(b)))
+		var fe *FormatError
+		if !errors.Is(err, ErrUnsupported) || !errors.As(err, &fe) {
+			t.Errorf("%s: err = %v, want ErrUnsupported", tc.name, err)
 		}
 	}
 }
