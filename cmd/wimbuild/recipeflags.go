@@ -48,6 +48,11 @@ func recipePath(c *cli.Context) (string, error) {
 	case 1:
 		return c.Args().First(), nil
 	}
+	for _, a := range c.Args().Slice()[1:] {
+		if strings.HasPrefix(a, "-") {
+			return "", usageErrorf("flags go before the recipe path: wimbuild %s %s %s", c.Command.Name, a, c.Args().First())
+		}
+	}
 	return "", usageErrorf("%s takes at most one recipe path, got %d arguments", c.Command.Name, c.NArg())
 }
 
