@@ -455,6 +455,7 @@ func (a *applier) writeFile(it planItem) error {
 	}
 	if err := a.copyData(f, it); err != nil {
 		f.Close()
+		a.root.Remove(it.rel) // never leave corrupt or partial content behind
 		return err
 	}
 	if err := f.Close(); err != nil {

@@ -112,3 +112,23 @@ func TestApplyNeverFollowsLinks(t *testing.T) {
 		t.Errorf("ok.txt not replaced by a regular file: %v %v", fi, err)
 	}
 }
+
+// TestApplyChecksContent: content that does not match its SHA-1 fails the
+// apply with wim.ErrHashMismatch and leaves no file behind.
+func TestApplyChecksContent(t *testing.T) {
+	blobs := wim.NewBlobSet()
+	good := []byte("the real content\n")
+	h := wim.HashBytes(good)
+	blobs.Add(h, wim.BytesBlob([]byte("forged content!!\n")))
+	img := wim.NewImage("forged")
+	if _, err := img.AddFile(`\f.txt`, &wim.Inode{Attributes: wim.AttrNormal, SecurityID: -1, Data: wim.Stream{Hash: h, Size: int64(len(good))}}); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "dest")
+	if _, err := Apply(img, blobs, dest, nil); !errors.Is(err, wim.ErrHashMismatch) || !strings.Contains(err.Error(), `\f.txt`) {
+		t.Fatalf("Apply = %v, want ErrHashMismatch naming the file", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dest, "f.txt")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("corrupt file left behind: %v", err)
+	}
+}

@@ -70,7 +70,7 @@ func MakeTree(t testing.TB, dir string, withSymlinks bool) {
 	write("chunk-minus-1.bin", text(32767))
 	write("chunk.bin", random(32768))
 	write("chunk-plus-1.bin", append(text(32768), 7))
-	big := append(random(512<<10), text(1536<<10)...) // 2 MiB
+	big := append(random(128<<10), text(1920<<10)...) // 2 MiB: a few chunks of noise, then text
 	write("big/few-mib.bin", big)
 	write("big/dup-of-few-mib.bin", big)
 	write("a/b/c/d/e/deep.txt", []byte("deep\n"))
