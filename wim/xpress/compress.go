@@ -318,7 +318,7 @@ func (c *Compressor) parseGreedy(src []byte) int {
 // emitting a literal for instead of taking (l1, o1) now.
 func better(l2, o2, l1, o1 int) bool {
 	// Weigh a byte of length against the extra offset bits.
-	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+2
+	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+1
 }
 
 // parseLazy is greedy parsing that defers a match by one byte while the

@@ -21,11 +21,32 @@
 //
 // # Compressor
 //
-// Hash chains (3- and 4-byte hashes) feed a greedy (levels 1-2), lazy
-// (levels 3-6, default 5) or near-optimal (levels 7-9) parser; one Huffman
-// code is built per chunk. The compressor writes the end-of-data symbol 256
-// after the data, as WIMGAPI requires, and reports 0 when the stream would
-// not be smaller than the chunk. All state is allocated once and reused.
+// Hash chains over 4-byte hashes plus a one-entry table of 3-byte hashes
+// (3-byte matches only within 4 KiB) feed one of three parsers:
+//
+//	levels 1-2  greedy: longest match at each position
+//	levels 3-6  lazy: defer a match while the next position has a better one
+//	            (default 5)
+//	levels 7-9  near-optimal: shortest path over all match lengths, priced
+//	            with the Huffman code of a previous parse (1-2 passes)
+//
+// One Huffman code (at most 15 bits) is built per chunk and the exact
+// output size is computed before anything is written, so an incompressible
+// chunk costs no output work. The compressor writes the end-of-data symbol
+// 256 after the data, as WIMGAPI requires, and reports 0 when the stream
+// would not be smaller than the chunk. Hash tables are invalidated between
+// chunks by advancing a position base rather than by clearing, and all
+// state is allocated once: Compress does not allocate. Output depends only
+// on the chunk and the level (reproducible).
+//
+// # Decompressor
+//
+// Table-driven Huffman decoding (10-bit primary table, subtables for longer
+// codes) with a 64-bit look-ahead buffer. Decoding stops when the output is
+// full; a missing end-of-data symbol is accepted (as wimlib does). Corrupt
+// input gives a *CorruptError (errors.Is ErrCorrupt) with the byte offset;
+// an invalid code, a match before the chunk start or past its end, and
+// reading past the input are all detected.
 //
 // # Not supported
 //
