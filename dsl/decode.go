@@ -283,6 +283,10 @@ func (l *loader) decodePackage(b *hcl.Block) *PackageStep {
 	}
 	p.Cab = cab
 	p.SHA256, _ = l.sha(content.Attributes["sha256"])
+	base := basenameNoExt(cab.Abs)
+	if len(base) > 6 && strings.EqualFold(base[:6], "winpe-") && normPackage(base) != normPackage(name) {
+		l.warnf(b.LabelRanges[0], "Package name differs from its cab", "Package %q installs %s, whose component name is %q. Prerequisites and language cabs are matched by package name, so name the package %q (or fix the cab path if it is the wrong file).", name, path.Base(cab.Rel), strings.ToLower(base[6:]), strings.ToLower(base[6:]))
+	}
 	return p
 }
 
