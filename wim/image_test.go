@@ -92,3 +92,24 @@ func TestSetProperty(t *testing.T) {
 		t.Fatal(v)
 	}
 }
+
+func TestEncodeRepairsOrderAndRejectsBadNames(t *testing.T) {
+	img := NewImage("t")
+	a, _ := img.AddFile("a.txt", &Inode{Attributes: AttrArchive, SecurityID: -1})
+	img.AddFile("b.txt", &Inode{Attributes: AttrArchive, SecurityID: -1})
+	a.Name = "z.txt" // renamed without Rename: out of order
+	if _, err := encodeMetadata(img, identity); err != nil {
+		t.Fatal(err)
+	}
+	if img.Root.Children()[1] != a {
+		t.Fatal("children not re-sorted")
+	}
+	a.Name = "b.txt"
+	if _, err := encodeMetadata(img, identity); !errors.Is(err, ErrExists) {
+		t.Fatalf("duplicate names: %v", err)
+	}
+	a.Name = `bad\name`
+	if _, err := encodeMetadata(img, identity); !errors.Is(err, ErrInvalidName) {
+		t.Fatalf("bad name: %v", err)
+	}
+}

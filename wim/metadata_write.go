@@ -3,6 +3,7 @@ package wim
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // diskStream is a stream as written after a dentry.
@@ -106,6 +107,25 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 		}
 		links[in]++
 		ndentries++
+		if d != img.Root {
+			if err := ValidateName(d.Name); err != nil {
+				return fmt.Errorf("wim: %s: %w", d.Path(), err)
+			}
+		}
+		if !slices.IsSortedFunc(d.children, compareDentries) {
+			// Names changed behind AddChild's back: restore the order.
+			slices.SortStableFunc(d.children, compareDentries)
+		}
+		for i := 1; i < len(d.children); i++ {
+			if d.children[i].Name == d.children[i-1].Name {
+				return fmt.Errorf("%w: %s appears twice", ErrExists, d.children[i].Path())
+			}
+		}
+		for _, c := range d.children {
+			if c.parent != d {
+				return fmt.Errorf("wim: %s: child %q has a different parent", d.Path(), c.Name)
+			}
+		}
 		for _, c := range d.children {
 			if err := check(c, depth+1); err != nil {
 				return err
