@@ -87,6 +87,13 @@ func (br *bitReader) refill() bool {
 	return br.refillSlow()
 }
 
+// words64 returns the four 16-bit little-endian words at b[0:8] as one
+// MSB-first 64-bit value (first word in the top bits).
+func words64(b []byte) uint64 {
+	x := bits.ReverseBytes64(binary.LittleEndian.Uint64(b))
+	return (x>>8)&0x00ff00ff00ff00ff | (x&0x00ff00ff00ff00ff)<<8
+}
+
 //go:noinline
 func (br *bitReader) refillSlow() bool {
 	for br.n < 32 {
@@ -323,10 +330,13 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 	var reason string
 	for out < end {
 		if n < 32 {
-			if pos+4 <= len(src) {
-				buf |= uint64(bits.RotateLeft32(binary.LittleEndian.Uint32(src[pos:]), 16)) << (32 - n)
-				n += 32
-				pos += 4
+			if pos+8 <= len(src) {
+				// Top up with whole words: a partial last word lands below
+				// the valid bits and is rewritten identically next time.
+				buf |= words64(src[pos:]) >> n
+				k := (64 - n) >> 4
+				n += k << 4
+				pos += int(k) << 1
 			} else {
 				br.buf, br.n, br.pos = buf, n, pos
 				if !br.refillSlow() {
@@ -347,6 +357,16 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 		if s < numChars {
 			dst[out] = byte(s)
 			out++
+			// Enough bits for another codeword: try a second literal.
+			if n >= maxCodeLen && out < end {
+				s2, l2 := mainDec.Decode(uint32(buf >> 32))
+				if s2 < numChars && l2 != 0 {
+					buf <<= l2
+					n -= l2
+					dst[out] = byte(s2)
+					out++
+				}
+			}
 			continue
 		}
 		sym := uint32(s) - numChars
@@ -376,10 +396,11 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 			r0 = off
 		default:
 			if n < 32 {
-				if pos+4 <= len(src) {
-					buf |= uint64(bits.RotateLeft32(binary.LittleEndian.Uint32(src[pos:]), 16)) << (32 - n)
-					n += 32
-					pos += 4
+				if pos+8 <= len(src) {
+					buf |= words64(src[pos:]) >> n
+					k := (64 - n) >> 4
+					n += k << 4
+					pos += int(k) << 1
 				} else {
 					br.buf, br.n, br.pos = buf, n, pos
 					if !br.refillSlow() {
