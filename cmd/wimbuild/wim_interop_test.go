@@ -410,3 +410,28 @@ func TestWimCaptureMatchesWimlibCapture(t *testing.T) {
 		}
 	}
 }
+
+// TestWimExtractMatchesWimlib: `wim extract` (plain, wildcard, preserved
+// directory structure) writes what `wimlib-imagex extract` writes.
+func TestWimExtractMatchesWimlib(t *testing.T) {
+	testutil.RequireTool(t, "wimlib-imagex")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	hostfstest.MakeTree(t, src, true)
+	w := filepath.Join(dir, "x.wim")
+	testutil.Run(t, "wimlib-imagex", "capture", src, w, "--compress=xpress")
+	for i, extra := range [][]string{nil, {"--preserve-dir-structure"}} {
+		paths := []string{"/a/b", "/Windows/System32/*.ini", "/one.bin", "/dirlink-to-a-b"}
+		ours, theirs := filepath.Join(dir, fmt.Sprint("ours", i)), filepath.Join(dir, fmt.Sprint("theirs", i))
+		wimbuildOK(t, append(append([]string{"wim", "extract", w, "1"}, paths...), append([]string{"--dest-dir", ours}, extra...)...)...)
+		testutil.Run(t, "wimlib-imagex", append(append([]string{"extract", w, "1"}, paths...), append([]string{"--dest-dir=" + theirs}, extra...)...)...)
+		want := hostfstest.List(t, theirs)
+		if len(want) < 5 {
+			t.Fatalf("wimlib-imagex extracted only %v", want)
+		}
+		hostfstest.Compare(t, want, hostfstest.List(t, ours), true, true)
+	}
+	if _, errOut, code := wimbuildRun(t, "wim", "extract", w, "1", "/no/such/path", "--dest-dir", filepath.Join(dir, "none")); code != exitFailure || !strings.Contains(errOut, "/no/such/path") {
+		t.Errorf("extract of a missing path: exit %d, %q", code, errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package hostfs
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"errors"
 	"fmt"
@@ -181,7 +182,7 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 
 	// 1. Plan and validate everything before touching the host.
 	var dirs, files, links []planItem
-	seen := map[string]bool{}
+	seen := map[string]*wim.Dentry{}
 	var total int64
 	var plan func(it planItem) error
 	plan = func(it planItem) error {
@@ -189,11 +190,13 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 		if caseInsensitiveHost {
 			key = strings.ToLower(key)
 		}
-		if seen[key] {
-			a.warn("duplicate names (only the first was applied)", it.imgPath)
+		if prev := seen[key]; prev != nil {
+			if prev != it.d { // the same entry reached twice (extract /a and /a/b) is fine
+				a.warn("duplicate names (only the first was applied)", it.imgPath)
+			}
 			return nil
 		}
-		seen[key] = true
+		seen[key] = it.d
 		in := it.d.Inode
 		if in == nil {
 			return fmt.Errorf("%w: %s has no inode", ErrApply, it.imgPath)
@@ -228,6 +231,27 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 		}
 	}
 	for _, r := range roots {
+		// Parent directories recreated by PreserveDirStructure get their
+		// image timestamps too (but none of their other children).
+		if r.rel != "." && strings.Contains(r.rel, "/") {
+			var anc []*wim.Dentry
+			for p := r.d.Parent(); p != nil && p.Parent() != nil; p = p.Parent() {
+				anc = append(anc, p)
+			}
+			slices.Reverse(anc)
+			rel := ""
+			for _, p := range anc {
+				rel = joinRel(cmp.Or(rel, "."), p.Name)
+				key := rel
+				if caseInsensitiveHost {
+					key = strings.ToLower(key)
+				}
+				if seen[key] == nil {
+					seen[key] = p
+					dirs = append(dirs, planItem{d: p, rel: rel, imgPath: p.Path()})
+				}
+			}
+		}
 		if err := plan(planItem{d: r.d, rel: r.rel, imgPath: r.imgPath}); err != nil {
 			return nil, err
 		}
