@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wimbuild/wimbuild/bcd"
+	"github.com/wimbuild/wimbuild/bcd/regf"
 )
 
 // The `wimbuild bcd` toolbox: offline BCD store editing with bcdedit's
@@ -56,6 +57,7 @@ func bcdCommand() *cli.Command {
 			bcdTimeoutCommand(),
 			bcdDisplayOrderCommand(),
 			bcdPresetCommand(),
+			bcdVerifyCommand(),
 		},
 	}
 }
@@ -407,6 +409,54 @@ func bcdDisplayOrderCommand() *cli.Command {
 				}
 				return s.DisplayOrder(bcd.IDBootMgr, list, mode, ids...)
 			})
+		},
+	}
+}
+
+func bcdVerifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check a store's hive structure and BCD rules",
+		ArgsUsage: "STORE",
+		Description: "Checks the hive strictly (sorted subkey lists, hints, sequence numbers, checksum, security\n" +
+			"cells, ...) and the BCD rules: object and element keys, registry types matching element\n" +
+			"formats, decodable values and devices. References to missing objects are warnings.\n" +
+			"Exit code 1 when an error is found.\n\n" +
+			"Example:\n  wimbuild bcd verify out/media/boot/bcd",
+		Action: func(c *cli.Context) error {
+			args, err := bcdArgs(c, 1, 1)
+			if err != nil {
+				return err
+			}
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var problems []string
+			if err := regf.Validate(data); err != nil {
+				problems = append(problems, strings.Split(err.Error(), "\n")...)
+			}
+			s, err := bcd.OpenStore(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			warnings := 0
+			for _, i := range s.Verify() {
+				if i.Warning {
+					warnings++
+					fmt.Fprintln(c.App.Writer, i)
+				} else {
+					problems = append(problems, i.String())
+				}
+			}
+			for _, p := range problems {
+				fmt.Fprintln(c.App.Writer, p)
+			}
+			if len(problems) > 0 {
+				return fmt.Errorf("%s: %d problem(s) found", args[0], len(problems))
+			}
+			fmt.Fprintf(c.App.Writer, "%s: ok (%d warning(s))\n", args[0], warnings)
+			return nil
 		},
 	}
 }

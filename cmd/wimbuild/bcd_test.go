@@ -56,6 +56,27 @@ func TestBCDCommands(t *testing.T) {
 	fails(exitUsage, "timeout", store, "soon")
 	fails(exitUsage, "create", store, "--bogus")
 	fails(exitFailure, "enum", filepath.Join(dir, "missing"))
+	ok("verify", store)
+	bad := filepath.Join(dir, "bad")
+	bs := bcdTestOpen(t, store)
+	k, err := bs.Hive().CreateKey(`Objects\{9dea862c-5cdd-4e70-acc1-f32b344d4795}\Elements\25000004`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SetString("Element", "thirty"); err != nil { // timeout stored as a string
+		t.Fatal(err)
+	}
+	data, err := bs.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fails(exitFailure, "verify", bad)
+	if err := os.Remove(bad); err != nil {
+		t.Fatal(err)
+	}
 
 	s = bcdTestOpen(t, store)
 	def, ok2 := s.DefaultID()
