@@ -98,11 +98,11 @@ func (c *Compressor) alloc() {
 // raw). It never writes past len(src)-1 bytes of dst.
 func (c *Compressor) Compress(dst, src []byte) int {
 	n := len(src)
-	if n > c.maxChunk || n < 5 {
+	if n > c.maxChunk || n <= minCompressed {
 		return 0
 	}
 	limit := min(len(dst), n-1) &^ 1
-	if limit < 4 {
+	if limit < minCompressed {
 		return 0
 	}
 	if !c.started {

@@ -77,15 +77,15 @@
 //
 // Memory per Compressor (allocated on first use, then reused): a copy of
 // the chunk plus 4 bytes per chunk byte for hash chains (levels below 30)
-// or 8 bytes per chunk byte for the binary trees, plus up to 16 MiB of hash
-// heads and about 1 MiB of other tables. That is about 1.5 MiB for 128 KiB
-// chunks and about 600 MiB for 64 MiB solid chunks at the default level.
+// or 8 bytes per chunk byte for the binary trees, plus under 2 MiB of hash
+// heads and other tables. That is about 3 MiB for 128 KiB chunks and about
+// 580 MiB for 64 MiB solid chunks at the default level.
 //
 // # Limits
 //
 //   - Chunks of 1 byte up to MaxChunkSize (1 GiB). Decompressor memory is
 //     fixed (about 300 KiB). Compressor memory is proportional to the
-//     chunk size (see above); chunks of 5 bytes or fewer are never
+//     chunk size (see above); chunks of 8 bytes or fewer are never
 //     compressed.
 //   - The compressor's output is valid LZMS but not byte-identical to
 //     wimlib's or Microsoft's (any valid stream decodes the same way).

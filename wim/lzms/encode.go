@@ -145,7 +145,15 @@ func (e *encoder) symbol(c *adaptiveCode, sym int) {
 // finish flushes both streams and joins them; it returns the compressed
 // size or 0 on overflow.
 func (e *encoder) finish() int {
-	for range 3 {
+	// Three shifts push out every unit of low. Decoders that renormalise
+	// once more after the last bit when the range is 0xFFFF or less (7-Zip
+	// does, and requires the code to be 0 afterwards) then read one more
+	// unit, which must be zero: write it in that case.
+	flushes := 3
+	if e.rng <= 0xffff {
+		flushes = 4
+	}
+	for range flushes {
 		e.shiftLow()
 	}
 	if e.nbits > 0 {
@@ -155,14 +163,20 @@ func (e *encoder) finish() int {
 	if e.overflow {
 		return 0
 	}
-	n := copy(e.dst[e.fpos:], e.dst[e.bpos:])
-	total := e.fpos + n
-	if total < 4 {
-		// The decoder primes its range decoder with two units.
+	// Some decoders (7-Zip) reject chunks under 8 bytes; zero units between
+	// the two streams are never read, so pad up to that.
+	for e.bpos-e.fpos > 0 && len(e.dst)-e.bpos+e.fpos < minCompressed {
+		e.putForward(0)
+	}
+	if len(e.dst)-e.bpos+e.fpos < minCompressed {
 		return 0
 	}
-	return total
+	n := copy(e.dst[e.fpos:], e.dst[e.bpos:])
+	return e.fpos + n
 }
+
+// minCompressed is the smallest compressed chunk written.
+const minCompressed = 8
 
 // Items.
 

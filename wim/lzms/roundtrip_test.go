@@ -2,6 +2,7 @@ package lzms
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 )
@@ -28,6 +29,9 @@ func roundTrip(t testing.TB, c *Compressor, d *Decompressor, src []byte) int {
 	got := make([]byte, len(src))
 	if err := d.Decompress(got, dst[:n]); err != nil {
 		t.Fatalf("decompress %d bytes: %v", len(src), err)
+	}
+	if err := strictEnd(d, dst[:n]); err != "" {
+		t.Fatalf("%d bytes: %s", len(src), err)
 	}
 	if !bytes.Equal(got, src) {
 		i := 0
@@ -70,4 +74,32 @@ func TestRoundTrip(t *testing.T) {
 			roundTrip(t, c, d, genMixed(uint64(size), size))
 		}
 	}
+}
+
+// strictEnd checks the end-of-chunk conditions that 7-Zip's LZMS decoder
+// enforces (and Microsoft's encoder evidently meets) on the decoder state
+// left by the last Decompress: at least 8 bytes; after one more
+// renormalisation the range decoder's code is 0; the forward reader has
+// not passed the byte where the backward reader stopped.
+func strictEnd(d *Decompressor, src []byte) string {
+	if len(src) < 8 {
+		return "chunk shorter than 8 bytes"
+	}
+	code, fpos := d.code, d.fpos
+	if d.rng <= 0xffff {
+		code <<= 16
+		if fpos+2 <= len(src) {
+			code |= uint32(binary.LittleEndian.Uint16(src[fpos:]))
+		}
+		fpos += 2
+	}
+	if code != 0 {
+		return "range decoder code is not 0 at the end"
+	}
+	consumed := (len(src)-d.bpos)*8 - int(d.bitsleft)
+	bbyte := len(src) - consumed/8
+	if fpos > bbyte || (fpos == bbyte && consumed%8 != 0) {
+		return "forward stream runs into the backward stream"
+	}
+	return ""
 }
