@@ -48,7 +48,9 @@
 // SetDefault (/default), SetTimeout (/timeout), DisplayOrder (/displayorder
 // with /addfirst, /addlast, /remove), Enum and Entries (/enum with the same
 // headings, identifiers, element names and value spellings; JSON through
-// Entries). Identifiers are GUIDs or aliases ({bootmgr}, {ramdiskoptions},
+// Entries), Verify (BCD-level checks on top of regf.Validate: keys, value
+// types per element format, decodable values, dangling references as
+// warnings). Identifiers are GUIDs or aliases ({bootmgr}, {ramdiskoptions},
 // {globalsettings}, ...); {default} resolves through {bootmgr}'s default
 // element; {current} names a running system and is refused.
 //
