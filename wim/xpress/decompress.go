@@ -79,6 +79,10 @@ func (d *Decompressor) decode(dst, src []byte) error {
 				if pos+2 <= len(src) {
 					buf |= uint64(binary.LittleEndian.Uint16(src[pos:])) << (48 - n)
 				} else {
+					if n < pad {
+						// Bits from past the end were consumed.
+						return corrupt(len(src), "truncated bit stream")
+					}
 					pad += 16
 				}
 				pos += 2
@@ -87,7 +91,7 @@ func (d *Decompressor) decode(dst, src []byte) error {
 		}
 		sym, l := dec.Decode(uint32(buf >> 32))
 		if l == 0 {
-			return corrupt(pos-int(n/8), "invalid Huffman codeword")
+			return corrupt(min(pos-int(n/8), len(src)), "invalid Huffman codeword")
 		}
 		buf <<= l
 		n -= l
@@ -112,7 +116,7 @@ func (d *Decompressor) decode(dst, src []byte) error {
 				pad -= excess
 			}
 			if pos >= len(src) {
-				return corrupt(pos, "truncated match length byte")
+				return corrupt(len(src), "truncated match length byte")
 			}
 			length += int(src[pos])
 			pos++
@@ -129,10 +133,10 @@ func (d *Decompressor) decode(dst, src []byte) error {
 		buf <<= obits
 		n -= obits
 		if offset > op {
-			return corrupt(pos-int(n/8), fmt.Sprintf("match offset %d before the start of the chunk (at output byte %d)", offset, op))
+			return corrupt(min(pos-int(n/8), len(src)), fmt.Sprintf("match offset %d before the start of the chunk (at output byte %d)", offset, op))
 		}
 		if length > len(dst)-op {
-			return corrupt(pos-int(n/8), fmt.Sprintf("match length %d runs past the end of the chunk (at output byte %d of %d)", length, op, len(dst)))
+			return corrupt(min(pos-int(n/8), len(src)), fmt.Sprintf("match length %d runs past the end of the chunk (at output byte %d of %d)", length, op, len(dst)))
 		}
 		if offset >= 8 && op+length+8 <= len(dst) {
 			// Common case: whole 8-byte words, overshoot rewritten later.
