@@ -68,7 +68,9 @@
 // (type 0x10200002, fontpath, inherit {dbgsettings}, timeout, displayorder,
 // default), {dbgsettings}, a ramdisk options object (boot.sdi, TFTP block
 // size 1456, window size 4, variable window) and one OS loader per boot
-// image booting ramdisk=[boot]\Boot\<arch>\Images\<file>. MediaStore writes
+// image booting ramdisk=[boot]\Boot\<arch>\Images\<file>; PXEMenus builds
+// every per-architecture/firmware store of a PXE tree (Boot\<arch>\default.bcd
+// for BIOS, Boot\<arch>uefi\default.bcd for UEFI). MediaStore writes
 // the \boot\bcd (BIOS) or \efi\microsoft\boot\bcd (UEFI) store of Windows PE
 // media, object for object like Microsoft's install media. Both enforce the
 // menu rule (MenuAllows): x86 menus list only x86 images, x64 BIOS menus
