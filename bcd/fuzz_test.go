@@ -108,7 +108,7 @@ func FuzzParseDevice(f *testing.F) {
 const maxFuzzStore = 1 << 20
 
 // FuzzStore reads arbitrary hive bytes as a store: objects, elements,
-// devices and the enum listing never panic; a store that reads also
+// devices, the enum listing and Verify never panic; a store that reads also
 // re-serializes and reads back to the same objects.
 func FuzzStore(f *testing.F) {
 	for _, name := range []string{"bcdsys-BCD-NEW", "pbxg33k-x64-default.bcd", "stevenmlocke-default.bcd", "windeploy-BCD-efi", "amidevous-wimboot-boot-bcd"} {
@@ -138,6 +138,7 @@ func FuzzStore(f *testing.F) {
 		if err := s.Enum(&buf, EnumOptions{Filter: "all"}); err != nil {
 			t.Fatalf("enum: %v", err)
 		}
+		_ = s.Verify()
 		out, err := s.Marshal()
 		if err != nil {
 			return // e.g. names the writer refuses
