@@ -1,9 +1,3 @@
-// Package hostfstest builds and compares host directory trees for tests of
-// WIM capture and apply: a generated tree exercising the interesting cases
-// (chunk-size boundaries, empty files and directories, hard links, symbolic
-// links, Unicode and long names, duplicate contents) and a listing that
-// compares two trees by names, contents, link targets, hard-link groups and
-// modification times.
 package hostfstest
 
 import (
