@@ -99,3 +99,25 @@ func TestLazyFarThreeByteMatch(t *testing.T) {
 	copy(src[15000:], src[10:13])  // far 3-byte match
 	roundTrip(t, c, d, src)
 }
+
+// TestReproducible: a chunk's output depends only on the chunk and the
+// level, not on what the compressor saw before (pipelines hand chunks to
+// workers in any order).
+func TestReproducible(t *testing.T) {
+	in := testInputs()
+	for _, level := range []int{1, 3, DefaultLevel, 7, MaxLevel} {
+		fresh, _ := NewCompressor(MaxChunkSize, level)
+		used, _ := NewCompressor(MaxChunkSize, level)
+		for _, name := range sortedNames(in) {
+			used.Compress(make([]byte, len(in[name])), in[name])
+		}
+		for _, name := range []string{"mixed-32768", "text-5000", "binary-4096"} {
+			src := in[name]
+			a, b := make([]byte, len(src)), make([]byte, len(src))
+			na, nb := fresh.Compress(a, src), used.Compress(b, src)
+			if na == 0 || !bytes.Equal(a[:na], b[:nb]) {
+				t.Fatalf("level %d %s: output depends on history (%d vs %d bytes)", level, name, na, nb)
+			}
+		}
+	}
+}
