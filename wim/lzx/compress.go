@@ -369,6 +369,8 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	cache := c.cache
 	cnt := c.cnt[s-bs : e-bs]
 	litCost := &c.litCost
+	aadj := &c.alignAdj
+	light := c.light
 	mcs := c.matchCost
 	if len(mcs) < 3 {
 		panic("lzx: cost table too small")
@@ -376,8 +378,28 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	for k := 0; k < n; k++ {
 		i := s + k
 		c0 := costs[k]
-		r0, r1, r2 := c.queueAt(steps, qs, k)
-		qs[3*k], qs[3*k+1], qs[3*k+2] = r0, r1, r2
+		// Recent offsets here, from the final step into k and the queue
+		// of its predecessor.
+		r0, r1, r2 := c.q0, c.q1, c.q2
+		if k > 0 {
+			it := steps[k]
+			p := 3 * (k - int(it&511))
+			q := qs[p : p+3 : p+3]
+			r0, r1, r2 = q[0], q[1], q[2]
+			if it&511 != 1 {
+				switch fo := it >> 9; fo {
+				case 0:
+				case 1:
+					r0, r1 = r1, r0
+				case 2:
+					r0, r2 = r2, r0
+				default:
+					r0, r1, r2 = fo-2, r0, r1
+				}
+			}
+		}
+		q := qs[3*k : 3*k+3 : 3*k+3]
+		q[0], q[1], q[2] = r0, r1, r2
 		// Literal.
 		if lc := c0 + litCost[in[i]]; lc < costs[k+1] {
 			costs[k+1] = lc
@@ -426,7 +448,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		}
 		// Explicit offsets.
 		prev := minMatch - 1
-		if c.light && nm > 0 {
+		if light && nm > 0 {
 			// Quick pass: only the full length of each match.
 			for _, m := range cache[ptr : ptr+nm] {
 				L := min(int(m&511), maxL)
@@ -446,7 +468,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			mc := &mcs[slot]
 			c1 := c0
 			if slot >= 8 {
-				c1 += c.alignAdj[fo&7]
+				c1 += aadj[fo&7]
 			}
 			for l := prev + 1; l <= L && l < len(rc); l++ {
 				if cost := c1 + mc[l&(costRow-1)]; cost < rc[l] {
