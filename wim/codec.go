@@ -7,7 +7,9 @@ package wim
 //	func NewCompressor(maxChunkSize, level int) (*Compressor, error)
 //	func NewDecompressor(maxChunkSize int) (*Decompressor, error)
 //
-// whose values satisfy the interfaces below. Values are not safe for
+// whose values satisfy the interfaces below (codecs_wired.go registers
+// them; a missing codec makes reads and writes fail with ErrCodec, while
+// compression "none" always works). Values are not safe for
 // concurrent use; the chunk pipeline keeps one per worker and reuses it for
 // every chunk (Reset-free: each call is independent).
 

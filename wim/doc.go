@@ -48,6 +48,15 @@
 // offset 0 through io.WriterAt; the integrity table reads written bytes
 // back through io.ReaderAt.
 //
+// # Operations
+//
+// ExportImages, AppendImage, DeleteImage, SetBootIndex, SetImageProperties
+// and Optimize rewrite a WIM file through RewriteFile (temporary file beside
+// the target, renamed over it when complete); unchanged blobs and unchanged
+// metadata resources are raw-copied. MarshalImage/UnmarshalImage give a
+// self-contained encoding of one image for caches. ReadOrder sorts blob
+// hashes by storage location for sequential extraction.
+//
 // # Invariants of written files
 //
 //   - version 0x10D00, or 0xE00 when LZMS or solid resources are used;
