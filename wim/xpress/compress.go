@@ -192,10 +192,17 @@ func (c *Compressor) find(src []byte, pos, depth, best int) (length, offset int)
 		prev[pos] = uint16(abs - cand)
 		nice := min(c.p.nice, maxLen)
 		cp := int(cand - base)
+		var next byte // the byte a longer match must repeat
+		if best < nice {
+			next = src[pos+best]
+		}
 		for best < nice {
-			if src[cp+best] == src[pos+best] && binary.LittleEndian.Uint32(src[cp:]) == v {
+			if src[cp+best] == next && binary.LittleEndian.Uint32(src[cp:]) == v {
 				if l := 4 + matchLen(src, cp+4, pos+4, maxLen-4); l > best {
 					best, offset = l, pos-cp
+					if best < nice {
+						next = src[pos+best]
+					}
 				}
 			}
 			depth--
