@@ -175,7 +175,7 @@ func printImageInfo(out io.Writer, index int, im *wim.ImageInfo) {
 			}
 		}
 		if len(p.Languages) > 0 {
-			line("Languages", strings.Join(p.Languages, " "))
+			line("Languages", strings.Join(p.Languages, " ")+" ") // wimlib's trailing space
 		}
 		if p.DefaultLanguage != "" {
 			line("Default Language", p.DefaultLanguage)
