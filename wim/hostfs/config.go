@@ -33,6 +33,9 @@ const (
 	MaxConfigSize = 1 << 20
 	// MaxConfigPatterns is the largest number of globs accepted.
 	MaxConfigPatterns = 10000
+	// MaxGlobLength is the longest glob accepted, in bytes (matching is
+	// O(len(glob) × len(name)), so this bounds the work per name).
+	MaxGlobLength = 4096
 	// maxPatternComponents bounds the components in one glob.
 	maxPatternComponents = 1024
 )
@@ -207,6 +210,9 @@ func parseGlob(s string) (*Glob, error) {
 		s = s[1 : len(s)-1]
 	}
 	text := s
+	if len(s) > MaxGlobLength {
+		return nil, fmt.Errorf("glob of %d bytes is longer than %d", len(s), MaxGlobLength)
+	}
 	// Drive letters are ignored: "C:\x" is "\x".
 	if len(s) >= 2 && s[1] == ':' && isASCIILetter(s[0]) {
 		s = s[2:]

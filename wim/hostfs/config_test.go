@@ -134,6 +134,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"[ExclusionList]\n\\\n", 2},
 		{"\xff\xfe\x00", 0},
 		{"[ExclusionList]\n\xff\n", 0},
+		{"[ExclusionList]\n" + strings.Repeat("*a", MaxGlobLength) + "\n", 2},
 	} {
 		_, err := ParseConfig([]byte(tc.text))
 		var ce *ConfigError
