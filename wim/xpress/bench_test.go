@@ -167,3 +167,7 @@ func reportCPU(b *testing.B, cpu0 time.Duration, total int) {
 		b.ReportMetric(float64(total)*float64(b.N)/1e6/d.Seconds(), "MB/cpu-s")
 	}
 }
+
+func BenchmarkCorpusLevel2(b *testing.B) { benchmarkCorpus(b, 2, 32768) }
+func BenchmarkCorpusLevel4(b *testing.B) { benchmarkCorpus(b, 4, 32768) }
+func BenchmarkCorpusLevel8(b *testing.B) { benchmarkCorpus(b, 8, 32768) }
