@@ -32,6 +32,12 @@
 //	 ├─ Deps          []Edge{From, To}: image→from, pxe→images, media→image
 //	 └─ Digest        hex sha256 over CanonicalJSON (no ranges, root-relative paths)
 //
+// Helpers: Recipe.Image(name), Recipe.Source(ref), Recipe.Base(img) (the
+// source and the image chain from it), Recipe.ImageOrder() (parents before
+// children), CanonicalJSON (what Digest hashes; per-block json.Marshal gives
+// the same canonical encoding for cache keys: no ranges, no absolute paths,
+// steps tagged with "kind"). Format is what `wimbuild fmt` writes.
+//
 // Every value written in a recipe keeps its hcl.Range (String, Int, Bool,
 // Path carry Value+Range; blocks carry DeclRange), so later stages can point
 // their own errors at the line that asked for the work. Slices keep
@@ -59,4 +65,10 @@
 // functions that depend on time or randomness (timestamp, uuid): a recipe
 // evaluates to the same model on every machine. Remote sources (URLs) are
 // not fetched; base images are local files pinned by sha256.
+//
+// Limits: recipe and variable files are at most 4 MiB, file() reads at most
+// 16 MiB, format widths and indent counts are at most 4096, range() yields
+// at most 1024 values. Nested for expressions can still build large values:
+// evaluation is bounded by the recipe's own size and loops, like any
+// configuration language, not by a time budget.
 package dsl

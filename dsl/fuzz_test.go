@@ -92,3 +92,95 @@ func TestTruncatedRecipes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzExpression puts an arbitrary expression into every kind of attribute
+// position of a valid recipe, so the evaluator, the type conversions and the
+// attribute checks see far more inputs than whole-file mutation reaches.
+func FuzzExpression(f *testing.F) {
+	for _, s := range []string{
+		`"x"`, `512`, `var.arch`, `local.a`, `["a", "b"]`, `format("%s-%d", "a", 1)`, `upper(var.arch)`,
+		`file("startnet.cmd")`, `filesha256("startnet.cmd")`, `[for i in range(3) : i * 2]`, `{ a = 1 }`,
+		`jsondecode("{\"a\":[1,2]}")`, `image.boot`, `source.sample.winpe`, `null`, `true ? 1 : "a"`,
+		`"/Windows/System32/x"`, `"ControlSet001\\Services\\X"`, `"\\\\server"`, `1e400`, `-1`, `"${var.arch}%{ if true }x%{ endif }"`,
+	} {
+		f.Add(s)
+	}
+	root := f.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "startnet.cmd"), []byte("wpeinit\r\n"), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	const tmpl = `
+variable "arch" {
+  default = "amd64"
+}
+locals {
+  a = EXPR
+}
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from          = source.sample.winpe
+  name          = EXPR
+  scratch_space = EXPR
+  delete        = EXPR
+  file "/a" {
+    content = EXPR
+  }
+  registry "SYSTEM" {
+    set "K" {
+      type  = "dword"
+      value = EXPR
+    }
+    set "K" {
+      type  = "multi_string"
+      value = EXPR
+    }
+    set "K" {
+      type  = "binary"
+      value = EXPR
+    }
+    delete_key = EXPR
+  }
+  winpeshl {
+    app {
+      path = EXPR
+      args = EXPR
+    }
+  }
+}
+image "d" {
+  from = EXPR
+  discover {
+    server = EXPR
+  }
+}
+pxe "p" {
+  images = EXPR
+  bcd {
+    timeout = EXPR
+    default = EXPR
+  }
+}
+media "m" {
+  image    = image.boot
+  format   = EXPR
+  firmware = EXPR
+}
+output {
+  dir         = EXPR
+  compression = EXPR
+}
+`
+	f.Fuzz(func(t *testing.T, expr string) {
+		if strings.ContainsAny(expr, "\n\r") {
+			return // one expression, one line
+		}
+		src := strings.ReplaceAll(tmpl, "EXPR", expr)
+		name := filepath.Join(root, "fuzz.wb.hcl")
+		r, diags := LoadSource(root, map[string][]byte{name: []byte(src)}, LoadOptions{Environ: []string{}})
+		if !diags.HasErrors() && (r == nil || len(r.Digest) != 64) {
+			t.Fatal("recipe without errors has no digest")
+		}
+	})
+}
