@@ -214,6 +214,7 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	if err := w.prehash(); err != nil {
 		return 0, err
 	}
+	w.sortBlobs()
 	// Header placeholder.
 	w.out.write(make([]byte, HeaderSize))
 	var total int64
@@ -472,6 +473,49 @@ func (w *writer) prehash() error {
 		}
 	}
 	return nil
+}
+
+// sortBlobs orders the output: blobs stored in source WIMs first, grouped
+// by WIM (in order of first use) and in their storage order there, so
+// sources are read sequentially and each solid chunk is decompressed once;
+// then all other blobs in first-use order. The order only depends on the
+// inputs, so output stays reproducible.
+func (w *writer) sortBlobs() {
+	group := map[*WIM]int{}
+	type key struct {
+		g        int
+		res, off int64
+	}
+	keys := make(map[*wblob]key, len(w.blobs))
+	for _, b := range w.blobs {
+		k := key{g: 1 << 30}
+		if wb, ok := b.src.(*WIMBlob); ok {
+			g, seen := group[wb.w]
+			if !seen {
+				g = len(group)
+				group[wb.w] = g
+			}
+			k = key{g, wb.res.hdr.Offset, wb.off}
+		}
+		keys[b] = k
+	}
+	slices.SortStableFunc(w.blobs, func(a, b *wblob) int {
+		ka, kb := keys[a], keys[b]
+		switch {
+		case ka.g != kb.g:
+			return ka.g - kb.g
+		case ka.res != kb.res:
+			if ka.res < kb.res {
+				return -1
+			}
+			return 1
+		case ka.off < kb.off:
+			return -1
+		case ka.off > kb.off:
+			return 1
+		}
+		return 0
+	})
 }
 
 // resolve returns the hash to store for a stream.
