@@ -22,6 +22,7 @@ type Compressor struct {
 	nice    int // stop searching at this match length
 	lazy    bool
 	delta   bool     // look for delta matches
+	wmask   int      // match-finder window - 1 (a power of two minus one)
 	hbits   uint     // hash table size (log2) for the largest chunk
 	cbits   uint     // hash bits used for the current chunk
 	buf     []byte   // x86-filtered copy of the chunk
@@ -42,6 +43,10 @@ type Compressor struct {
 	enc     encoder
 	started bool
 }
+
+// maxWindowBits caps the match finder's window (64 MiB). A variable so
+// tests can exercise a window smaller than the chunk.
+var maxWindowBits = 26
 
 // DefaultLevel is the level used when 0 is passed to NewCompressor.
 const DefaultLevel = 50
@@ -69,6 +74,10 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		c.depth = 8 + level/2
 		c.nice = 16 + level*3/4
 	}
+	// The match finder looks back at most maxWindow bytes, which bounds
+	// its memory for chunks above 64 MiB; smaller chunks are covered
+	// whole.
+	c.wmask = 1<<min(bits.Len(uint(maxChunkSize-1)), maxWindowBits) - 1
 	hb := uint(bits.Len(uint(maxChunkSize)))
 	c.hbits = min(max(hb, 12), 18)
 	c.enc.initCodes()
@@ -79,14 +88,14 @@ func (c *Compressor) alloc() {
 	c.buf = make([]byte, c.maxChunk+8)
 	c.head = make([]uint32, 1<<c.hbits)
 	if c.optimal {
-		c.child = make([]uint32, 2*c.maxChunk)
+		c.child = make([]uint32, 2*(c.wmask+1))
 		c.head2 = make([]uint32, 1<<16)
 		c.head3 = make([]uint32, 1<<hash3Bits)
 		c.nodes = make([]optNode, optWindow+1)
 		c.states = make([]optState, optWindow+1)
 		c.path = make([]int32, 0, optWindow)
 	} else {
-		c.prev = make([]uint32, c.maxChunk)
+		c.prev = make([]uint32, c.wmask+1)
 	}
 	c.dhead = make([]uint32, 1<<deltaHashBits)
 	c.x86 = make([]int32, 65536)
@@ -191,7 +200,7 @@ func (c *Compressor) best(buf []byte, pos int, reps *[numReps + 1]uint32) candid
 	h := c.hash(binary.LittleEndian.Uint32(cur))
 	cand := c.head[h]
 	c.head[h] = uint32(pos + 1)
-	c.prev[pos] = cand
+	c.prev[pos&c.wmask] = cand
 	if bc.length >= c.nice {
 		return bc
 	}
@@ -200,7 +209,10 @@ func (c *Compressor) best(buf []byte, pos int, reps *[numReps + 1]uint32) candid
 	bestOff := 0
 	for d := c.depth; d > 0 && cand != 0; d-- {
 		p := int(cand - 1)
-		cand = c.prev[p]
+		if pos-p > c.wmask {
+			break
+		}
+		cand = c.prev[p&c.wmask]
 		if buf[p+bestLen] != cur[bestLen] || binary.LittleEndian.Uint32(buf[p:]) != first {
 			continue
 		}
@@ -226,7 +238,7 @@ func (c *Compressor) insert(buf []byte, pos int) {
 		return
 	}
 	h := c.hash(binary.LittleEndian.Uint32(buf[pos:]))
-	c.prev[pos] = c.head[h]
+	c.prev[pos&c.wmask] = c.head[h]
 	c.head[h] = uint32(pos + 1)
 }
 

@@ -168,16 +168,18 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 	cand := c.head[h]
 	c.head[h] = uint32(pos + 1)
 	child := c.child
-	lp := 2 * pos   // slot that takes the next smaller candidate
-	rp := 2*pos + 1 // slot that takes the next larger candidate
+	wm := c.wmask
+	lp := 2 * (pos & wm) // slot that takes the next smaller candidate
+	rp := lp + 1         // slot that takes the next larger candidate
 	var lenL, lenR int
 	for d := c.depth; ; d-- {
-		if cand == 0 || d == 0 {
+		p := int(cand) - 1
+		if cand == 0 || d == 0 || pos-p > wm {
 			child[lp] = 0
 			child[rp] = 0
 			return count
 		}
-		p := int(cand - 1)
+		pi := 2 * (p & wm)
 		l := min(lenL, lenR)
 		l += matchLen(buf[p+l:], cur[l:], maxLen-l)
 		if l > best {
@@ -187,19 +189,19 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 				count++
 			}
 			if l >= nice {
-				child[lp] = child[2*p]
-				child[rp] = child[2*p+1]
+				child[lp] = child[pi]
+				child[rp] = child[pi+1]
 				return count
 			}
 		}
 		if l < maxLen && buf[p+l] < cur[l] {
 			child[lp] = cand
-			lp = 2*p + 1
+			lp = pi + 1
 			cand = child[lp]
 			lenL = l
 		} else {
 			child[rp] = cand
-			rp = 2 * p
+			rp = pi
 			cand = child[rp]
 			lenR = l
 		}

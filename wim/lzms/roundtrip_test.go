@@ -103,3 +103,25 @@ func strictEnd(d *Decompressor, src []byte) string {
 	}
 	return ""
 }
+
+// TestWindowSmallerThanChunk round-trips chunks larger than the match
+// finder's window (the situation of chunks above 64 MiB).
+func TestWindowSmallerThanChunk(t *testing.T) {
+	defer func(b int) { maxWindowBits = b }(maxWindowBits)
+	maxWindowBits = 12
+	src := genMixed(21, 1<<16)
+	src = append(src, src...) // long-distance repeats beyond the window
+	d, _ := NewDecompressor(len(src))
+	for _, level := range []int{10, 50} {
+		c, err := NewCompressor(len(src), level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.wmask != 1<<12-1 {
+			t.Fatalf("window mask %#x", c.wmask)
+		}
+		if roundTrip(t, c, d, src) == 0 {
+			t.Fatalf("level %d: not compressed", level)
+		}
+	}
+}
