@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wimbuild/wimbuild/bcd"
 	"github.com/wimbuild/wimbuild/bcd/regf"
 	"github.com/wimbuild/wimbuild/wim"
 	"github.com/wimbuild/wimbuild/winpe"
@@ -28,8 +29,8 @@ type Options struct {
 	FillerBytes int64
 	// BCD, if set, returns the bytes of the BCD stores placed in
 	// \Windows\Boot\DVD\PCAT\BCD (uefi false) and \Windows\Boot\DVD\EFI\BCD
-	// (uefi true). When nil, an empty store (a regf hive with the
-	// Description key bcdedit writes) is used.
+	// (uefi true). When nil, the Windows PE media store of the bcd
+	// package's media preset is used.
 	BCD func(arch winpe.Arch, uefi bool) ([]byte, error)
 }
 
@@ -317,21 +318,25 @@ func hiveRoot(name string) string {
 	return name
 }
 
-// emptyBCD is a store as `bcdedit /createstore` leaves it, when no BCD
-// callback is given.
-func emptyBCD(o Options) ([]byte, error) {
-	h := regf.New(regf.WithRootName("NewStoreRoot"), regf.WithTime(FileTime(o.Time)))
-	k, err := h.CreateKey(`Description`)
+// mediaBCD is the store Windows PE media carry (\boot\bcd for BIOS,
+// \efi\microsoft\boot\bcd for UEFI), made by the bcd package's media preset.
+func mediaBCD(arch winpe.Arch, uefi bool) ([]byte, error) {
+	a := bcd.ArchX64
+	switch arch {
+	case winpe.ArchX86:
+		a = bcd.ArchX86
+	case winpe.ArchARM64:
+		a = bcd.ArchARM64
+	}
+	fw := bcd.BIOS
+	if uefi {
+		fw = bcd.UEFI
+	}
+	st, err := bcd.MediaStore(bcd.MediaOptions{Arch: a, Firmware: fw, Seed: "wimbuild-sample"})
 	if err != nil {
 		return nil, err
 	}
-	if err := k.SetDWORD("TreatAsSystem", 1); err != nil {
-		return nil, err
-	}
-	if _, err := h.CreateKey(`Objects`); err != nil {
-		return nil, err
-	}
-	return h.Marshal()
+	return st.Marshal()
 }
 
 func (b *builder) populate() error {
@@ -358,7 +363,7 @@ func (b *builder) populate() error {
 		if o.BCD != nil {
 			store, err = o.BCD(o.Arch, uefi)
 		} else {
-			store, err = emptyBCD(o)
+			store, err = mediaBCD(o.Arch, uefi)
 		}
 		if err != nil {
 			return fmt.Errorf("sample: BCD store: %w", err)

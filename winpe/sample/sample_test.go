@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/wimbuild/wimbuild/bcd"
 	"github.com/wimbuild/wimbuild/bcd/regf"
 	"github.com/wimbuild/wimbuild/wim"
 	"github.com/wimbuild/wimbuild/winpe"
@@ -110,7 +111,19 @@ func TestHivesAreRealAndReadable(t *testing.T) {
 		t.Fatalf("CurrentBuild %q", s)
 	}
 	read(`\Windows\System32\config\DEFAULT`)
-	read(`\Windows\Boot\DVD\PCAT\BCD`)
+	for _, p := range []string{`\Windows\Boot\DVD\PCAT\BCD`, `\Windows\Boot\DVD\EFI\BCD`} {
+		d, _ := base.Images[1].Lookup(p)
+		r, _ := base.Blobs.LookupBlob(d.Inode.Data.Hash).Open()
+		b, _ := io.ReadAll(r)
+		st, err := bcd.OpenStore(b)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		objs, err := st.Objects()
+		if err != nil || len(objs) < 3 {
+			t.Fatalf("%s: %d objects, %v", p, len(objs), err)
+		}
+	}
 }
 
 func TestDeterministic(t *testing.T) {
