@@ -497,3 +497,42 @@ func TestFunctionsRefuseHugeResults(t *testing.T) {
 		t.Errorf("format = %q", got)
 	}
 }
+
+func TestVarFiles(t *testing.T) {
+	root := t.TempDir()
+	src := `
+variable "langs" {
+  type = list(string)
+}
+source "sample" "s" {
+  arch = "x86"
+}
+image "i" {
+  from = source.sample.s
+  name = join("+", var.langs)
+}
+`
+	if err := os.WriteFile(filepath.Join(root, "main.wb.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	jsonFile := filepath.Join(dir, "v.json")
+	hclFile := filepath.Join(dir, "v.hcl")
+	_ = os.WriteFile(jsonFile, []byte(`{"langs": ["de-de", "fr-fr"], "extra": 1}`), 0o644)
+	_ = os.WriteFile(hclFile, []byte("langs = [\"ja-jp\"]\nvariable \"x\" {}\n"), 0o644)
+	r, diags := Load(root, LoadOptions{Environ: cleanEnv, VarFiles: []string{jsonFile}})
+	if diags.HasErrors() || r.Images[0].Metadata.Name.Value != "de-de+fr-fr" {
+		t.Fatalf("JSON var file: %v %v", diags, r)
+	}
+	if len(diags) != 1 || diags[0].Summary != "Undeclared variable" || diags[0].Severity != hcl.DiagWarning {
+		t.Errorf("want one warning for the undeclared name, got %v", diags)
+	}
+	_, diags = Load(root, LoadOptions{Environ: cleanEnv, VarFiles: []string{hclFile}})
+	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "name = value") {
+		t.Errorf("a block in a var file must be an error with a hint: %v", diags)
+	}
+	r, diags = Load(root, LoadOptions{Environ: []string{`WIMBUILD_VAR_langs=["en-us"]`}})
+	if diags.HasErrors() || r.Images[0].Metadata.Name.Value != "en-us" {
+		t.Errorf("list from the environment: %v", diags)
+	}
+}

@@ -203,7 +203,7 @@ func (l *loader) assignVariables(p parserFunc, files []sourceFile) {
 		}
 		attrs, ds := f.Body.JustAttributes()
 		for _, d := range ds {
-			if d.Summary == "Unexpected \"variable\" block" || strings.HasPrefix(d.Summary, "Unexpected") {
+			if strings.HasPrefix(d.Summary, "Unexpected") {
 				d.Detail += " " + varFileSchemaNote
 			}
 		}
