@@ -67,11 +67,6 @@ func without7zStreams(l map[string]hostfstest.Entry) map[string]hostfstest.Entry
 	return l
 }
 
-// sevenZipRejectsSomeLZMS marks a known defect of the LZMS compressor:
-// 7-Zip reports "Data Error" for some chunks (e.g. 65537 bytes of text)
-// that wimlib-imagex verifies. Set to false once wim/lzms is fixed.
-const sevenZipRejectsSomeLZMS = true
-
 // interopCodecs are the compressions every interop test covers; each must
 // be available in package wim.
 var interopCodecs = []struct {
@@ -109,9 +104,6 @@ func TestWimCaptureOracles(t *testing.T) {
 			hostfstest.Compare(t, want, hostfstest.List(t, applied), true, true)
 
 			t.Run("7zz", func(t *testing.T) {
-				if tc.name == "lzms" && sevenZipRejectsSomeLZMS {
-					t.Skip("known defect: 7-Zip reports a data error on some wim/lzms chunks that wimlib accepts (see /work/team/requests-wim.md)")
-				}
 				x7 := filepath.Join(dir, "7zz")
 				if o, err := exec.Command(sevenZ, "x", "-snld", out, "-o"+x7, "-y").CombinedOutput(); err != nil {
 					t.Fatalf("7zz x: %v\n%s", err, o)
