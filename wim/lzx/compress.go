@@ -19,15 +19,15 @@ type params struct {
 func levelParams(level int) params {
 	switch {
 	case level == 0, level >= 40 && level < 60:
-		return params{depth: 16, nice: 32, passes: 2, lightFirst: true}
+		return params{depth: 12, nice: 24, passes: 2, lightFirst: true, sample: 4}
 	case level < 20:
 		return params{depth: 8, nice: 16, passes: 1}
 	case level < 40:
-		return params{depth: 12, nice: 24, passes: 1}
+		return params{depth: 8, nice: 20, passes: 2, lightFirst: true, sample: 4}
 	case level < 80:
-		return params{depth: 32, nice: 64, passes: 2}
+		return params{depth: 16, nice: 32, passes: 2, lightFirst: true}
 	default:
-		return params{depth: 64, nice: 128, passes: 3}
+		return params{depth: 32, nice: 64, passes: 3}
 	}
 }
 
@@ -98,9 +98,9 @@ type Compressor struct {
 
 // NewCompressor returns a compressor for chunks of at most maxChunkSize
 // bytes (1..2 MiB; the window order follows from it as for the
-// decompressor). level 0 is the default; 1..19 and 20..39 are faster with
-// a single optimization pass, 40..59 equal the default, 60 and above search
-// deeper and optimize more.
+// decompressor). Levels follow wimlib's scale: 0 is the default (= 50);
+// 1..19 parse once, 20..39 search less, 40..59 are the default, 60..79 and
+// 80 and up search deeper and optimize more (smaller and slower).
 func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	o, err := windowOrder(maxChunkSize)
 	if err != nil {
