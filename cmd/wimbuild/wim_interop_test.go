@@ -228,6 +228,17 @@ func TestWimMultiImageExportIntegrity(t *testing.T) {
 	}
 	testutil.Run(t, "wimlib-imagex", "verify", a)
 
+	// Change properties and the boot image in place; recompress with optimize.
+	wimbuildOK(t, "wim", "info", b, "1", "--image-property", "NAME=renamed", "--image-property", "DESCRIPTION=changed", "--boot", "0")
+	wimbuildOK(t, "wim", "optimize", b, "--compress", "lzx", "--check")
+	info = testutil.Run(t, "wimlib-imagex", "info", b)
+	for _, want := range []string{"Boot Index:     0", "Name:                   renamed", "Description:            changed", "Compression:    LZX", "Integrity info"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("after info/optimize, wimlib-imagex info lacks %q:\n%s", want, info)
+		}
+	}
+	testutil.Run(t, "wimlib-imagex", "verify", b)
+
 	// Corrupt one byte inside the largest file resource of a WIM without an
 	// integrity table: verify must fail with exit 1 and name an offset.
 	for _, check := range []bool{false, true} {
