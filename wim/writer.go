@@ -74,6 +74,9 @@ type wblob struct {
 	refs    uint32
 	raw     *WIMBlob // copy this stored resource as-is
 	hdr     ResHdr   // where it was written
+
+	copyRes *resource // solid resource copied as-is that holds this blob
+	copyOff int64     // offset of the blob inside copyRes
 }
 
 type writer struct {
@@ -86,7 +89,14 @@ type writer struct {
 	byStrm map[*Stream]*wblob
 	prog   progress.Reporter
 
-	solidRes ResHdr // the solid resource, when opts.Solid
+	solidRes ResHdr // the new solid resource, when opts.Solid
+
+	// Solid resources of source WIMs copied as-is (all their blobs are
+	// in the output and their format matches): resource entries in run
+	// order, and the run offset where newly compressed data starts.
+	solidCopies []*resource
+	copiedRes   []ResHdr
+	runBase     int64
 }
 
 // Write writes a new WIM holding images (in order, image 1 first) to out and
@@ -215,6 +225,9 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 		return 0, err
 	}
 	w.sortBlobs()
+	if w.opts.Solid {
+		w.planSolidCopies()
+	}
 	// Header placeholder.
 	w.out.write(make([]byte, HeaderSize))
 	var total int64
@@ -272,6 +285,9 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	}
 	for i, rh := range metas {
 		entry(rh, 1, metaHashes[i])
+	}
+	for _, rh := range w.copiedRes {
+		entry(rh, 1, Hash{})
 	}
 	if w.opts.Solid && !w.solidRes.isZero() {
 		entry(w.solidRes, 1, Hash{})
@@ -518,6 +534,81 @@ func (w *writer) sortBlobs() {
 	})
 }
 
+// planSolidCopies finds source solid resources that can be copied as-is:
+// same compression and chunk size as the output's solid resources, and
+// every blob they hold is part of the output.
+func (w *writer) planSolidCopies() {
+	var order []*resource
+	seen := map[*resource]bool{}
+	for _, b := range w.blobs {
+		wb, ok := b.src.(*WIMBlob)
+		if !ok || !wb.res.solid || seen[wb.res] {
+			continue
+		}
+		seen[wb.res] = true
+		r := wb.res
+		if r.init() != nil || r.comp != w.opts.SolidCompression || r.chunkSize != int64(w.opts.SolidChunkSize) {
+			continue
+		}
+		order = append(order, r)
+	}
+	for _, r := range order {
+		var held []*WIMBlob
+		ok := true
+		for _, x := range r.w.blobList {
+			if x.res != r {
+				continue
+			}
+			held = append(held, x)
+			if o := w.byHash[x.hash]; o == nil || o.copyRes != nil {
+				ok = false
+				break
+			}
+		}
+		if !ok || len(held) == 0 {
+			continue
+		}
+		for _, x := range held {
+			o := w.byHash[x.hash]
+			o.copyRes, o.copyOff = r, x.off
+		}
+		w.solidCopies = append(w.solidCopies, r)
+	}
+}
+
+// pipeBlobs returns the blobs that go through the compression pipeline.
+func (w *writer) pipeBlobs() []*wblob {
+	if len(w.solidCopies) == 0 {
+		return w.blobs
+	}
+	var out []*wblob
+	for _, b := range w.blobs {
+		if b.copyRes == nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// copySolid copies the planned source solid resources.
+func (w *writer) copySolid() error {
+	for _, r := range w.solidCopies {
+		start := w.out.pos
+		if err := w.out.copyFrom(r.w.ra, r.hdr.Offset, r.hdr.SizeInWIM); err != nil {
+			return fmt.Errorf("wim: copying solid resource: %w", ioErr(err))
+		}
+		w.copiedRes = append(w.copiedRes, ResHdr{SizeInWIM: r.hdr.SizeInWIM, Flags: ResFlagSolid, Offset: start, UncompressedSize: solidResourceMarker})
+		for _, b := range w.blobs {
+			if b.copyRes == r {
+				b.hdr = ResHdr{SizeInWIM: b.size, Flags: ResFlagSolid, Offset: w.runBase + b.copyOff}
+				w.prog.Advance(b.size)
+			}
+		}
+		w.runBase += r.usize
+	}
+	return w.out.err
+}
+
 // resolve returns the hash to store for a stream.
 func (w *writer) resolve(_ *Inode, s *Stream) Hash {
 	if s.Pending() {
@@ -678,11 +769,14 @@ func (w *writer) writeBlobs() error {
 	threads := w.opts.Threads
 	comp, cs := w.comp, w.cs
 	if w.opts.Solid {
+		if err := w.copySolid(); err != nil {
+			return err
+		}
 		comp, cs = w.opts.SolidCompression, int64(w.opts.SolidChunkSize)
 		// Less data than one chunk: a smaller power-of-two chunk holds
 		// the same single chunk and spares the codec large tables.
 		var total int64
-		for _, b := range w.blobs {
+		for _, b := range w.pipeBlobs() {
 			total += b.size
 		}
 		for cs > 1<<15 && cs/2 >= total {
@@ -794,14 +888,15 @@ func (w *writer) produce(comp Compression, cs int64, jobs, ordered chan<- *chunk
 	}
 	if w.opts.Solid {
 		// One solid resource: chunks span blob boundaries.
+		blobs := w.pipeBlobs()
 		var total int64
-		for _, b := range w.blobs {
+		for _, b := range blobs {
 			total += b.size
 		}
 		n := (total + cs - 1) / cs
 		var j *chunkJob
 		var idx int64
-		for _, b := range w.blobs {
+		for _, b := range blobs {
 			rc, err := b.src.Open()
 			if err != nil {
 				return err
@@ -823,7 +918,7 @@ func (w *writer) produce(comp Compression, cs int64, jobs, ordered chan<- *chunk
 				}
 				d.Write(j.in[start:])
 				left -= room
-				if int64(len(j.in)) == cs || (left == 0 && b == w.blobs[len(w.blobs)-1]) {
+				if int64(len(j.in)) == cs || (left == 0 && b == blobs[len(blobs)-1]) {
 					if err := send(j); err != nil {
 						rc.Close()
 						return err
@@ -970,8 +1065,8 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 			}
 			o.patch(start, hdr)
 			w.solidRes = ResHdr{SizeInWIM: stored, Flags: ResFlagSolid, Offset: start, UncompressedSize: solidResourceMarker}
-			var off int64
-			for _, b := range w.blobs {
+			off := w.runBase
+			for _, b := range w.pipeBlobs() {
 				b.hdr = ResHdr{SizeInWIM: b.size, Flags: ResFlagSolid, Offset: off}
 				off += b.size
 			}

@@ -343,3 +343,49 @@ func TestRewriteAllFixtures(t *testing.T) {
 		})
 	}
 }
+
+// A solid resource whose blobs are all exported, with the same solid
+// format, is copied verbatim; new blobs go to a second solid resource of
+// the same run.
+func TestSolidRawCopy(t *testing.T) {
+	src := openFixture(t, "basic-solid")
+	img, err := src.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := NewBlobSet()
+	h := extra.AddBytes([]byte("added next to a copied solid resource\r\n"))
+	img.AddFile(`Windows\System32\new.txt`, &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: h, Size: 39}})
+	opts := src.WriteOptions()
+	opts.Level = 20
+	data := writeMem(t, []ImageSource{{img, MergeSources(src, extra)}}, opts)
+	raw := srcBytes(t, "basic-solid")
+	var sr *resource
+	for _, b := range src.Blobs() {
+		sr = b.res
+	}
+	if !bytes.Contains(data, raw[sr.hdr.Offset:sr.hdr.Offset+sr.hdr.SizeInWIM]) {
+		t.Fatal("source solid resource not copied verbatim")
+	}
+	w, err := Open(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Verify(VerifyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	resources := map[*resource]bool{}
+	for _, b := range w.Blobs() {
+		resources[b.res] = b.res.solid
+	}
+	if len(resources) != 2 {
+		t.Errorf("%d resources, want the copied solid resource and a new one", len(resources))
+	}
+	img2, _ := w.Image(1)
+	want := srcFiles(t, "src")
+	want[`\Windows\System32\new.txt`] = []byte("added next to a copied solid resource\r\n")
+	checkImageContents(t, w, img2, want)
+	p := writeTemp(t, data)
+	testutil.Run(t, "wimlib-imagex", "verify", p)
+	testutil.Run(t, "7zz", "t", p)
+}
