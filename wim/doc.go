@@ -44,7 +44,10 @@
 // about 2×Threads chunks whatever the file sizes. A blob from a source WIM
 // whose compression and chunk size equal the output's is copied as its
 // stored bytes (raw copy), which makes export and rewrites about as fast as
-// a file copy. The header is written last (a zero placeholder first), at
+// a file copy; a source solid resource is copied whole when all its blobs
+// are written with the same solid format. Blobs from source WIMs are
+// written in their storage order (sequential reads, each solid chunk
+// decompressed once). The header is written last (a zero placeholder first), at
 // offset 0 through io.WriterAt; the integrity table reads written bytes
 // back through io.ReaderAt.
 //
