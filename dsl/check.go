@@ -152,7 +152,23 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	if !l.diags.HasErrors() {
 		r.Digest = digest(r)
 	}
+	sortDiagnostics(l.diags)
 	return r, l.diags
+}
+
+// sortDiagnostics orders diagnostics by file and position (those without a
+// position first), so a reviewer reads them top to bottom.
+func sortDiagnostics(ds hcl.Diagnostics) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Subject, ds[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
 }
 
 func (l *loader) imageNames(images map[string]*Image) []string {

@@ -705,7 +705,7 @@ func (l *loader) compression(a *hcl.Attribute, allowed []string, what string) (S
 			return s, true
 		}
 	}
-	if s.Value == "lzms" {
+	if s.Value == "lzms" && what == "output compression" {
 		l.errorf(s.Range, "LZMS cannot boot", "LZMS (solid) compression is not bootable: the Windows boot loader reads only uncompressed, XPRESS and LZX WIMs. Use \"lzx\" for the smallest bootable image.")
 		return String{}, false
 	}

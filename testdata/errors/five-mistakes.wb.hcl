@@ -15,7 +15,7 @@ image "boot" {
 image "capture" {
   from = image.boot
   capture {
-    compression = "lzms" # ERROR: LZMS cannot boot
+    compression = "lzms" # ERROR: Invalid compression
   }
 }
 pxe "wds" {
