@@ -345,17 +345,43 @@ func slashPath(d *wim.Dentry) string {
 }
 
 func printDir(out io.Writer, w *wim.WIM, d *wim.Dentry, detailed bool) error {
-	if !detailed {
-		fmt.Fprintln(out, slashPath(d))
-	} else {
-		printDentryDetails(out, w, d)
+	var links *linkInfo
+	if detailed {
+		links = countLinks(d)
 	}
-	for _, c := range d.Children() {
-		if err := printDir(out, w, c, detailed); err != nil {
-			return err
+	var walk func(d *wim.Dentry)
+	walk = func(d *wim.Dentry) {
+		if !detailed {
+			fmt.Fprintln(out, slashPath(d))
+		} else {
+			printDentryDetails(out, w, d, links)
+		}
+		for _, c := range d.Children() {
+			walk(c)
 		}
 	}
+	walk(d)
 	return nil
+}
+
+// linkInfo numbers hard-link groups (inodes with several names) in listing
+// order and counts their names.
+type linkInfo struct {
+	count map[*wim.Inode]int
+	id    map[*wim.Inode]int
+}
+
+func countLinks(root *wim.Dentry) *linkInfo {
+	l := &linkInfo{count: map[*wim.Inode]int{}, id: map[*wim.Inode]int{}}
+	var walk func(d *wim.Dentry)
+	walk = func(d *wim.Dentry) {
+		l.count[d.Inode]++
+		for _, c := range d.Children() {
+			walk(c)
+		}
+	}
+	walk(root)
+	return l
 }
 
 var attrNames = []struct {
@@ -378,7 +404,10 @@ var attrNames = []struct {
 	{wim.AttrEncrypted, "FILE_ATTRIBUTE_ENCRYPTED"},
 }
 
-func printDentryDetails(out io.Writer, w *wim.WIM, d *wim.Dentry) {
+// printDentryDetails prints one entry in the layout of
+// `wimlib-imagex dir --detailed`. Link group ids are numbered here (the
+// numbers are arbitrary in the format too).
+func printDentryDetails(out io.Writer, w *wim.WIM, d *wim.Dentry, links *linkInfo) {
 	in := d.Inode
 	fmt.Fprintln(out, strings.Repeat("-", 76))
 	fmt.Fprintf(out, "Full Path           = \"%s\"\n", slashPath(d))
@@ -389,28 +418,54 @@ func printDentryDetails(out io.Writer, w *wim.WIM, d *wim.Dentry) {
 			fmt.Fprintf(out, "    %s is set\n", a.name)
 		}
 	}
-	fmt.Fprintf(out, "Security ID         = %d\n", in.SecurityID)
 	fmt.Fprintf(out, "Creation Time       = %s\n", filetimeString(in.CreationTime))
 	fmt.Fprintf(out, "Last Write Time     = %s\n", filetimeString(in.LastWriteTime))
 	fmt.Fprintf(out, "Last Access Time    = %s\n", filetimeString(in.LastAccessTime))
 	if in.IsReparse() {
 		fmt.Fprintf(out, "Reparse Tag         = 0x%x\n", in.ReparseTag)
 	}
+	var group int
+	if n := links.count[in]; n > 1 {
+		if links.id[in] == 0 {
+			links.id[in] = len(links.id) + 1
+		}
+		group = links.id[in]
+	}
+	fmt.Fprintf(out, "Link Group ID       = 0x%016x\n", group)
+	fmt.Fprintf(out, "Link Count          = %d\n", links.count[in])
 	stream := func(title string, s *wim.Stream) {
 		fmt.Fprintf(out, "\t%s:\n", title)
 		fmt.Fprintf(out, "Hash              = 0x%s\n", s.Hash)
 		fmt.Fprintf(out, "Uncompressed size = %d bytes\n", s.Size)
-		if b := w.Blob(s.Hash); b != nil && !s.Hash.IsZero() {
-			fmt.Fprintf(out, "Compressed size   = %d bytes\n", b.Entry().SizeInWIM)
-			fmt.Fprintf(out, "Offset in WIM     = %d bytes\n", b.Entry().Offset)
-			fmt.Fprintf(out, "Reference Count   = %d\n", b.RefCount())
+		b := w.Blob(s.Hash)
+		if s.Hash.IsZero() || b == nil {
+			fmt.Fprint(out, "Compressed size   = 0 bytes\nOffset in WIM     = 0 bytes\nPart Number       = 0\nReference Count   = 0\nFlags             = \n\n")
+			return
 		}
-		fmt.Fprintln(out)
+		e := b.Entry()
+		if b.Solid() {
+			fmt.Fprintf(out, "Solid offset      = %d bytes\n", e.Offset)
+		} else {
+			fmt.Fprintf(out, "Compressed size   = %d bytes\n", e.SizeInWIM)
+			fmt.Fprintf(out, "Offset in WIM     = %d bytes\n", e.Offset)
+		}
+		fmt.Fprintf(out, "Part Number       = 1\n")
+		fmt.Fprintf(out, "Reference Count   = %d\n", b.RefCount())
+		var flags strings.Builder
+		for _, f := range []struct {
+			bit  uint8
+			name string
+		}{{wim.ResFlagFree, "FREE"}, {wim.ResFlagMetadata, "METADATA"}, {wim.ResFlagCompressed, "COMPRESSED"}, {wim.ResFlagSpanned, "SPANNED"}, {wim.ResFlagSolid, "SOLID"}} {
+			if e.Flags&f.bit != 0 {
+				flags.WriteString("WIM_RESHDR_FLAG_" + f.name + "  ")
+			}
+		}
+		fmt.Fprintf(out, "Flags             = %s\n\n", flags.String())
 	}
 	if in.IsReparse() {
 		stream("Reparse point stream", &in.Reparse)
 	}
-	if !in.IsDir() || in.Data.Size > 0 {
+	if !in.IsReparse() || in.Data.Size > 0 {
 		stream("Unnamed data stream", &in.Data)
 	}
 	for i := range in.Named {
