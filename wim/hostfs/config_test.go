@@ -214,3 +214,23 @@ func FuzzParseConfig(f *testing.F) {
 		c.NoCompress("Windows/inf/x.pnf")
 	})
 }
+
+// TestParseConfigPrefixes: every prefix of a valid file (UTF-8 and UTF-16)
+// parses or fails with a *ConfigError; none panics.
+func TestParseConfigPrefixes(t *testing.T) {
+	u := utf16.Encode([]rune(sampleConfig))
+	wide := []byte{0xFF, 0xFE}
+	for _, x := range u {
+		wide = append(wide, byte(x), byte(x>>8))
+	}
+	for _, data := range [][]byte{[]byte(sampleConfig), wide} {
+		for i := range data {
+			if _, err := ParseConfig(data[:i]); err != nil {
+				var ce *ConfigError
+				if !errors.As(err, &ce) {
+					t.Fatalf("prefix %d: %v is not a *ConfigError", i, err)
+				}
+			}
+		}
+	}
+}
