@@ -161,16 +161,15 @@ type planItem struct {
 }
 
 type applier struct {
-	root     *os.Root
-	destAbs  string
-	blobs    wim.BlobSource
-	opts     ApplyOptions
-	prog     progress.Reporter
-	sum      Summary
-	warnIdx  map[string]int
-	linked   map[*wim.Inode]string // first host path written for an inode
-	buf      []byte
-	rootMade bool
+	root    *os.Root
+	destAbs string
+	blobs   wim.BlobSource
+	opts    ApplyOptions
+	prog    progress.Reporter
+	sum     Summary
+	warnIdx map[string]int
+	linked  map[*wim.Inode]string // first host path written for an inode
+	buf     []byte
 }
 
 func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []extractRoot) (*Summary, error) {
