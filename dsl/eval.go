@@ -27,8 +27,10 @@ type loader struct {
 	locals    map[string]*localDecl
 	localList []*localDecl
 
-	// declared block names, for reference checks during decoding
 	r *Recipe
+
+	localsDone bool             // all locals evaluated: the context is final
+	ctxCache   *hcl.EvalContext // context with locals, once localsDone
 }
 
 type varDecl struct {
@@ -63,6 +65,16 @@ func (l *loader) warnf(rng hcl.Range, summary, detail string, args ...any) {
 
 // ctx returns the evaluation context for recipe expressions.
 func (l *loader) ctx(withLocals bool) *hcl.EvalContext {
+	if withLocals && l.localsDone {
+		if l.ctxCache == nil {
+			l.ctxCache = l.buildCtx(true)
+		}
+		return l.ctxCache
+	}
+	return l.buildCtx(withLocals)
+}
+
+func (l *loader) buildCtx(withLocals bool) *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	for _, v := range l.varOrder {
 		val := v.value

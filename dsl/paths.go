@@ -25,6 +25,7 @@ var (
 type pathChecker struct {
 	root    string
 	allowed []string
+	real    map[string]string // realPath cache for root and allowed dirs
 }
 
 // resolve returns the absolute, cleaned host path for s.
@@ -53,7 +54,15 @@ func (pc *pathChecker) inside(p string, real bool) bool {
 	dirs := append([]string{pc.root}, pc.allowed...)
 	for _, d := range dirs {
 		if real {
-			d = realPath(d)
+			if pc.real == nil {
+				pc.real = map[string]string{}
+			}
+			r, ok := pc.real[d]
+			if !ok {
+				r = realPath(d)
+				pc.real[d] = r
+			}
+			d = r
 		}
 		if within(d, p) {
 			return true

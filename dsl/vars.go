@@ -432,6 +432,7 @@ func (l *loader) evalLocals() {
 	for _, lc := range l.localList {
 		l.evalLocal(lc, nil)
 	}
+	l.localsDone = true
 	for _, lc := range l.localList {
 		l.r.Locals = append(l.r.Locals, &Local{Name: lc.name, Value: displayValue(lc.value, false), DeclRange: lc.attr.Range})
 	}
