@@ -48,35 +48,37 @@
 //
 // # Compressor
 //
-//		chunk --E8--> in --bt match finder--> match cache (per 32 KiB block)
-//		      --> light parse (first half of the block) --> code lengths
-//		      --> full parse (cost model = those lengths) --> block writer
+//	chunk --E8--> in --bt match finder--> match cache (per 32 KiB block)
+//	      --> light parse (first half of the block) --> code lengths
+//	      --> full parse (cost model = those lengths) --> block writer
 //
-//	  - Match finder: binary trees keyed by a 3-byte hash over the whole
-//	    chunk (every position inserted; a walk both searches and re-links),
-//	    plus a small 2-byte table for length-2 matches within 256 bytes.
-//	    Matches of each position are cached with strictly increasing
-//	    lengths; a match of at least "nice" bytes is taken without
-//	    optimization and the positions it covers only enter the trees.
-//	  - Parser: forward shortest-path over the positions of a block; each
-//	    position keeps the cheapest cost of reaching it, its last step and the
-//	    recent-offset queue (R0..R2) of that way, so repeat-offset matches
-//	    are costed exactly along the chosen path. Steps: literal, R0/R1/R2
-//	    matches of every length, explicit matches of every length up to the
-//	    cached length. Costs are code lengths in bits plus footer bits (and
-//	    aligned codewords when the previous pass favoured an aligned block).
-//	  - Cost model: the first pass of a chunk uses the block's byte
-//	    histogram for literals and fixed prior lengths for match symbols
-//	    (prior.go, averages over x86-64 binaries); later passes use the
-//	    lengths built from the previous pass.
-//	  - Blocks: one block per 32 KiB (chunks above 32 KiB get several);
-//	    aligned-offset when the aligned code saves bits on the low 3 offset
-//	    bits, verbatim otherwise, uncompressed when that is smaller. Code
-//	    lengths are delta-coded against the previous block with pretree run
-//	    codes. A chunk that does not shrink returns 0 (stored raw).
-//	  - Levels (wimlib scale, 0 = 50) trade search depth, nice length and
-//	    passes; all state is reused, so steady-state compression allocates
-//	    nothing. Output depends only on the input and the level.
+// The stages:
+//
+//   - Match finder: binary trees keyed by a 3-byte hash over the whole
+//     chunk (every position inserted; a walk both searches and re-links),
+//     plus a small 2-byte table for length-2 matches within 256 bytes.
+//     Matches of each position are cached with strictly increasing
+//     lengths; a match of at least "nice" bytes is taken without
+//     optimization and the positions it covers only enter the trees.
+//   - Parser: forward shortest-path over the positions of a block; each
+//     position keeps the cheapest cost of reaching it, its last step and the
+//     recent-offset queue (R0..R2) of that way, so repeat-offset matches
+//     are costed exactly along the chosen path. Steps: literal, R0/R1/R2
+//     matches of every length, explicit matches of every length up to the
+//     cached length. Costs are code lengths in bits plus footer bits (and
+//     aligned codewords when the previous pass favoured an aligned block).
+//   - Cost model: the first pass of a chunk uses the block's byte
+//     histogram for literals and fixed prior lengths for match symbols
+//     (prior.go, averages over x86-64 binaries); later passes use the
+//     lengths built from the previous pass.
+//   - Blocks: one block per 32 KiB (chunks above 32 KiB get several);
+//     aligned-offset when the aligned code saves bits on the low 3 offset
+//     bits, verbatim otherwise, uncompressed when that is smaller. Code
+//     lengths are delta-coded against the previous block with pretree run
+//     codes. A chunk that does not shrink returns 0 (stored raw).
+//   - Levels (wimlib scale, 0 = 50) trade search depth, nice length and
+//     passes; all state is reused, so steady-state compression allocates
+//     nothing. Output depends only on the input and the level.
 //
 // # Not supported
 //
