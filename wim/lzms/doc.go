@@ -39,7 +39,10 @@
 // 1 and is rebuilt after every 1024 (literal, offsets) or 512 (length,
 // power) symbols, after which the frequencies are halved (f/2+1). The code
 // construction is fixed exactly (see huffman.go) because both sides must
-// agree on it. Slot symbols are followed by their verbatim extra bits.
+// agree on it; that is why this package builds its codes itself rather
+// than with the shared wim/internal/huffman builder, whose length limiting
+// may pick different (equally good) lengths. Slot symbols are followed by
+// their verbatim extra bits.
 //
 // Items are literals, LZ matches (length, offset: copy from offset bytes
 // back) and delta matches (length, power p, raw offset r: byte i becomes
@@ -49,9 +52,18 @@
 // used entry leaves the queue at once, and a newly used offset enters the
 // front only after the following item.
 //
-// After decoding, an x86 filter turns absolute addresses in likely call,
-// jump and RIP-relative instructions back into relative ones (x86.go); the
+// After decoding, an x86 filter turns absolute addresses in likely call
+// and RIP-relative instructions back into relative ones (x86.go); the
 // compressor applies the opposite translation first.
+//
+// Decoders differ in how strictly they check the end of a chunk. The
+// reference decoder reads zeros past either end; 7-Zip's requires at least
+// 8 bytes, a range-decoder code of exactly 0 after one more
+// renormalisation, and the forward stream to stop short of the backward
+// one. The compressor writes chunks that satisfy all of these; the
+// decompressor accepts what the reference decoder accepts, except that
+// it reports a chunk whose two streams would have to overlap by more than
+// a few units (a truncated chunk) as corrupt.
 //
 // # Use
 //
