@@ -133,6 +133,7 @@ func wimCaptureCommand(appendMode bool) *cli.Command {
 		&cli.BoolFlag{Name: "boot", Usage: "mark the new image bootable"},
 		&cli.StringFlag{Name: "config", Usage: "capture configuration `FILE` (wimscript.ini)"},
 		&cli.StringSliceFlag{Name: "image-property", Usage: "set `NAME=VALUE` on the new image (e.g. WINDOWS/ARCH=9)"},
+		&cli.BoolFlag{Name: "norpfix", Usage: "store absolute symbolic-link targets into DIR as they are (default: relative to the image root, re-rooted on apply)"},
 		&cli.BoolFlag{Name: "atime", Usage: "record last access times (by default the last write time is used: access times change on every read, so captures would not be reproducible)"},
 		&cli.StringFlag{Name: "source-date-epoch", EnvVars: []string{"SOURCE_DATE_EPOCH"}, Usage: "force every file and image time to `TIME` (Unix seconds or RFC 3339)"},
 	)
@@ -192,11 +193,14 @@ func wimCapture(c *cli.Context, a []string, appendMode bool) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("norpfix") && base == nil {
+		opts.RPFix = false
+	}
 	if base != nil {
 		opts.GUID = base.GUID()
 		opts.BootIndex = base.BootIndex()
 	}
-	copts := &hostfs.CaptureOptions{AccessTimes: c.Bool("atime")}
+	copts := &hostfs.CaptureOptions{AccessTimes: c.Bool("atime"), NoRPFix: c.Bool("norpfix")}
 	if f := c.String("config"); f != "" {
 		data, err := os.ReadFile(f)
 		if err != nil {

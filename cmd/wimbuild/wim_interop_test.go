@@ -379,6 +379,13 @@ func TestWimCaptureMatchesWimlibCapture(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
 	hostfstest.MakeTree(t, src, true)
+	// Absolute links: into the tree (stored relative to the image root and
+	// marked fixed) and out of it (stored as is).
+	for target, link := range map[string]string{filepath.Join(src, "a", "b"): "abs-in", "/etc/hostname": "abs-out"} {
+		if err := os.Symlink(target, filepath.Join(src, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ours, theirs := filepath.Join(dir, "ours.wim"), filepath.Join(dir, "theirs.wim")
 	wimbuildOK(t, "wim", "capture", src, ours, "same", "--compress", "none")
 	testutil.Run(t, "wimlib-imagex", "capture", src, theirs, "same", "--compress=none")

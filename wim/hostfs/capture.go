@@ -2,6 +2,9 @@ package hostfs
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wimbuild/wimbuild/wim"
@@ -21,6 +24,11 @@ type CaptureOptions struct {
 	// a file is read (capture itself reads every file), so recording them
 	// would make two captures of the same tree differ.
 	AccessTimes bool
+	// NoRPFix stores absolute symbolic-link targets that point into the
+	// captured tree as they are. By default (wimlib's --rpfix behaviour)
+	// they are rewritten relative to the image root and marked fixed, so
+	// apply re-roots them under the destination.
+	NoRPFix bool
 }
 
 // CaptureSummary counts what Capture put in the image.
@@ -57,6 +65,14 @@ func Capture(dir string, opts *CaptureOptions) (*wim.Image, *CaptureSummary, err
 	img := wim.NewImage("")
 	sum := &CaptureSummary{Skipped: s.stats.skipped}
 	b := &builder{opts: o, sum: sum, inodes: map[devIno]*wim.Inode{}}
+	if !o.NoRPFix {
+		if abs, err := filepath.Abs(dir); err == nil {
+			b.roots = append(b.roots, filepath.ToSlash(abs))
+			if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+				b.roots = append(b.roots, filepath.ToSlash(real))
+			}
+		}
+	}
 	b.setInode(img.Root.Inode, tree)
 	sum.Dirs++
 	if err := b.addChildren(img, img.Root, tree); err != nil {
@@ -69,6 +85,25 @@ type builder struct {
 	opts   CaptureOptions
 	sum    *CaptureSummary
 	inodes map[devIno]*wim.Inode
+	roots  []string // the capture root's absolute paths ('/'-separated) for RP fixing
+}
+
+// fixTarget rewrites an absolute target inside the capture root relative
+// to the image root ("/sub/file"); fixed reports whether it did.
+func (b *builder) fixTarget(target string) (string, bool) {
+	if !strings.HasPrefix(target, "/") {
+		return target, false
+	}
+	clean := path.Clean(target)
+	for _, r := range b.roots {
+		if clean == r {
+			return "/", true
+		}
+		if rest, ok := strings.CutPrefix(clean, strings.TrimSuffix(r, "/")+"/"); ok {
+			return "/" + rest, true
+		}
+	}
+	return target, false
 }
 
 // setInode fills the timestamps of in from n.
@@ -112,7 +147,8 @@ func (b *builder) dentry(n *hostNode) (*wim.Dentry, error) {
 		b.sum.Dirs++
 		return wim.NewDentry(n.name, in), nil
 	case kindSymlink:
-		data, err := EncodeSymlink(n.target)
+		target, fixed := b.fixTarget(n.target)
+		data, err := EncodeSymlink(target)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrCapture, n.hostPath, err)
 		}
@@ -120,10 +156,12 @@ func (b *builder) dentry(n *hostNode) (*wim.Dentry, error) {
 		if n.targetIsDir {
 			in.Attributes |= wim.AttrDirectory
 		}
-		// Relative targets are stored as written (NOT_FIXED, wimlib's
-		// behaviour); absolute ones are stored drive-less, also unfixed:
-		// they point outside the image unless the user re-roots them.
-		in.ReparseFlags = RPFlagNotFixed
+		// As wimlib does: relative targets and absolute ones outside the
+		// tree are stored as written and marked NOT_FIXED; absolute targets
+		// inside the tree were rewritten relative to the image root.
+		if !fixed {
+			in.ReparseFlags = RPFlagNotFixed
+		}
 		in.Reparse = wim.Stream{Hash: wim.HashBytes(data), Size: int64(len(data)), Data: wim.BytesBlob(data)}
 		b.setInode(in, n)
 		b.sum.Symlinks++

@@ -143,3 +143,54 @@ func TestCaptureRejectsBadHostNames(t *testing.T) {
 		t.Fatalf("Capture = %v, want ErrCapture naming the file", err)
 	}
 }
+
+// TestCaptureFixesAbsoluteLinks: an absolute symlink into the captured tree
+// is stored relative to the image root and marked fixed (wimlib's RP fix),
+// and Apply with RPFix points it into the destination; one out of the tree
+// is kept and marked NOT_FIXED.
+func TestCaptureFixesAbsoluteLinks(t *testing.T) {
+	if !hostfstest.SymlinksSupported() {
+		t.Skip("symbolic links need privileges on this host")
+	}
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "a"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(filepath.Join(src, "a"), filepath.Join(src, "in"))
+	os.Symlink("/etc/hostname", filepath.Join(src, "out"))
+	img, _, err := Capture(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]struct {
+		target string
+		flags  uint16
+	}{"in": {"/a", 0}, "out": {"/etc/hostname", RPFlagNotFixed}} {
+		d, err := img.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := EncodeSymlink(want.target)
+		if d.Inode.ReparseFlags != want.flags || d.Inode.Reparse.Hash != wim.HashBytes(data) {
+			t.Errorf("%s: flags %d, reparse data %s; want flags %d, target %q", name, d.Inode.ReparseFlags, d.Inode.Reparse.Hash, want.flags, want.target)
+		}
+	}
+	dst := filepath.Join(t.TempDir(), "out")
+	if _, err := Apply(img, nil, dst, &ApplyOptions{RPFix: true}); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(dst)
+	if got, _ := os.Readlink(filepath.Join(dst, "in")); got != filepath.Join(abs, "a") {
+		t.Errorf("fixed link applied as %q, want %q", got, filepath.Join(abs, "a"))
+	}
+	if got, _ := os.Readlink(filepath.Join(dst, "out")); got != "/etc/hostname" {
+		t.Errorf("unfixed link applied as %q", got)
+	}
+	img, _, err = Capture(src, &CaptureOptions{NoRPFix: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := img.Lookup("in"); d.Inode.ReparseFlags != RPFlagNotFixed {
+		t.Error("NoRPFix still fixed the link")
+	}
+}

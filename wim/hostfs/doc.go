@@ -14,7 +14,8 @@
 //	hard links (same dev+inode)   one inode, several dentries, shared hard-link group id
 //	symbolic link                 reparse point IO_REPARSE_TAG_SYMLINK (0xA000000C),
 //	                              attribute 0x400 (| 0x10 if it points to a directory),
-//	                              rp_flags NOT_FIXED (1) for relative targets
+//	                              rp_flags NOT_FIXED (1), except absolute targets into
+//	                              the tree: rewritten from the image root, fixed (0)
 //	mtime                         last write, creation and last access FILETIME
 //	atime (AccessTimes option)    last access FILETIME (off by default: reading
 //	                              files changes it, captures would not repeat)
