@@ -67,9 +67,10 @@ func Capture(dir string, opts *CaptureOptions) (*wim.Image, *CaptureSummary, err
 	b := &builder{opts: o, sum: sum, inodes: map[devIno]*wim.Inode{}}
 	if !o.NoRPFix {
 		if abs, err := filepath.Abs(dir); err == nil {
-			b.roots = append(b.roots, filepath.ToSlash(abs))
+			noVol := func(p string) string { return filepath.ToSlash(p[len(filepath.VolumeName(p)):]) }
+			b.roots = append(b.roots, noVol(abs))
 			if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
-				b.roots = append(b.roots, filepath.ToSlash(real))
+				b.roots = append(b.roots, noVol(real))
 			}
 		}
 	}

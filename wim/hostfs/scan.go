@@ -153,6 +153,9 @@ func (s *scanner) walk(dir *hostNode, depth int) error {
 			if !utf8.ValidString(t) || strings.IndexByte(t, 0) >= 0 {
 				return fmt.Errorf("%w: %s: symbolic link target is not valid UTF-8", ErrCapture, hostPath)
 			}
+			if filepath.IsAbs(t) {
+				t = t[len(filepath.VolumeName(t)):] // "C:\x" -> "\x" (drive-less, as stored)
+			}
 			n.target = filepath.ToSlash(t)
 			if ti, err := os.Stat(hostPath); err == nil && ti.IsDir() {
 				n.targetIsDir = true
