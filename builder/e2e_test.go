@@ -225,3 +225,34 @@ func TestTwoColdBuildsAreIdentical(t *testing.T) {
 		}
 	}
 }
+
+func TestInstallVersionRule(t *testing.T) {
+	dir := e2eDir(t)
+	rp := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(rp)
+	// The sample base is WinPE 10.0.19041: deploying 10.0.22621 must fail,
+	// 10.0.19041 and older must pass.
+	for _, c := range []struct {
+		v  string
+		ok bool
+	}{{"10.0.22621", false}, {"10.0.19041", true}, {"6.3.9600", true}} {
+		os.WriteFile(rp, bytes.Replace(b, []byte(`description = "Boot image for WDS"`),
+			[]byte(`description = "Boot image for WDS"`+"\n  install_version = \""+c.v+"\""), 1), 0o644)
+		r, diags := dsl.Load(dir, dsl.LoadOptions{Environ: []string{}})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		c2, _ := cache.Open(t.TempDir())
+		p, diags := NewPlan(r, Options{Cache: c2, Targets: []string{"image.boot"}})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		_, err := p.Build(context.Background())
+		if c.ok && err != nil {
+			t.Errorf("install_version %s: %v", c.v, err)
+		}
+		if !c.ok && (err == nil || !strings.Contains(err.Error(), "older than the install image") || !strings.Contains(err.Error(), "recipe.wb.hcl:")) {
+			t.Errorf("install_version %s: err = %v", c.v, err)
+		}
+	}
+}

@@ -147,8 +147,23 @@ func (p *Plan) metadataStep(name string, img *dsl.Image, prev *Step) *Step {
 		String("display_name", m.DisplayName.Value).String("display_description", m.DisplayDescription.Value).String("flags", m.Flags.Value)
 	ft := p.ft()
 	key.Int("time", int64(ft))
+	iv := img.InstallVersion.Value
+	key.String("install_version", iv)
 	return p.edit("image."+img.Name+"/metadata", "metadata", verMetadata, name+": set image name, description and flags", img.DeclRange, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
+			if iv != "" {
+				want, err := winpe.ParseVersion(iv)
+				if err != nil {
+					return err
+				}
+				have, ok := imageVersion(st)
+				if !ok {
+					return fmt.Errorf("install_version is set, but the image's WIM XML has no WINDOWS/VERSION to compare it with")
+				}
+				if err := winpe.CheckSeedVersion(have, want); err != nil {
+					return fmt.Errorf("install_version %s: %w", iv, err)
+				}
+			}
 			in := &st.img.Info
 			if m.Name.Value != "" {
 				in.Name = m.Name.Value

@@ -108,6 +108,8 @@ type posStep struct {
 
 var packageNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]*$`)
 
+var installVersionRe = regexp.MustCompile(`^[0-9]{1,5}\.[0-9]{1,5}\.[0-9]{1,6}(\.[0-9]{1,6})?$`)
+
 // decodeImage decodes an image block (references are resolved later).
 func (l *loader) decodeImage(b *hcl.Block) *Image {
 	img := &Image{Name: b.Labels[0], DeclRange: b.DefRange, LabelRange: b.LabelRanges[0]}
@@ -125,6 +127,13 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 		}
 	}
 	img.Metadata.Description, _ = l.str(content.Attributes["description"], "description")
+	if s, ok := l.str(content.Attributes["install_version"], "install_version"); ok {
+		if !installVersionRe.MatchString(s.Value) {
+			l.errorf(s.Range, "Invalid install version", "install_version is %q; write the Windows version the image deploys as MAJOR.MINOR.BUILD or MAJOR.MINOR.BUILD.UBR, for example \"10.0.19045\".", s.Value)
+		} else {
+			img.InstallVersion = s
+		}
+	}
 
 	var steps []posStep
 	pkgs := map[string]*PackageStep{}

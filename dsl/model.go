@@ -212,6 +212,10 @@ type Image struct {
 	Name string `json:"name"`
 	// From is a source or image reference.
 	From Ref `json:"from"`
+	// InstallVersion is the newest Windows version (MAJOR.MINOR.BUILD
+	// [.UBR]) this boot image deploys or captures; empty when not declared.
+	// The builder checks that the image's WinPE version is the same or newer.
+	InstallVersion String `json:"install_version,omitzero"`
 	// Arch is the image's architecture: declared with `arch`, or inherited
 	// from From (empty when unknown until the builder reads the base WIM).
 	Arch String `json:"arch,omitzero"`

@@ -68,6 +68,7 @@ var imageSchema = &hcl.BodySchema{
 		{Name: "delete"},
 		{Name: "scratch_space"},
 		{Name: "ui_language"},
+		{Name: "install_version"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "package", LabelNames: []string{"name"}},
