@@ -195,3 +195,32 @@ func BenchmarkMetadata15k(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkVerify(b *testing.B) {
+	set := NewBlobSet()
+	img := synthImage(b, 1000, set, 8192)
+	for _, c := range []Compression{None, XPRESS, LZX} {
+		var m memFile
+		n, err := Write(&m, []ImageSource{{img, set}}, WriteOptions{Compression: c})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := Open(bytes.NewReader(m.b[:n]), n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var total int64
+		for _, bl := range w.Blobs() {
+			total += bl.Size()
+		}
+		b.Run(c.String(), func(b *testing.B) {
+			b.SetBytes(total)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := w.Verify(VerifyOptions{Threads: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -263,6 +263,12 @@ func newBlobReader(res *resource, base, size int64) *BlobReader {
 	return &BlobReader{res: res, base: base, size: size, chunkIdx: -1}
 }
 
+// reuse points br at another blob, keeping its buffers.
+func (br *BlobReader) reuse(res *resource, base, size int64) {
+	br.res, br.base, br.size, br.pos, br.chunkIdx = res, base, size, 0, -1
+	br.tbl.ents, br.tbl.first = br.tbl.ents[:0], 0
+}
+
 // Size returns the blob's uncompressed size.
 func (br *BlobReader) Size() int64 { return br.size }
 

@@ -77,9 +77,11 @@ func (w *WIM) Verify(opts VerifyOptions) error {
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 1<<16)
+			br := &BlobReader{}
 			for g := range work {
 				for _, b := range g {
-					err := verifyBlob(b, buf, prog)
+					br.reuse(b.res, b.off, b.size)
+					err := verifyReader(b, br, buf, prog)
 					if err != nil {
 						mu.Lock()
 						if firstErr == nil {
@@ -106,7 +108,10 @@ func (w *WIM) Verify(opts VerifyOptions) error {
 }
 
 func verifyBlob(b *WIMBlob, buf []byte, prog progress.Reporter) error {
-	r := b.Reader()
+	return verifyReader(b, b.Reader(), buf, prog)
+}
+
+func verifyReader(b *WIMBlob, r *BlobReader, buf []byte, prog progress.Reporter) error {
 	d := sha1.New()
 	for {
 		n, err := r.Read(buf)
