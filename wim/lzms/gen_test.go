@@ -133,21 +133,25 @@ func genMixed(seed uint64, n int) []byte {
 }
 
 // writeTestTree writes a directory of generated files of assorted kinds and
-// sizes and returns its path.
-func writeTestTree(t *testing.T) string {
+// sizes (about 2.2 MB, or 0.9 MB with small) and returns its path.
+func writeTestTree(t *testing.T, small bool) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "tree")
 	r := rand.New(rand.NewPCG(7, 7))
+	scale := 1
+	if small {
+		scale = 4
+	}
 	files := map[string][]byte{
-		"code/app.exe":       genX86(r, 400000),
+		"code/app.exe":       genX86(r, 400000/scale),
 		"code/small.dll":     genX86(r, 9000),
 		"code/tiny.sys":      genX86(r, 18),
-		"text/readme.txt":    genText(r, 150000),
+		"text/readme.txt":    genText(r, 150000/scale),
 		"text/short.txt":     genText(r, 3),
-		"data/random.bin":    genRandom(r, 70000),
-		"data/zeros.bin":     make([]byte, 300000),
-		"data/delta.wav":     genDelta(r, 200000),
-		"data/mixed.bin":     genMixed(3, 600000),
+		"data/random.bin":    genRandom(r, 70000/scale),
+		"data/zeros.bin":     make([]byte, 300000/scale),
+		"data/delta.wav":     genDelta(r, 200000/scale),
+		"data/mixed.bin":     genMixed(3, 600000/scale),
 		"data/one.bin":       {0x41},
 		"data/two.bin":       {0xE8, 0xE8},
 		"data/seventeen.bin": genX86(r, 17),

@@ -12,7 +12,7 @@ import (
 // exact source bytes (blob SHA-1s from wimlib's blob table, then the files).
 func TestDecodeWimlibOutput(t *testing.T) {
 	testutil.RequireTool(t, "wimlib-imagex")
-	tree := writeTestTree(t)
+	tree := writeTestTree(t, false)
 	cases := []struct {
 		name  string
 		args  []string

@@ -70,8 +70,10 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 		// Every small size.
-		for size := 1; size < 300; size++ {
-			roundTrip(t, c, d, genMixed(uint64(size), size))
+		if level == 1 || level == 50 {
+			for size := 1; size < 300; size++ {
+				roundTrip(t, c, d, genMixed(uint64(size), size))
+			}
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 func TestWimlibReadsOurOutput(t *testing.T) {
 	testutil.RequireTool(t, "wimlib-imagex")
 	testutil.RequireTool(t, "7zz")
-	tree := writeTestTree(t)
+	tree := writeTestTree(t, true)
 	for _, tc := range []struct {
 		name  string
 		args  []string
