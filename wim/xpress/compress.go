@@ -71,6 +71,7 @@ type Compressor struct {
 	freqs [numSymbols]uint32
 	lens  [numSymbols]uint8
 	codes [numSymbols]uint32
+	enc   [numSymbols]uint32 // codeword<<5 | length, for write
 
 	opt optState
 }
@@ -398,30 +399,38 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 	for i := range tableBytes {
 		out[i] = c.lens[2*i] | c.lens[2*i+1]<<4
 	}
+	// enc[s] = codeword<<5 | length: one load per symbol.
+	enc := &c.enc
+	for s, l := range c.lens {
+		enc[s] = c.codes[s]<<5 | uint32(l)
+	}
 	w1, w2, bp := tableBytes, tableBytes+2, tableBytes+4
 	var acc uint64
-	var n uint
-	codes, lens := &c.codes, &c.lens
-	// put appends k <= 16 bits; n stays <= 16 between calls.
-	put := func(v uint32, k uint) {
-		acc = acc<<k | uint64(v)
-		n += k
+	var n uint // pending bits in acc, at most 16 between symbols
+	pos := 0
+	for _, s := range c.seqs {
+		for _, b := range src[pos : pos+int(s.lits)] {
+			e := enc[b]
+			acc = acc<<(e&31) | uint64(e>>5)
+			n += uint(e & 31)
+			if n > 16 {
+				n -= 16
+				binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+				w1, w2 = w2, bp
+				bp += 2
+			}
+		}
+		pos += int(s.lits)
+		length, offset := int(s.length), int(s.offset)
+		e := enc[matchSym(length, offset)]
+		acc = acc<<(e&31) | uint64(e>>5)
+		n += uint(e & 31)
 		if n > 16 {
 			n -= 16
 			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
 			w1, w2 = w2, bp
 			bp += 2
 		}
-	}
-	pos := 0
-	for _, s := range c.seqs {
-		for _, b := range src[pos : pos+int(s.lits)] {
-			put(codes[b], uint(lens[b]))
-		}
-		pos += int(s.lits)
-		length, offset := int(s.length), int(s.offset)
-		sym := matchSym(length, offset)
-		put(codes[sym], uint(lens[sym]))
 		if l := length - minMatch; l >= lenHeaderMax {
 			if l-lenHeaderMax < lenByteMax {
 				out[bp] = byte(l - lenHeaderMax)
@@ -433,13 +442,36 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 			}
 		}
 		ob := uint(bits.Len(uint(offset)) - 1)
-		put(uint32(offset)&(1<<ob-1), ob)
+		acc = acc<<ob | uint64(offset)&(1<<ob-1)
+		n += ob
+		if n > 16 {
+			n -= 16
+			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			w1, w2 = w2, bp
+			bp += 2
+		}
 		pos += length
 	}
 	for _, b := range src[tail:] {
-		put(codes[b], uint(lens[b]))
+		e := enc[b]
+		acc = acc<<(e&31) | uint64(e>>5)
+		n += uint(e & 31)
+		if n > 16 {
+			n -= 16
+			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			w1, w2 = w2, bp
+			bp += 2
+		}
 	}
-	put(codes[endOfData], uint(lens[endOfData]))
+	e := enc[endOfData]
+	acc = acc<<(e&31) | uint64(e>>5)
+	n += uint(e & 31)
+	if n > 16 {
+		n -= 16
+		binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+		w1, w2 = w2, bp
+		bp += 2
+	}
 	binary.LittleEndian.PutUint16(out[w1:], uint16(acc<<(16-n)))
 	binary.LittleEndian.PutUint16(out[w2:], 0)
 	return bp
