@@ -132,7 +132,7 @@ func TestWimApplyWimlibCaptures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			w := filepath.Join(dir, "wimlib.wim")
-			args := append([]string{"capture", src, w, "from wimlib", "--threads=1"}, strings.Join(tc.flags, "="))
+			args := append([]string{"capture", src, w, "from wimlib"}, strings.Join(tc.flags, "="))
 			if tc.name == "solid" {
 				args = args[:len(args)-1]
 				args = append(args, "--solid")
