@@ -121,3 +121,30 @@ func TestReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxOffset: a 4-byte match at offset 65532, the farthest a match of
+// the minimum length ever reaches in a 64 KiB chunk, round-trips at every
+// level and is taken by the greedy and lazy parsers (the near-optimal ones
+// rightly price it above four cheap literals here).
+func TestMaxOffset(t *testing.T) {
+	src := make([]byte, MaxChunkSize)
+	for i := range src {
+		src[i] = byte(i % 7) // compressible, never 0xfe
+	}
+	copy(src[:4], []byte{0xfe, 0xfe, 0xfd, 0xfe})
+	copy(src[MaxChunkSize-4:], src[:4])
+	d, _ := NewDecompressor(MaxChunkSize)
+	for level := MinLevel; level <= MaxLevel; level++ {
+		c, _ := NewCompressor(MaxChunkSize, level)
+		if roundTrip(t, c, d, src) == 0 {
+			t.Fatalf("level %d: not compressed", level)
+		}
+		far := false
+		for _, s := range c.seqs {
+			far = far || s.offset == MaxChunkSize-4
+		}
+		if !far && !c.p.optimal {
+			t.Errorf("level %d: offset %d not used", level, MaxChunkSize-4)
+		}
+	}
+}
