@@ -14,6 +14,7 @@ import "slices"
 // buildScratch is reusable working memory for code construction.
 type buildScratch struct {
 	keys      [maxOffsetSyms]uint32 // freq<<10 | sym, sorted
+	tmp       [maxOffsetSyms]uint32
 	nodeFreq  [maxOffsetSyms]uint32
 	parent    [maxOffsetSyms]uint16
 	depth     [maxOffsetSyms]uint8
@@ -40,7 +41,7 @@ func (s *buildScratch) buildLengths(freqs []uint32, lens []uint8) {
 		prev = k
 	}
 	if !sorted {
-		sortKeys(keys)
+		s.sortKeys(keys)
 	}
 	if n == 1 {
 		lens[0] = 1
@@ -95,9 +96,11 @@ func (s *buildScratch) buildLengths(freqs []uint32, lens []uint8) {
 	}
 }
 
-// sortKeys sorts small arrays of keys; most are nearly sorted because
-// frequencies change slowly relative to symbol order only in part.
-func sortKeys(keys []uint32) {
+// sortKeys sorts keys (freq<<symBits | sym, built in symbol order) by
+// frequency and then symbol: insertion sort for a few keys, otherwise a
+// stable radix sort on the frequency bytes (frequencies stay far below
+// 1<<16 because every rebuild halves them).
+func (s *buildScratch) sortKeys(keys []uint32) {
 	if len(keys) <= 16 {
 		for i := 1; i < len(keys); i++ {
 			k := keys[i]
@@ -110,7 +113,33 @@ func sortKeys(keys []uint32) {
 		}
 		return
 	}
-	slices.Sort(keys)
+	maxKey := uint32(0)
+	for _, k := range keys {
+		maxKey = max(maxKey, k)
+	}
+	if maxKey>>symBits >= 1<<16 {
+		slices.Sort(keys)
+		return
+	}
+	src, dst := keys, s.tmp[:len(keys)]
+	for shift := uint(symBits); shift < symBits+16 && maxKey>>shift != 0; shift += 8 {
+		var count [257]uint32
+		for _, k := range src {
+			count[(k>>shift)&0xFF+1]++
+		}
+		for i := 1; i < 257; i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range src {
+			b := (k >> shift) & 0xFF
+			dst[count[b]] = k
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
 }
 
 // canonicalCodewords assigns canonical codewords (MSB-first, right-aligned)

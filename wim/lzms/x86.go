@@ -27,12 +27,16 @@ func x86Filter(data []byte, last []int32, undo bool) {
 	lastX86 := int32(-x86MaxTransOffset - 1)
 	end := n - 16
 	for i := 1; i < end; {
+		// Most bytes are not candidate opcodes: skip them quickly.
+		for !x86Candidate[data[i]] {
+			i++
+			if i >= end {
+				return
+			}
+		}
 		var nb int
 		maxOff := int32(x86MaxTransOffset)
 		switch data[i] {
-		default:
-			i++
-			continue
 		case 0xE8:
 			nb = 1
 			maxOff >>= 1
@@ -79,3 +83,6 @@ func x86Filter(data []byte, last []int32, undo bool) {
 		i += nb + 4
 	}
 }
+
+// x86Candidate marks the first bytes of the instructions x86Filter looks at.
+var x86Candidate = [256]bool{0x48: true, 0x4C: true, 0xE8: true, 0xE9: true, 0xF0: true, 0xFF: true}
