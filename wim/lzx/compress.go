@@ -652,6 +652,11 @@ func (c *Compressor) writeCompressed(btype, size int) {
 	c.writeHeader(btype, size)
 	aligned := btype == blockAligned
 	if aligned {
+		if c.alignLens == [numAlignedSyms]uint8{} {
+			// No offset uses the aligned code; still send a complete one
+			// (7-Zip rejects an empty aligned code).
+			c.alignLens = [numAlignedSyms]uint8{3, 3, 3, 3, 3, 3, 3, 3}
+		}
 		for _, l := range c.alignLens {
 			w.put(uint32(l), 3)
 		}

@@ -16,7 +16,8 @@ import (
 // LZX resource (blobs and metadata) and re-encodes it with our compressor,
 // rebuilding the chunk tables, resource offsets, blob table and header;
 // `wimlib-imagex verify` then decompresses every resource and checks its
-// SHA-1.
+// SHA-1, and `7zz t` (7-Zip's own LZX decoder) extracts and CRC-checks
+// every file.
 
 func putReshdr(b []byte, size int64, flags byte, off, usize int64) {
 	var s [8]byte
@@ -132,6 +133,10 @@ func TestInteropWimlibVerify(t *testing.T) {
 			// verify exits non-zero (failing the test) on a bad resource.
 			if outp := testutil.Run(t, "wimlib-imagex", "verify", ours); !strings.Contains(outp, "successfully verified") {
 				t.Fatalf("wimlib-imagex verify: %s", outp)
+			}
+			// So does 7-Zip's independent LZX decoder.
+			if outp := testutil.Run(t, "7zz", "t", ours); !strings.Contains(outp, "Everything is Ok") {
+				t.Fatalf("7zz t: %s", outp)
 			}
 			// Our own reader agrees too.
 			checkWIMDecodes(t, ours)
