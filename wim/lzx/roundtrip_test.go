@@ -83,12 +83,15 @@ func TestRoundTripSizes(t *testing.T) {
 	}
 }
 
-func TestRoundTripLargeChunks(t *testing.T) {
+// TestRoundTripChunkSizes covers chunk sizes other than 32 KiB: smaller
+// (4 KiB, WIMBoot-style), non-power-of-two and up to 2 MiB (several blocks
+// per chunk, 24-bit block sizes).
+func TestRoundTripChunkSizes(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	data := append(append(genX86(r, 150000), genText(r, 100000)...), append(genRepeats(r, 100000), genRandom(r, 50000)...)...)
-	for _, cs := range []int{65536, 100000, 1 << 21} {
+	for _, cs := range []int{4096, 65536, 100000, 1 << 21} {
 		for _, ft := range []int{0, blockVerbatim, blockAligned, blockUncompressed} {
-			if cs != 65536 && ft != 0 {
+			if cs != 65536 && cs != 4096 && ft != 0 {
 				continue
 			}
 			c, err := NewCompressor(cs, 0)
