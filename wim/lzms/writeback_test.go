@@ -18,16 +18,22 @@ import (
 func TestWimlibReadsOurOutput(t *testing.T) {
 	testutil.RequireTool(t, "wimlib-imagex")
 	testutil.RequireTool(t, "7zz")
-	tree := writeTestTree(t, true)
+	gen := writeTestTree(t, true)
+	fixture := testutil.Fixture(t, "wim", "src") // holds sub/deeper/e8calls.bin
 	for _, tc := range []struct {
 		name  string
+		tree  string
 		args  []string
 		level int
 	}{
-		{"lzms-128k-level50", []string{"--compress=lzms"}, 50},
-		{"lzms-32k-level5", []string{"--compress=lzms", "--chunk-size=32768"}, 5},
-		{"solid-512k-level60", []string{"--solid", "--solid-chunk-size=524288"}, 60},
+		{"lzms-128k-level50", gen, []string{"--compress=lzms"}, 50},
+		{"lzms-32k-level5", gen, []string{"--compress=lzms", "--chunk-size=32768"}, 5},
+		{"solid-512k-level60", gen, []string{"--solid", "--solid-chunk-size=524288"}, 60},
+		{"fixture-src-default", fixture, []string{"--compress=lzms"}, 0},
+		{"fixture-src-level100", fixture, []string{"--compress=lzms"}, 100},
+		{"fixture-src-solid", fixture, []string{"--solid"}, 0},
 	} {
+		tree := tc.tree
 		t.Run(tc.name, func(t *testing.T) {
 			w := filepath.Join(t.TempDir(), "x.wim")
 			testutil.Run(t, "wimlib-imagex", append([]string{"capture", tree, w, "--threads=1"}, tc.args...)...)
