@@ -68,12 +68,18 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	c.depth = 4 + level*level/25 // 1: 4, 50: 104, 100: 404
 	c.nice = 32 + level*2
 	c.lazy = level >= 10
-	c.delta = level >= 30
 	c.optimal = level >= 30
+	c.delta = level >= 40
 	c.litRep = level >= 40
-	if c.optimal {
+	switch {
+	case level >= 40:
 		c.depth = 8 + level/2
 		c.nice = 16 + level*3/4
+	case c.optimal:
+		// The quicker optimal levels: shallow search, no delta matches
+		// and no match+literal+repeat sequences.
+		c.depth = 8
+		c.nice = 24
 	}
 	// The match finder looks back at most maxWindow bytes, which bounds
 	// its memory for chunks above 64 MiB; smaller chunks are covered

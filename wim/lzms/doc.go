@@ -83,9 +83,9 @@
 //	               2- and 3-byte match tables, a dynamic program over
 //	               windows of 2048 positions priced with the live code
 //	               lengths and probabilities, tracking each position's
-//	               contexts and repeat queue exactly; delta matches;
-//	               from level 40 also "match, literal, repeat" sequences.
-//	               Higher levels search deeper. Default 50.
+//	               contexts and repeat queue exactly.
+//	level 40..100  also delta matches and "match, literal, repeat"
+//	               sequences; higher levels search deeper. Default 50.
 //
 // Memory per Compressor (allocated on first use, then reused): a copy of
 // the chunk plus 4 bytes per chunk byte for hash chains (levels below 30)

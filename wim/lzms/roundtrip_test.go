@@ -56,7 +56,7 @@ func TestRoundTrip(t *testing.T) {
 		"tiny":   {1, 1, 1, 1, 1, 1},
 		"e8":     bytes.Repeat([]byte{0xE8, 0, 0, 0, 0, 0x90}, 5000),
 	}
-	for _, level := range []int{1, 20, 50, 100} {
+	for _, level := range []int{1, 20, 35, 50, 100} {
 		c, err := NewCompressor(1<<17, level)
 		if err != nil {
 			t.Fatal(err)
