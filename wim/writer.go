@@ -73,6 +73,7 @@ type wblob struct {
 	src     Blob
 	refs    uint32
 	raw     *WIMBlob // copy this stored resource as-is
+	plain   bool     // store uncompressed in a compressed WIM (NoCompress)
 	hdr     ResHdr   // where it was written
 
 	copyRes *resource // solid resource copied as-is that holds this blob
@@ -394,7 +395,7 @@ func (w *writer) collect(images []ImageSource) error {
 				if s.Pending() {
 					b := w.byStrm[s]
 					if b == nil {
-						b = &wblob{pending: true, size: s.Size, src: s.Data}
+						b = &wblob{pending: true, size: s.Size, src: s.Data, plain: wantsPlain(s.Data)}
 						w.byStrm[s] = b
 						w.blobs = append(w.blobs, b)
 					}
@@ -422,7 +423,7 @@ func (w *writer) collect(images []ImageSource) error {
 					if src.Size() != s.Size {
 						return fmt.Errorf("wim: image %d: %s: stream %q is %d bytes but its blob %s has %d", i+1, path, s.Name, s.Size, s.Hash, src.Size())
 					}
-					b = &wblob{hash: s.Hash, size: s.Size, src: src}
+					b = &wblob{hash: s.Hash, size: s.Size, src: src, plain: wantsPlain(src)}
 					if wb, ok := src.(*WIMBlob); ok {
 						b.raw = wb
 					}
@@ -948,7 +949,7 @@ func (w *writer) produce(comp Compression, cs int64, jobs, ordered chan<- *chunk
 		d := sha1.New()
 		var n int64 = 1
 		step := int64(1 << 20)
-		if comp != None {
+		if comp != None && !b.plain {
 			n = (b.size + cs - 1) / cs
 			step = cs
 		} else {
@@ -956,6 +957,12 @@ func (w *writer) produce(comp Compression, cs int64, jobs, ordered chan<- *chunk
 		}
 		for k := int64(0); k < n; k++ {
 			j := newJob()
+			if b.plain {
+				j.done = nil // stored as it is: no compression job
+				if int64(cap(j.in)) < step {
+					j.in = make([]byte, step)
+				}
+			}
 			j.b, j.idx, j.n = b, k, n
 			sz := min(step, b.size-k*step)
 			if int64(cap(j.in)) < sz {
@@ -1020,7 +1027,7 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 			switch {
 			case w.opts.Solid:
 				tblSize = solidHeaderSize + 4*j.n
-			case comp == None:
+			case comp == None || j.b.plain:
 				tblSize = 0
 			default:
 				width = 4
@@ -1073,7 +1080,7 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 			continue
 		}
 		b := j.b
-		if comp == None {
+		if comp == None || b.plain {
 			b.hdr = ResHdr{SizeInWIM: b.size, Offset: start, UncompressedSize: b.size}
 			continue
 		}
@@ -1229,4 +1236,12 @@ func compressChunks(data []byte, c Compression, cs, level, threads int) ([]byte,
 		res = append(res, o...)
 	}
 	return res, nil
+}
+
+// wantsPlain reports whether a blob source asks to be stored uncompressed
+// (wimscript.ini [CompressionExclusionList]) by implementing
+// interface{ NoCompress() bool }.
+func wantsPlain(b Blob) bool {
+	nc, ok := b.(interface{ NoCompress() bool })
+	return ok && nc.NoCompress()
 }

@@ -111,7 +111,7 @@ func wimCaptureCommand(appendMode bool) *cli.Command {
 		"output; set SOURCE_DATE_EPOCH (or --source-date-epoch) to also pin every file time.\n\n" +
 		"--config FILE reads a wimscript.ini: [ExclusionList] and [ExclusionException] globs\n" +
 		"(anchored at DIR when they contain a path separator, otherwise matched against names),\n" +
-		"[CompressionExclusionList] is accepted (those files are currently still compressed).\n\n" +
+		"and [CompressionExclusionList] globs of files stored uncompressed (not with --solid).\n\n" +
 		"Examples:\n" +
 		"  wimbuild wim capture ./winpe boot.wim \"Microsoft Windows PE (x64)\" --flags 9 --boot\n" +
 		"  wimbuild wim capture ./tree out.wim --compress xpress --check --config wimscript.ini"

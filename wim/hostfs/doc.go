@@ -43,7 +43,7 @@
 //
 // [CompressionExclusionList] matches are marked on their blobs (a Blob that
 // also has a NoCompress() bool method returning true); package wim's writer
-// does not act on the mark yet, so such files are still compressed.
+// stores such blobs uncompressed in a compressed (non-solid) WIM.
 //
 // Not captured: security descriptors (none on POSIX hosts), UNIX owner/mode
 // and extended attributes (wimlib's --unix-data extension), device nodes,
