@@ -181,7 +181,9 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 		}
 		pi := 2 * (p & wm)
 		l := min(lenL, lenR)
-		l += matchLen(buf[p+l:], cur[l:], maxLen-l)
+		// Compare no further than nice: on long repetitions a full
+		// comparison at every position would be quadratic.
+		l += matchLen(buf[p+l:], cur[l:], nice-l)
 		if l > best {
 			best = l
 			if ms != nil && count < len(ms) {
@@ -194,7 +196,7 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 				return count
 			}
 		}
-		if l < maxLen && buf[p+l] < cur[l] {
+		if buf[p+l] < cur[l] { // l < nice <= maxLen here
 			child[lp] = cand
 			lp = pi + 1
 			cand = child[lp]
@@ -376,7 +378,10 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 				it = optNode{from: int32(i), length: uint32(longRep), off: reps[longRepIdx], rep: int8(longRepIdx), power: -1}
 			} else {
 				m := ms[nm-1]
-				it = optNode{from: int32(i), length: m.length, off: m.off, rep: -1, power: -1}
+				// The finder stops comparing at nice; extend once here.
+				o := int(m.off)
+				full := int(m.length) + matchLen(buf[p-o+int(m.length):], buf[p+int(m.length):], maxLen-int(m.length))
+				it = optNode{from: int32(i), length: uint32(full), off: m.off, rep: -1, power: -1}
 			}
 			end = i + int(it.length)
 			c.emitWindow(buf, pos, nodes, i, it)
