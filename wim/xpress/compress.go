@@ -94,8 +94,8 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		p:        levels[level],
 		head4:    make([]int32, 1<<hash4Bits),
 		head3:    make([]int32, 1<<hash3Bits),
-		prev:     make([]uint16, maxChunkSize),
-		base:     1, // zeroed heads (0) are then "before this chunk"
+		prev:     make([]uint16, MaxChunkSize), // indexed by uint16 positions
+		base:     1,                            // zeroed heads (0) are then "before this chunk"
 		seqs:     make([]seq, 0, maxChunkSize/minMatch+1),
 	}
 	if c.p.optimal {
@@ -282,23 +282,37 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 	if from >= to {
 		return
 	}
-	head4, head3, prev, base := c.head4, c.head3, c.prev[:to], c.base
-	src = src[:to+3]
-	use3 := c.p.use3
-	for p := from; p < to; p++ {
-		abs := base + int32(p)
-		v := binary.LittleEndian.Uint32(src[p:])
+	head4 := (*[1 << hash4Bits]int32)(c.head4)
+	prev := (*[MaxChunkSize]uint16)(c.prev)
+	base := c.base
+	s := src[from : to+3]
+	abs := base + int32(from)
+	if !c.p.use3 {
+		for i := 0; i+4 <= len(s); i++ {
+			v := binary.LittleEndian.Uint32(s[i:])
+			h := hash4(v)
+			d := uint16(abs - head4[h])
+			if head4[h] < base {
+				d = 0
+			}
+			head4[h] = abs
+			prev[uint16(from+i)] = d
+			abs++
+		}
+		return
+	}
+	head3 := (*[1 << hash3Bits]int32)(c.head3)
+	for i := 0; i+4 <= len(s); i++ {
+		v := binary.LittleEndian.Uint32(s[i:])
 		h := hash4(v)
-		cand := head4[h]
+		d := uint16(abs - head4[h])
+		if head4[h] < base {
+			d = 0
+		}
 		head4[h] = abs
-		d := uint16(0)
-		if cand >= base {
-			d = uint16(abs - cand)
-		}
-		prev[p] = d
-		if use3 {
-			head3[hash3(v)] = abs
-		}
+		prev[uint16(from+i)] = d
+		head3[hash3(v)] = abs
+		abs++
 	}
 }
 
@@ -330,41 +344,114 @@ func better(l2, o2, l1, o1 int) bool {
 }
 
 // parseLazy is greedy parsing that defers a match by one byte while the
-// next position has a better one.
+// next position has a better one. It returns the start of the trailing
+// literals.
+//
+// The match finder is inlined here (it is the compressor's hot loop): q is
+// the position searched next, and (pl, poff) at ppos is the match waiting
+// for a lazy step (pl == 0: none). Every searched position is inserted in
+// the hash tables; the positions a taken match covers after q are
+// inserted by skip.
 func (c *Compressor) parseLazy(src []byte) int {
+	n := len(src)
+	depthFull, nice0, maxLazy, good, use3 := c.p.depth, c.p.nice, c.p.maxLazy, c.p.good, c.p.use3
+	head4 := (*[1 << hash4Bits]int32)(c.head4)
+	head3 := (*[1 << hash3Bits]int32)(c.head3)
+	prev := (*[MaxChunkSize]uint16)(c.prev)
+	base := c.base
+	freqs := &c.freqs
+	seqs := c.seqs
 	lit := 0
-	pos := 0
-	depth := c.p.depth
-	l, off := c.find(src, pos, depth, minMatch-1)
-	for pos < len(src) {
-		if l == 0 {
-			pos++
-			l, off = c.find(src, pos, depth, minMatch-1)
+	pl, poff, ppos := 0, 0, 0
+	for q := 0; q < n; {
+		// Search q for a match longer than best.
+		best, depth := minMatch-1, depthFull
+		if pl != 0 {
+			best = pl - 1
+			if pl >= good {
+				depth >>= 2
+			}
+		}
+		l2, o2 := 0, 0
+		if q+4 <= n {
+			v := binary.LittleEndian.Uint32(src[q:])
+			abs := base + int32(q)
+			h := hash4(v)
+			cand := head4[h]
+			head4[h] = abs
+			start := max(best, 3) // the chains give matches of 4 or more
+			best = start
+			if cand < base {
+				prev[uint16(q)] = 0
+			} else {
+				prev[uint16(q)] = uint16(abs - cand)
+				maxLen := n - q
+				nice := min(nice0, maxLen)
+				cp := int(cand - base)
+				var next byte // the byte a longer match must repeat
+				if best < nice {
+					next = src[q+best]
+				}
+				for best < nice {
+					if src[cp+best] == next && binary.LittleEndian.Uint32(src[cp:]) == v {
+						if l := 4 + matchLen(src, cp+4, q+4, maxLen-4); l > best {
+							best, o2 = l, q-cp
+							if best < nice {
+								next = src[q+best]
+							}
+						}
+					}
+					depth--
+					d := int(prev[uint16(cp)])
+					if d == 0 || depth <= 0 {
+						break
+					}
+					cp -= d
+				}
+			}
+			if use3 {
+				h3 := hash3(v)
+				if best > start {
+					l2 = best
+				} else if cand3 := head3[h3]; start == 3 && cand3 >= base && abs-cand3 <= near3 {
+					cp := int(cand3 - base)
+					if binary.LittleEndian.Uint32(src[cp:])&0xffffff == v&0xffffff {
+						l2, o2 = minMatch, q-cp
+					}
+				}
+				head3[h3] = abs
+			} else if best > start {
+				l2 = best
+			}
+		}
+		if pl == 0 {
+			if l2 == 0 {
+				q++
+				continue
+			}
+			pl, poff, ppos = l2, o2, q
+		} else if better(l2, o2, pl, poff) {
+			pl, poff, ppos = l2, o2, q
+		} else {
+			goto emit
+		}
+		if pl < maxLazy && ppos+1 < n {
+			q = ppos + 1
 			continue
 		}
-		next := pos + 1 // first covered position not yet inserted
-		for l < c.p.maxLazy && pos+1 < len(src) {
-			d := depth
-			if l >= c.p.good {
-				d >>= 2
-			}
-			l2, off2 := c.find(src, pos+1, d, l-1)
-			next = pos + 2
-			if !better(l2, off2, l, off) {
-				break
-			}
-			pos++
-			l, off = l2, off2
-			next = pos + 1
+	emit:
+		for _, b := range src[lit:ppos] {
+			freqs[b]++
 		}
-		c.addLits(src, lit, pos)
-		c.addMatch(pos-lit, l, off)
-		c.skip(src, next, pos+l)
-		pos += l
-		lit = pos
-		l, off = c.find(src, pos, depth, minMatch-1)
+		seqs = append(seqs, seq{lits: uint32(ppos - lit), length: uint32(pl), offset: uint32(poff)})
+		freqs[matchSym(pl, poff)]++
+		c.skip(src, q+1, ppos+pl)
+		q = ppos + pl
+		lit = q
+		pl = 0
 	}
-	c.addLits(src, lit, len(src))
+	c.seqs = seqs
+	c.addLits(src, lit, n)
 	return lit
 }
 
