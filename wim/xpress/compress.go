@@ -49,6 +49,13 @@ var levels = [MaxLevel + 1]params{
 	9: {depth: 48, nice: 258, optimal: true, use3: true, maxInsert: 65536, passes: 2},
 }
 
+// tables are the match finder's hash heads and chains.
+type tables struct {
+	head4 [1 << hash4Bits]int32
+	head3 [1 << hash3Bits]int32
+	prev  [MaxChunkSize]uint16 // indexed by uint16 positions
+}
+
 // seq is a run of literals followed by one match.
 type seq struct {
 	lits   uint32 // literals before the match
@@ -62,8 +69,9 @@ type Compressor struct {
 	maxChunk int
 	p        params
 
-	head4 []int32  // hash4 -> latest absolute position
-	head3 []int32  // hash3 -> latest absolute position
+	t     *tables  // the match finder's tables, as arrays (no bounds checks in the hot loop)
+	head4 []int32  // t.head4: hash4 -> latest absolute position
+	head3 []int32  // t.head3: hash3 -> latest absolute position
 	prev  []uint16 // chunk position -> distance back to the previous position with the same hash4 (0: none)
 	base  int32    // absolute position of this chunk's byte 0
 
@@ -89,13 +97,15 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	if level < MinLevel || level > MaxLevel {
 		return nil, fmt.Errorf("%w: %d (want %d..%d, or 0 for %d)", ErrLevel, level, MinLevel, MaxLevel, DefaultLevel)
 	}
+	t := new(tables)
 	c := &Compressor{
 		maxChunk: maxChunkSize,
 		p:        levels[level],
-		head4:    make([]int32, 1<<hash4Bits),
-		head3:    make([]int32, 1<<hash3Bits),
-		prev:     make([]uint16, MaxChunkSize), // indexed by uint16 positions
-		base:     1,                            // zeroed heads (0) are then "before this chunk"
+		t:        t,
+		head4:    t.head4[:],
+		head3:    t.head3[:],
+		prev:     t.prev[:],
+		base:     1, // zeroed heads (0) are then "before this chunk"
 		seqs:     make([]seq, 0, maxChunkSize/minMatch+1),
 	}
 	if c.p.optimal {
@@ -354,21 +364,16 @@ func better(l2, o2, l1, o1 int) bool {
 // inserted by skip.
 func (c *Compressor) parseLazy(src []byte) int {
 	n := len(src)
-	depthFull, nice0, maxLazy, good, use3 := c.p.depth, c.p.nice, c.p.maxLazy, c.p.good, c.p.use3
-	head4 := (*[1 << hash4Bits]int32)(c.head4)
-	head3 := (*[1 << hash3Bits]int32)(c.head3)
-	prev := (*[MaxChunkSize]uint16)(c.prev)
+	t := c.t
 	base := c.base
-	freqs := &c.freqs
-	seqs := c.seqs
 	lit := 0
 	pl, poff, ppos := 0, 0, 0
 	for q := 0; q < n; {
 		// Search q for a match longer than best.
-		best, depth := minMatch-1, depthFull
+		best, depth := minMatch-1, c.p.depth
 		if pl != 0 {
 			best = pl - 1
-			if pl >= good {
+			if pl >= c.p.good {
 				depth >>= 2
 			}
 		}
@@ -377,16 +382,16 @@ func (c *Compressor) parseLazy(src []byte) int {
 			v := binary.LittleEndian.Uint32(src[q:])
 			abs := base + int32(q)
 			h := hash4(v)
-			cand := head4[h]
-			head4[h] = abs
+			cand := t.head4[h]
+			t.head4[h] = abs
 			start := max(best, 3) // the chains give matches of 4 or more
 			best = start
 			if cand < base {
-				prev[uint16(q)] = 0
+				t.prev[uint16(q)] = 0
 			} else {
-				prev[uint16(q)] = uint16(abs - cand)
+				t.prev[uint16(q)] = uint16(abs - cand)
 				maxLen := n - q
-				nice := min(nice0, maxLen)
+				nice := min(c.p.nice, maxLen)
 				cp := int(cand - base)
 				var next byte // the byte a longer match must repeat
 				if best < nice {
@@ -402,26 +407,27 @@ func (c *Compressor) parseLazy(src []byte) int {
 						}
 					}
 					depth--
-					d := int(prev[uint16(cp)])
+					d := int(t.prev[uint16(cp)])
 					if d == 0 || depth <= 0 {
 						break
 					}
 					cp -= d
 				}
 			}
-			if use3 {
+			if best > start {
+				l2 = best
+			}
+			if c.p.use3 {
 				h3 := hash3(v)
-				if best > start {
-					l2 = best
-				} else if cand3 := head3[h3]; start == 3 && cand3 >= base && abs-cand3 <= near3 {
-					cp := int(cand3 - base)
-					if binary.LittleEndian.Uint32(src[cp:])&0xffffff == v&0xffffff {
-						l2, o2 = minMatch, q-cp
+				if start == 3 && l2 == 0 {
+					if cand3 := t.head3[h3]; cand3 >= base && abs-cand3 <= near3 {
+						cp := int(cand3 - base)
+						if binary.LittleEndian.Uint32(src[cp:])&0xffffff == v&0xffffff {
+							l2, o2 = minMatch, q-cp
+						}
 					}
 				}
-				head3[h3] = abs
-			} else if best > start {
-				l2 = best
+				t.head3[h3] = abs
 			}
 		}
 		if pl == 0 {
@@ -435,22 +441,18 @@ func (c *Compressor) parseLazy(src []byte) int {
 		} else {
 			goto emit
 		}
-		if pl < maxLazy && ppos+1 < n {
+		if pl < c.p.maxLazy && ppos+1 < n {
 			q = ppos + 1
 			continue
 		}
 	emit:
-		for _, b := range src[lit:ppos] {
-			freqs[b]++
-		}
-		seqs = append(seqs, seq{lits: uint32(ppos - lit), length: uint32(pl), offset: uint32(poff)})
-		freqs[matchSym(pl, poff)]++
+		c.addLits(src, lit, ppos)
+		c.addMatch(ppos-lit, pl, poff)
 		c.skip(src, q+1, ppos+pl)
 		q = ppos + pl
 		lit = q
 		pl = 0
 	}
-	c.seqs = seqs
 	c.addLits(src, lit, n)
 	return lit
 }
