@@ -298,8 +298,8 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 	s := src[from : to+3]
 	abs := base + int32(from)
 	if !c.p.use3 {
-		for i := 0; i+4 <= len(s); i++ {
-			v := binary.LittleEndian.Uint32(s[i:])
+		for i := range len(s) - 3 {
+			v := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 			h := hash4(v)
 			d := uint16(abs - head4[h])
 			if head4[h] < base {
@@ -312,8 +312,8 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 		return
 	}
 	head3 := (*[1 << hash3Bits]int32)(c.head3)
-	for i := 0; i+4 <= len(s); i++ {
-		v := binary.LittleEndian.Uint32(s[i:])
+	for i := range len(s) - 3 {
+		v := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 		h := hash4(v)
 		d := uint16(abs - head4[h])
 		if head4[h] < base {
