@@ -54,6 +54,10 @@ type tables struct {
 	head4 [1 << hash4Bits]int32
 	head3 [1 << hash3Bits]int32
 	prev  [MaxChunkSize]uint16 // indexed by uint16 positions
+	// win holds a copy of the chunk, indexed by uint16 positions; the
+	// padding lets 8-byte loads start at any position. Bytes at and past
+	// the chunk's end are never compared.
+	win [MaxChunkSize + 8]byte
 }
 
 // seq is a run of literals followed by one match.
@@ -174,6 +178,22 @@ func matchLen(src []byte, a, b, max int) int {
 		n += 8
 	}
 	for n < max && src[a+n] == src[b+n] {
+		n++
+	}
+	return n
+}
+
+// matchLenW is matchLen on the window w (a < b < MaxChunkSize).
+func matchLenW(w *[MaxChunkSize + 8]byte, a, b, max int) int {
+	n := 0
+	for n+8 <= max {
+		x := binary.LittleEndian.Uint64(w[uint16(a+n):]) ^ binary.LittleEndian.Uint64(w[uint16(b+n):])
+		if x != 0 {
+			return n + bits.TrailingZeros64(x)>>3
+		}
+		n += 8
+	}
+	for n < max && w[uint16(a+n)] == w[uint16(b+n)] {
 		n++
 	}
 	return n
@@ -365,6 +385,8 @@ func better(l2, o2, l1, o1 int) bool {
 func (c *Compressor) parseLazy(src []byte) int {
 	n := len(src)
 	t := c.t
+	w := &t.win
+	copy(w[:], src)
 	base := c.base
 	lit := 0
 	pl, poff, ppos := 0, 0, 0
@@ -379,7 +401,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 		}
 		l2, o2 := 0, 0
 		if q+4 <= n {
-			v := binary.LittleEndian.Uint32(src[q:])
+			v := binary.LittleEndian.Uint32(w[uint16(q):])
 			abs := base + int32(q)
 			h := hash4(v)
 			cand := t.head4[h]
@@ -395,14 +417,14 @@ func (c *Compressor) parseLazy(src []byte) int {
 				cp := int(cand - base)
 				var next byte // the byte a longer match must repeat
 				if best < nice {
-					next = src[q+best]
+					next = w[uint16(q+best)]
 				}
 				for best < nice {
-					if src[cp+best] == next && binary.LittleEndian.Uint32(src[cp:]) == v {
-						if l := 4 + matchLen(src, cp+4, q+4, maxLen-4); l > best {
+					if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
+						if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
 							best, o2 = l, q-cp
 							if best < nice {
-								next = src[q+best]
+								next = w[uint16(q+best)]
 							}
 						}
 					}
@@ -422,7 +444,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 				if start == 3 && l2 == 0 {
 					if cand3 := t.head3[h3]; cand3 >= base && abs-cand3 <= near3 {
 						cp := int(cand3 - base)
-						if binary.LittleEndian.Uint32(src[cp:])&0xffffff == v&0xffffff {
+						if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
 							l2, o2 = minMatch, q-cp
 						}
 					}
