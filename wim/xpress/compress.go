@@ -58,6 +58,8 @@ type tables struct {
 	// padding lets 8-byte loads start at any position. Bytes at and past
 	// the chunk's end are never compared.
 	win [MaxChunkSize + 8]byte
+	// out is where write builds the stream (always shorter than the chunk).
+	out [MaxChunkSize + 8]byte
 }
 
 // seq is a run of literals followed by one match.
@@ -507,8 +509,12 @@ func (c *Compressor) outputSize() int {
 // only when more than 16 bits are pending, so at every point a raw byte
 // lands exactly where a decoder that keeps 16..31 bits loaded reads it.
 func (c *Compressor) write(out, src []byte, tail int) int {
+	// The stream is built in the window-sized buffer c.t.out, indexed by
+	// uint16 offsets (every offset is below len(src) <= MaxChunkSize, so
+	// no bounds checks), then copied to out.
+	o := &c.t.out
 	for i := range tableBytes {
-		out[i] = c.lens[2*i] | c.lens[2*i+1]<<4
+		o[i] = c.lens[2*i] | c.lens[2*i+1]<<4
 	}
 	// enc[s] = codeword<<5 | length: one load per symbol.
 	enc := &c.enc
@@ -526,7 +532,7 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 			n += uint(e & 31)
 			if n > 16 {
 				n -= 16
-				binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+				binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
 				w1, w2 = w2, bp
 				bp += 2
 			}
@@ -538,17 +544,17 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 		n += uint(e & 31)
 		if n > 16 {
 			n -= 16
-			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
 			w1, w2 = w2, bp
 			bp += 2
 		}
 		if l := length - minMatch; l >= lenHeaderMax {
 			if l-lenHeaderMax < lenByteMax {
-				out[bp] = byte(l - lenHeaderMax)
+				o[uint16(bp)] = byte(l - lenHeaderMax)
 				bp++
 			} else {
-				out[bp] = lenByteMax
-				binary.LittleEndian.PutUint16(out[bp+1:], uint16(l))
+				o[uint16(bp)] = lenByteMax
+				binary.LittleEndian.PutUint16(o[uint16(bp+1):], uint16(l))
 				bp += 3
 			}
 		}
@@ -557,7 +563,7 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 		n += ob
 		if n > 16 {
 			n -= 16
-			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
 			w1, w2 = w2, bp
 			bp += 2
 		}
@@ -569,7 +575,7 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 		n += uint(e & 31)
 		if n > 16 {
 			n -= 16
-			binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
 			w1, w2 = w2, bp
 			bp += 2
 		}
@@ -579,11 +585,11 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 	n += uint(e & 31)
 	if n > 16 {
 		n -= 16
-		binary.LittleEndian.PutUint16(out[w1:], uint16(acc>>n))
+		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
 		w1, w2 = w2, bp
 		bp += 2
 	}
-	binary.LittleEndian.PutUint16(out[w1:], uint16(acc<<(16-n)))
-	binary.LittleEndian.PutUint16(out[w2:], 0)
-	return bp
+	binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc<<(16-n)))
+	binary.LittleEndian.PutUint16(o[uint16(w2):], 0)
+	return copy(out, o[:bp])
 }
