@@ -375,15 +375,81 @@ func better(l2, o2, l1, o1 int) bool {
 	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+1
 }
 
+// scan searches positions q, q+1, ... of the window copy of the chunk (n
+// bytes) for the start of a match while no match is pending, inserting
+// every position it searches. It returns that position and the match, or
+// n and length 0 when no match is left. It is parseLazy's search without
+// a pending match, as a small loop of its own.
+func (c *Compressor) scan(q, n int) (pos, length, offset int) {
+	t := c.t
+	w := &t.win
+	base := c.base
+	nice0, depth0, use3 := c.p.nice, c.p.depth, c.p.use3
+	for ; q+4 <= n; q++ {
+		v := binary.LittleEndian.Uint32(w[uint16(q):])
+		abs := base + int32(q)
+		h := hash4(v)
+		cand := t.head4[h]
+		t.head4[h] = abs
+		best, off := 3, 0
+		if cand < base {
+			t.prev[uint16(q)] = 0
+		} else {
+			t.prev[uint16(q)] = uint16(abs - cand)
+			maxLen := n - q
+			nice := min(nice0, maxLen)
+			cp := int(cand - base)
+			var next byte // the byte a longer match must repeat
+			if best < nice {
+				next = w[uint16(q+best)]
+			}
+			depth := depth0
+			for best < nice {
+				if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
+					if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
+						best, off = l, q-cp
+						if best < nice {
+							next = w[uint16(q+best)]
+						}
+					}
+				}
+				depth--
+				d := int(t.prev[uint16(cp)])
+				if d == 0 || depth <= 0 {
+					break
+				}
+				cp -= d
+			}
+		}
+		if use3 {
+			h3 := hash3(v)
+			cand3 := t.head3[h3]
+			t.head3[h3] = abs
+			if best > 3 {
+				return q, best, off
+			}
+			if cand3 >= base && abs-cand3 <= near3 {
+				cp := int(cand3 - base)
+				if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
+					return q, minMatch, q - cp
+				}
+			}
+		} else if best > 3 {
+			return q, best, off
+		}
+	}
+	return n, 0, 0
+}
+
 // parseLazy is greedy parsing that defers a match by one byte while the
 // next position has a better one. It returns the start of the trailing
 // literals.
 //
-// The match finder is inlined here (it is the compressor's hot loop): q is
-// the position searched next, and (pl, poff) at ppos is the match waiting
-// for a lazy step (pl == 0: none). Every searched position is inserted in
-// the hash tables; the positions a taken match covers after q are
-// inserted by skip.
+// The match finder is inlined here and in scan (it is the compressor's hot
+// loop): scan finds the next match start, then q is the position of each
+// lazy step and (pl, poff) at ppos the match waiting for it (pl == 0:
+// none). Every searched position is inserted in the hash tables; the
+// positions a taken match covers after q are inserted by skip.
 func (c *Compressor) parseLazy(src []byte) int {
 	n := len(src)
 	t := c.t
@@ -393,77 +459,76 @@ func (c *Compressor) parseLazy(src []byte) int {
 	lit := 0
 	pl, poff, ppos := 0, 0, 0
 	for q := 0; q < n; {
-		// Search q for a match longer than best.
-		best, depth := minMatch-1, c.p.depth
-		if pl != 0 {
-			best = pl - 1
+		if pl == 0 {
+			var l, o int
+			q, l, o = c.scan(q, n)
+			if l == 0 {
+				break
+			}
+			pl, poff, ppos = l, o, q
+		} else {
+			// Lazy step: search q for a match longer than best.
+			best, depth := pl-1, c.p.depth
 			if pl >= c.p.good {
 				depth >>= 2
 			}
-		}
-		l2, o2 := 0, 0
-		if q+4 <= n {
-			v := binary.LittleEndian.Uint32(w[uint16(q):])
-			abs := base + int32(q)
-			h := hash4(v)
-			cand := t.head4[h]
-			t.head4[h] = abs
-			start := max(best, 3) // the chains give matches of 4 or more
-			best = start
-			if cand < base {
-				t.prev[uint16(q)] = 0
-			} else {
-				t.prev[uint16(q)] = uint16(abs - cand)
-				maxLen := n - q
-				nice := min(c.p.nice, maxLen)
-				cp := int(cand - base)
-				var next byte // the byte a longer match must repeat
-				if best < nice {
-					next = w[uint16(q+best)]
+			l2, o2 := 0, 0
+			if q+4 <= n {
+				v := binary.LittleEndian.Uint32(w[uint16(q):])
+				abs := base + int32(q)
+				h := hash4(v)
+				cand := t.head4[h]
+				t.head4[h] = abs
+				start := max(best, 3) // the chains give matches of 4 or more
+				best = start
+				if cand < base {
+					t.prev[uint16(q)] = 0
+				} else {
+					t.prev[uint16(q)] = uint16(abs - cand)
+					maxLen := n - q
+					nice := min(c.p.nice, maxLen)
+					cp := int(cand - base)
+					var next byte // the byte a longer match must repeat
+					if best < nice {
+						next = w[uint16(q+best)]
+					}
+					for best < nice {
+						if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
+							if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
+								best, o2 = l, q-cp
+								if best < nice {
+									next = w[uint16(q+best)]
+								}
+							}
+						}
+						depth--
+						d := int(t.prev[uint16(cp)])
+						if d == 0 || depth <= 0 {
+							break
+						}
+						cp -= d
+					}
 				}
-				for best < nice {
-					if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
-						if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
-							best, o2 = l, q-cp
-							if best < nice {
-								next = w[uint16(q+best)]
+				if best > start {
+					l2 = best
+				}
+				if c.p.use3 {
+					h3 := hash3(v)
+					if start == 3 && l2 == 0 {
+						if cand3 := t.head3[h3]; cand3 >= base && abs-cand3 <= near3 {
+							cp := int(cand3 - base)
+							if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
+								l2, o2 = minMatch, q-cp
 							}
 						}
 					}
-					depth--
-					d := int(t.prev[uint16(cp)])
-					if d == 0 || depth <= 0 {
-						break
-					}
-					cp -= d
+					t.head3[h3] = abs
 				}
 			}
-			if best > start {
-				l2 = best
-			}
-			if c.p.use3 {
-				h3 := hash3(v)
-				if start == 3 && l2 == 0 {
-					if cand3 := t.head3[h3]; cand3 >= base && abs-cand3 <= near3 {
-						cp := int(cand3 - base)
-						if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
-							l2, o2 = minMatch, q-cp
-						}
-					}
-				}
-				t.head3[h3] = abs
-			}
-		}
-		if pl == 0 {
-			if l2 == 0 {
-				q++
-				continue
+			if !better(l2, o2, pl, poff) {
+				goto emit
 			}
 			pl, poff, ppos = l2, o2, q
-		} else if better(l2, o2, pl, poff) {
-			pl, poff, ppos = l2, o2, q
-		} else {
-			goto emit
 		}
 		if pl < c.p.maxLazy && ppos+1 < n {
 			q = ppos + 1
