@@ -1,0 +1,5 @@
+//go:build !race
+
+package wim
+
+const raceEnabled = false
