@@ -685,82 +685,6 @@ func bcdEdit(c *cli.Context, path string, edit func(*bcd.Store) error) error {
 	return bcdSave(path, s)
 }
 
-// bcdSave serializes a store into a temporary file beside path and renames
-// it into place once complete.
-func bcdSave(path string, s *bcd.Store) error {
-	data, err := s.Marshal()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".wimbuild-bcd-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// bcdArgs returns the positional arguments and checks their number. Options
-// may also follow positional arguments (bcdedit puts its switches last):
-// urfave/cli stops parsing at the first positional argument, so the rest
-// are applied here. "--" ends option parsing.
-func bcdArgs(c *cli.Context, min, max int) ([]string, error) {
-	var pos []string
-	raw := c.Args().Slice()
-	for i := 0; i < len(raw); i++ {
-		a := raw[i]
-		if a == "--" {
-			pos = append(pos, raw[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name == "h" || name == "help" {
-			_ = cli.ShowSubcommandHelp(c)
-			return nil, usageErrorf("bcd %s: help requested", c.Command.Name)
-		}
-		f := bcdFlag(c.Command.Flags, name)
-		if f == nil {
-			return nil, usageErrorf("bcd %s: unknown option %s\nusage: wimbuild bcd %s %s", c.Command.Name, a, c.Command.Name, c.Command.ArgsUsage)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 >= len(raw) {
-				return nil, usageErrorf("bcd %s: option %s needs a value", c.Command.Name, a)
-			}
-			i++
-			value = raw[i]
-		}
-		if err := c.Set(name, value); err != nil {
-			return nil, usageErrorf("bcd %s: option %s: %v", c.Command.Name, a, err)
-		}
-	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) {
-		return nil, usageErrorf("bcd %s: wrong number of arguments\nusage: wimbuild bcd %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
-	}
-	return pos, nil
-}
-
 // bcdHasFlag reports whether a flag appears anywhere in the raw arguments.
 func bcdHasFlag(c *cli.Context, name string) bool {
 	for _, a := range c.Args().Slice() {
@@ -772,13 +696,17 @@ func bcdHasFlag(c *cli.Context, name string) bool {
 	return false
 }
 
-func bcdFlag(flags []cli.Flag, name string) cli.Flag {
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
+// bcdArgs returns the positional arguments of a bcd subcommand (options may
+// follow them, as bcdedit puts its switches last).
+func bcdArgs(c *cli.Context, min, max int) ([]string, error) {
+	return positionalArgs(c, "bcd", min, max)
+}
+
+// bcdSave serializes a store and replaces path with it atomically.
+func bcdSave(path string, s *bcd.Store) error {
+	data, err := s.Marshal()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return nil
+	return replaceFile(path, data)
 }

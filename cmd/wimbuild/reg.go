@@ -439,88 +439,17 @@ func regOpen(path string, allowDirty bool) (*regf.Hive, error) {
 	return h, nil
 }
 
-// regSave serializes a hive into a temporary file beside path and renames it
-// into place once complete, keeping the file's permissions.
+// regArgs returns the positional arguments of a reg subcommand.
+func regArgs(c *cli.Context, min, max int) ([]string, error) {
+	return positionalArgs(c, "reg", min, max)
+}
+
+// regSave serializes a hive and replaces path with it atomically, keeping
+// the file's permissions.
 func regSave(path string, h *regf.Hive) error {
 	data, err := h.Marshal()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".wimbuild-reg-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// regArgs returns the positional arguments and checks their number. Options
-// may also follow positional arguments: urfave/cli stops parsing at the
-// first positional argument, so the rest are applied here. "--" ends option
-// parsing.
-func regArgs(c *cli.Context, min, max int) ([]string, error) {
-	var pos []string
-	raw := c.Args().Slice()
-	for i := 0; i < len(raw); i++ {
-		a := raw[i]
-		if a == "--" {
-			pos = append(pos, raw[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name == "h" || name == "help" {
-			_ = cli.ShowSubcommandHelp(c)
-			return nil, usageErrorf("reg %s: help requested", c.Command.Name)
-		}
-		var f cli.Flag
-		for _, fl := range c.Command.Flags {
-			for _, n := range fl.Names() {
-				if n == name {
-					f = fl
-				}
-			}
-		}
-		if f == nil {
-			return nil, usageErrorf("reg %s: unknown option %s\nusage: wimbuild reg %s %s", c.Command.Name, a, c.Command.Name, c.Command.ArgsUsage)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 >= len(raw) {
-				return nil, usageErrorf("reg %s: option %s needs a value", c.Command.Name, a)
-			}
-			i++
-			value = raw[i]
-		}
-		if err := c.Set(f.Names()[0], value); err != nil {
-			return nil, usageErrorf("reg %s: option %s: %v", c.Command.Name, a, err)
-		}
-	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) {
-		return nil, usageErrorf("reg %s: wrong number of arguments\nusage: wimbuild reg %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
-	}
-	return pos, nil
+	return replaceFile(path, data)
 }

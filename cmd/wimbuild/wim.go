@@ -79,60 +79,8 @@ func wimImageIndex(w *wim.WIM, path, arg string) (int, error) {
 	return 0, fmt.Errorf("%s: no image named %q: %w", path, arg, wim.ErrNoImage)
 }
 
-// wimArgs returns the positional arguments and checks their number.
-// Options may follow positional arguments, as with wimlib-imagex
-// ("wim info X.wim --header"): urfave/cli stops parsing flags at the first
-// positional argument, so the remaining flags are applied here. "--" ends
-// option parsing.
+// wimArgs returns the positional arguments of a wim subcommand (options may
+// follow them, as with wimlib-imagex: "wim info X.wim --header").
 func wimArgs(c *cli.Context, min, max int) ([]string, error) {
-	var pos []string
-	raw := c.Args().Slice()
-	for i := 0; i < len(raw); i++ {
-		a := raw[i]
-		if a == "--" {
-			pos = append(pos, raw[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if name == "h" || name == "help" {
-			_ = cli.ShowSubcommandHelp(c)
-			return nil, usageErrorf("wim %s: help requested", c.Command.Name)
-		}
-		f := findFlag(c.Command.Flags, name)
-		if f == nil {
-			return nil, usageErrorf("wim %s: unknown option %s\nusage: wimbuild wim %s %s", c.Command.Name, a, c.Command.Name, c.Command.ArgsUsage)
-		}
-		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 >= len(raw) {
-				return nil, usageErrorf("wim %s: option %s needs a value", c.Command.Name, a)
-			}
-			i++
-			value = raw[i]
-		}
-		if err := c.Set(name, value); err != nil {
-			return nil, usageErrorf("wim %s: option %s: %v", c.Command.Name, a, err)
-		}
-	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) {
-		return nil, usageErrorf("wim %s: wrong number of arguments\nusage: wimbuild wim %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
-	}
-	return pos, nil
-}
-
-func findFlag(flags []cli.Flag, name string) cli.Flag {
-	for _, f := range flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
+	return positionalArgs(c, "wim", min, max)
 }
