@@ -61,7 +61,7 @@ type Compressor struct {
 	// offset+2) and the recent offsets there (3 per position).
 	costs []uint32
 	steps []uint32
-	qs    []uint32
+	qs    []uint64
 	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
 	rev   []uint32 // backtracking scratch
 
@@ -119,7 +119,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		cnt:       make([]uint8, bl+1),
 		costs:     make([]uint32, bl+1),
 		steps:     make([]uint32, bl+1),
-		qs:        make([]uint32, 3*(bl+1)),
+		qs:        make([]uint64, bl+1),
 		items:     make([]uint32, 0, bl),
 		rev:       make([]uint32, 0, bl),
 		matchCost: make([][costRow]uint32, ns),
@@ -348,24 +348,56 @@ func (c *Compressor) parse(bs, be, stop int) {
 	c.countFreqs()
 }
 
+// Recent-offset queues of the parse graph are packed into one uint64:
+// R0 in bits 0..20, R1 in 21..41, R2 in 42..62 (offsets are below 2^21).
+const (
+	qBits = 21
+	qMask = 1<<qBits - 1
+)
+
+func packQueue(r0, r1, r2 uint32) uint64 {
+	return uint64(r0) | uint64(r1)<<qBits | uint64(r2)<<(2*qBits)
+}
+
+// nextQueue returns the queue after step it (fo<<9 | len) taken with
+// queue q.
+func nextQueue(q uint64, it uint32) uint64 {
+	if it&511 == 1 {
+		return q
+	}
+	switch fo := it >> 9; fo {
+	case 0:
+		return q
+	case 1:
+		d := (q ^ q>>qBits) & qMask
+		return q ^ (d | d<<qBits)
+	case 2:
+		d := (q ^ q>>(2*qBits)) & qMask
+		return q ^ (d | d<<(2*qBits))
+	default:
+		return (q<<qBits)&(1<<(3*qBits)-1) | uint64(fo-2)
+	}
+}
+
 // parseSegment finds the cheapest parse of in[s:e] (no match crosses e),
 // appends it to c.items and updates the recent offsets. ptr indexes the
 // match cache at position s; the index at e is returned.
 //
-// Forward pass: nodes[k] holds the cheapest known cost of reaching s+k and
-// the last step of that way (item). When the pass arrives at a position its
-// way is final, so the recent-offset queue there is derived once from the
-// predecessor's queue and kept in qs.
+// Forward pass: costs[k] and steps[k] hold the cheapest known cost of
+// reaching s+k and the last step of that way. When the pass arrives at a
+// position its way is final, so the recent-offset queue there is derived
+// once from the predecessor's queue and kept in qs.
 func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
-	in := c.in[:e+8]
+	in := c.in[:e]
 	n := e - s
 	costs := c.costs[:n+1]
 	steps := c.steps[:n+1]
-	qs := c.qs[:3*(n+1)]
+	qs := c.qs[:n+1]
 	costs[0] = 0
 	for k := 1; k <= n; k++ {
 		costs[k] = infCost
 	}
+	qs[0] = packQueue(c.q0, c.q1, c.q2)
 	cache := c.cache
 	cnt := c.cnt[s-bs : e-bs]
 	litCost := &c.litCost
@@ -375,38 +407,25 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	if len(mcs) < 3 {
 		panic("lzx: cost table too small")
 	}
-	for k := 0; k < n; k++ {
+	mc0, mc1, mc2 := &mcs[0], &mcs[1], &mcs[2]
+	for k := 0; k < n && k < len(cnt); k++ {
 		i := s + k
 		c0 := costs[k]
 		// Recent offsets here, from the final step into k and the queue
 		// of its predecessor.
-		r0, r1, r2 := c.q0, c.q1, c.q2
+		q := qs[0]
 		if k > 0 {
 			it := steps[k]
-			p := 3 * (k - int(it&511))
-			q := qs[p : p+3 : p+3]
-			r0, r1, r2 = q[0], q[1], q[2]
-			if it&511 != 1 {
-				switch fo := it >> 9; fo {
-				case 0:
-				case 1:
-					r0, r1 = r1, r0
-				case 2:
-					r0, r2 = r2, r0
-				default:
-					r0, r1, r2 = fo-2, r0, r1
-				}
-			}
+			q = nextQueue(qs[k-int(it&511)], it)
+			qs[k] = q
 		}
-		q := qs[3*k : 3*k+3 : 3*k+3]
-		q[0], q[1], q[2] = r0, r1, r2
 		// Literal.
 		if lc := c0 + litCost[in[i]]; lc < costs[k+1] {
 			costs[k+1] = lc
 			steps[k+1] = 1
 		}
-		maxL := min(maxMatch, n-k)
 		nm := int(cnt[k])
+		maxL := min(maxMatch, n-k)
 		if maxL < minMatch {
 			ptr += nm
 			continue
@@ -414,43 +433,48 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		// reach: costs/steps of the positions a match from here can end at.
 		rc := costs[k : k+maxL+1]
 		rs := steps[k : k+maxL+1]
+		cur := in[i:]
+		w := binary.LittleEndian.Uint16(cur)
 		// Repeat offsets.
-		b0, b1 := in[i], in[i+1]
-		if int(r0) <= i && in[i-int(r0)] == b0 && in[i+1-int(r0)] == b1 {
-			L := matchLen(in, i-int(r0), i, 2, maxL)
-			mc := &mcs[0]
+		r0 := int(q & qMask)
+		r1 := int(q >> qBits & qMask)
+		r2 := int(q >> (2 * qBits))
+		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
+			L := matchLen(in, i-r0, i, 2, maxL)
 			for l := minMatch; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+				if cost := c0 + mc0[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = uint32(l)
 				}
 			}
 		}
-		if r1 != r0 && int(r1) <= i && in[i-int(r1)] == b0 && in[i+1-int(r1)] == b1 {
-			L := matchLen(in, i-int(r1), i, 2, maxL)
-			mc := &mcs[1]
+		if r1 != r0 && r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
+			L := matchLen(in, i-r1, i, 2, maxL)
 			for l := minMatch; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+				if cost := c0 + mc1[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = 1<<9 | uint32(l)
 				}
 			}
 		}
-		if r2 != r0 && r2 != r1 && int(r2) <= i && in[i-int(r2)] == b0 && in[i+1-int(r2)] == b1 {
-			L := matchLen(in, i-int(r2), i, 2, maxL)
-			mc := &mcs[2]
+		if r2 != r0 && r2 != r1 && r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
+			L := matchLen(in, i-r2, i, 2, maxL)
 			for l := minMatch; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc[l&(costRow-1)]; cost < rc[l] {
+				if cost := c0 + mc2[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = 2<<9 | uint32(l)
 				}
 			}
 		}
+		if nm == 0 {
+			continue
+		}
+		ms := cache[ptr : ptr+nm]
+		ptr += nm
 		// Explicit offsets.
-		prev := minMatch - 1
-		if light && nm > 0 {
+		if light {
 			// Quick pass: only the full length of each match.
-			for _, m := range cache[ptr : ptr+nm] {
+			for _, m := range ms {
 				L := min(int(m&511), maxL)
 				fo := m>>9 + 2
 				mc := &mcs[offsetSlot(fo)]
@@ -459,9 +483,10 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 					rs[L] = fo<<9 | uint32(L)
 				}
 			}
-			nm = 0
+			continue
 		}
-		for _, m := range cache[ptr : ptr+nm] {
+		prev := minMatch - 1
+		for _, m := range ms {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
 			slot := offsetSlot(fo)
@@ -478,9 +503,12 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			prev = max(prev, L)
 		}
-		ptr += int(cnt[k])
 	}
-	c.q0, c.q1, c.q2 = c.queueAt(steps, qs, n)
+	q := qs[0]
+	if n > 0 {
+		q = nextQueue(qs[n-int(steps[n]&511)], steps[n])
+	}
+	c.q0, c.q1, c.q2 = uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
 	// Walk back from e and append the path in order.
 	c.rev = c.rev[:0]
 	for k := n; k > 0; {
@@ -496,31 +524,6 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		c.items = append(c.items, c.rev[j])
 	}
 	return ptr
-}
-
-// queueAt derives the recent offsets at node k from its final incoming
-// step and the queue of its predecessor (node 0 takes c.q*).
-func (c *Compressor) queueAt(steps []uint32, qs []uint32, k int) (uint32, uint32, uint32) {
-	if k == 0 {
-		return c.q0, c.q1, c.q2
-	}
-	it := steps[k]
-	l := int(it & 511)
-	p := 3 * (k - l)
-	p0, p1, p2 := qs[p], qs[p+1], qs[p+2]
-	if l == 1 {
-		return p0, p1, p2
-	}
-	switch fo := it >> 9; fo {
-	case 0:
-		return p0, p1, p2
-	case 1:
-		return p1, p0, p2
-	case 2:
-		return p2, p1, p0
-	default:
-		return fo - 2, p0, p1
-	}
 }
 
 // countFreqs counts the symbols of c.items.
