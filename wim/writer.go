@@ -665,19 +665,31 @@ func (w *writer) canRawCopy(b *wblob) bool {
 	return r.res.comp == w.comp && r.res.chunkSize == w.cs
 }
 
-// outBuf is a buffered writer at tracked offsets over an Output.
+// outBuf is a buffered writer at tracked offsets over an Output. Byte
+// ranges copied from a source file are held back as one pending range while
+// they stay contiguous (consecutive raw-copied blobs usually are), so a
+// rebuild that keeps most of its base copies it in few large copies — done
+// by the kernel when both sides are files (see copyRange).
 type outBuf struct {
 	out    Output
 	buf    []byte
 	bufOff int64 // file offset of buf[0]
 	pos    int64 // next write offset
 	err    error
+
+	pend    io.ReaderAt // source of the pending copy (nil: none)
+	pendOff int64       // its offset in the source
+	pendLen int64       // bytes pending; they start at bufOff+len(buf)
 }
 
 const outBufSize = 1 << 20
 
+// kernelCopyMin is the smallest pending copy worth a copy_file_range call
+// (smaller ones go through the buffer with the bytes around them).
+const kernelCopyMin = 256 << 10
+
 func (o *outBuf) write(p []byte) {
-	if o.err != nil {
+	if o.settle() != nil {
 		return
 	}
 	if len(o.buf) == 0 {
@@ -691,40 +703,95 @@ func (o *outBuf) write(p []byte) {
 }
 
 func (o *outBuf) flush() error {
-	if o.err == nil && len(o.buf) > 0 {
+	if o.settle() != nil {
+		return o.err
+	}
+	if len(o.buf) > 0 {
 		_, o.err = o.out.WriteAt(o.buf, o.bufOff)
 		o.buf = o.buf[:0]
 	}
 	return o.err
 }
 
-// copyFrom appends n bytes read from r at off, reading straight into the
-// buffer.
+// copyFrom appends n bytes of r at off. The bytes are read when the copy
+// settles (at the next write, flush or non-contiguous copy); read errors
+// are reported then, as the outBuf's error.
 func (o *outBuf) copyFrom(r io.ReaderAt, off, n int64) error {
-	for n > 0 && o.err == nil {
+	if o.err != nil || n <= 0 {
+		return o.err
+	}
+	if o.pend != nil && (o.pend != r || o.pendOff+o.pendLen != off) {
+		if o.settle() != nil {
+			return o.err
+		}
+	}
+	if o.pend == nil {
 		if len(o.buf) == 0 {
 			o.bufOff = o.pos
+		}
+		o.pend, o.pendOff = r, off
+	}
+	o.pendLen += n
+	o.pos += n
+	return nil
+}
+
+// settle performs the pending copy: in the kernel when it is large and both
+// sides are files, otherwise through the buffer.
+func (o *outBuf) settle() error {
+	if o.pend == nil || o.err != nil {
+		return o.err
+	}
+	r, off, n := o.pend, o.pendOff, o.pendLen
+	o.pend, o.pendLen = nil, 0
+	dst := o.bufOff + int64(len(o.buf))
+	if n >= kernelCopyMin {
+		if df, ok := o.out.(*os.File); ok {
+			if sf, ok := r.(*os.File); ok {
+				if len(o.buf) > 0 {
+					if _, o.err = o.out.WriteAt(o.buf, o.bufOff); o.err != nil {
+						return o.err
+					}
+					o.buf = o.buf[:0]
+				}
+				c, err := copyRange(df, dst, sf, off, n)
+				if err != nil {
+					o.err = fmt.Errorf("copying %d bytes at offset %d: %w", n, off, err)
+					return o.err
+				}
+				off, n, dst = off+c, n-c, dst+c
+				o.bufOff = dst
+			}
+		}
+	}
+	for n > 0 {
+		if len(o.buf) == 0 {
+			o.bufOff = dst
 		}
 		m := min(n, int64(outBufSize))
 		l := len(o.buf)
 		o.buf = slices.Grow(o.buf, int(m))[:l+int(m)]
 		if _, err := r.ReadAt(o.buf[l:], off); err != nil {
 			o.buf = o.buf[:l]
-			return err
+			o.err = fmt.Errorf("copying %d bytes at offset %d: %w", m, off, err)
+			return o.err
 		}
-		o.pos += m
 		off += m
 		n -= m
+		dst += m
 		if len(o.buf) >= outBufSize {
-			o.flush()
+			if _, o.err = o.out.WriteAt(o.buf, o.bufOff); o.err != nil {
+				return o.err
+			}
+			o.buf = o.buf[:0]
 		}
 	}
-	return o.err
+	return nil
 }
 
 // patch overwrites bytes already written at off.
 func (o *outBuf) patch(off int64, p []byte) {
-	if o.err != nil {
+	if o.settle() != nil {
 		return
 	}
 	if len(o.buf) > 0 && off+int64(len(p)) > o.bufOff {

@@ -1,0 +1,161 @@
+package wim
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/wimbuild/wimbuild/internal/testutil"
+)
+
+// rawCopySource writes a compressed WIM whose blobs mix small files with
+// resources far above kernelCopyMin, so a raw-copy export settles both
+// through the buffer and through copyRange.
+func rawCopySource(t *testing.T) (string, *WIM) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	img := NewImage("raw copy")
+	blobs := NewBlobSet()
+	for i := range 40 {
+		n := 1 + rng.IntN(4000)
+		if i%7 == 3 {
+			n = 600<<10 + rng.IntN(200<<10) // incompressible: stored near full size
+		}
+		data := make([]byte, n)
+		for j := range data {
+			if i%2 == 0 {
+				data[j] = byte(rng.Uint32())
+			} else {
+				data[j] = "wimbuild "[j%9]
+			}
+		}
+		h := blobs.AddBytes(data)
+		in := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: h, Size: int64(n)}}
+		if _, err := img.AddFile(fmt.Sprintf("/d%d/f%02d.bin", i%3, i), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "src.wim")
+	if err := WriteFile(p, []ImageSource{{img, blobs}}, WriteOptions{Compression: XPRESS, Threads: 2}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return p, w
+}
+
+// A raw-copy export into a file (kernel copies) equals the same export into
+// memory (buffered copies) byte for byte, and wimlib accepts it.
+func TestRawCopyKernelMatchesBuffered(t *testing.T) {
+	_, src := rawCopySource(t)
+	img, err := src.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := WriteOptions{Compression: XPRESS, Threads: 2}
+	mem := writeMem(t, []ImageSource{{img, src}}, opts)
+
+	p := filepath.Join(t.TempDir(), "out.wim")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Write(f, []ImageSource{{img, src}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(got)) != n || !bytes.Equal(got, mem) {
+		t.Fatalf("file export (%d bytes) differs from memory export (%d bytes)", len(got), len(mem))
+	}
+	big := 0
+	for _, b := range src.Blobs() {
+		if b.Entry().SizeInWIM >= kernelCopyMin {
+			big++
+		}
+	}
+	if big == 0 {
+		t.Fatal("source has no resource large enough for a kernel copy")
+	}
+	testutil.Run(t, "wimlib-imagex", "verify", p)
+}
+
+// copyRange copies exactly the asked range, and stops short (no error) at
+// the end of the source so the buffered copy reports the truncation.
+func TestCopyRange(t *testing.T) {
+	dir := t.TempDir()
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	sp := filepath.Join(dir, "src")
+	if err := os.WriteFile(sp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.Open(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.Create(filepath.Join(dir, "dst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if _, err := dst.WriteAt([]byte("head"), 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := copyRange(dst, 4, src, 1000, 2<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2<<20 && (runtime.GOOS == "linux" || n != 0) {
+		t.Fatalf("copied %d bytes", n)
+	}
+	if n == 2<<20 {
+		got := make([]byte, 4+2<<20)
+		if _, err := dst.ReadAt(got, 0); err != nil {
+			t.Fatal(err)
+		}
+		if string(got[:4]) != "head" || !bytes.Equal(got[4:], data[1000:1000+2<<20]) {
+			t.Fatal("copied bytes differ")
+		}
+	}
+	// Past the end of the source: a short count, never an error or a hang.
+	n, err = copyRange(dst, 0, src, int64(len(data))-10, 100)
+	if err != nil || n > 10 {
+		t.Fatalf("copy past EOF: %d, %v", n, err)
+	}
+}
+
+// A source truncated under a pending raw copy fails the write with an
+// error naming the offset (never a short, silently wrong output).
+func TestRawCopyTruncatedSource(t *testing.T) {
+	p, src := rawCopySource(t)
+	img, err := src.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, HeaderSize+1000); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "out.wim"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Write(f, []ImageSource{{img, src}}, WriteOptions{Compression: XPRESS}); err == nil {
+		t.Fatal("write from a truncated source succeeded")
+	}
+}
