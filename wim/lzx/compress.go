@@ -51,7 +51,8 @@ type Compressor struct {
 	p        params
 	mf       *matchFinder
 
-	in     []byte   // E8-translated chunk
+	in     []byte   // E8-translated chunk (c.n bytes used)
+	n      int
 	cache  []uint32 // matches of the current block: off<<9 | len
 	cnt    []uint8  // matches per position of the block
 	forced []int32  // positions whose longest match is taken directly
@@ -151,6 +152,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 		return 0
 	}
 	limit := min(n-1, len(dst))
+	c.n = n
 	in := c.in[:n]
 	copy(in, src)
 	e8Encode(in)
@@ -205,7 +207,9 @@ func (c *Compressor) compressBlock(bs, be int) {
 
 // findMatches fills the match cache for in[bs:be].
 func (c *Compressor) findMatches(bs, be int) {
-	in := c.in
+	// Matches never reach past the chunk end, so the bytes after it (left
+	// from earlier chunks) never decide anything.
+	in := c.in[:c.n]
 	c.cache = c.cache[:0]
 	c.forced = c.forced[:0]
 	nice, depth := c.p.nice, c.p.depth
