@@ -51,7 +51,7 @@ type Compressor struct {
 	p        params
 	mf       *matchFinder
 
-	in     []byte   // E8-translated chunk (c.n bytes used)
+	in     []byte // E8-translated chunk (c.n bytes used)
 	n      int
 	cache  []uint32 // matches of the current block: off<<9 | len
 	cnt    []uint8  // matches per position of the block
