@@ -188,19 +188,23 @@ func (w *Writer) Commit() (Digest, int64, error) {
 	var size int64
 	if w.h != nil {
 		d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
-	} else {
-		if _, err := w.f.Seek(0, io.SeekStart); err != nil {
+		if err := w.f.Sync(); err != nil {
 			return "", 0, err
 		}
+	} else {
+		// Hash the file back while the kernel writes it out: the fsync
+		// waits on the disk, the digest on a CPU, so they overlap.
+		synced := make(chan error, 1)
+		go func() { synced <- w.f.Sync() }()
 		h := sha256.New()
-		n, err := io.Copy(h, w.f)
+		n, err := io.CopyBuffer(h, io.NewSectionReader(w.f, 0, 1<<62), make([]byte, 1<<20))
+		if serr := <-synced; err == nil {
+			err = serr
+		}
 		if err != nil {
 			return "", 0, err
 		}
 		d, size = Digest(hex.EncodeToString(h.Sum(nil))), n
-	}
-	if err := w.f.Sync(); err != nil {
-		return "", 0, err
 	}
 	if err := w.f.Close(); err != nil {
 		return "", 0, err
