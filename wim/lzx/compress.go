@@ -37,6 +37,7 @@ const blockLen = defaultBlockSize
 
 const infCost = 1 << 31
 
+
 // costRow is the length of a match-cost row: a power of two so that
 // indexing with len&(costRow-1) needs no bounds check.
 const costRow = 512
@@ -63,6 +64,7 @@ type Compressor struct {
 	costs []uint32
 	steps []uint32
 	qs    []uint64
+	gaps  []uint32 // match before the gap of a gap step
 	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
 	rev   []uint32 // backtracking scratch
 
@@ -121,6 +123,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		costs:     make([]uint32, bl+1),
 		steps:     make([]uint32, bl+1),
 		qs:        make([]uint64, bl+1),
+		gaps:      make([]uint32, bl+1),
 		items:     make([]uint32, 0, bl),
 		rev:       make([]uint32, 0, bl),
 		matchCost: make([][costRow]uint32, ns),
@@ -383,6 +386,21 @@ func nextQueue(q uint64, it uint32) uint64 {
 	}
 }
 
+// gapStep marks a step that is a match, a literal and an R0 match: the
+// step holds the R0 length, gaps[k] the match (fo<<9 | len).
+const gapStep = 1 << 31
+
+// queueAt returns the recent offsets after the step into node k.
+func (c *Compressor) queueAt(qs []uint64, steps, gaps []uint32, k int) uint64 {
+	it := steps[k]
+	if it&gapStep == 0 {
+		return nextQueue(qs[k-int(it&511)], it)
+	}
+	g := gaps[k]
+	p := k - int(it&511) - 1 - int(g&511)
+	return nextQueue(qs[p], g)
+}
+
 // parseSegment finds the cheapest parse of in[s:e] (no match crosses e),
 // appends it to c.items and updates the recent offsets. ptr indexes the
 // match cache at position s; the index at e is returned.
@@ -397,6 +415,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	costs := c.costs[:n+1]
 	steps := c.steps[:n+1]
 	qs := c.qs[:n+1]
+	gaps := c.gaps[:n+1]
 	costs[0] = 0
 	for k := 1; k <= n; k++ {
 		costs[k] = infCost
@@ -420,7 +439,11 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		q := qs[0]
 		if k > 0 {
 			it := steps[k]
-			q = nextQueue(qs[k-int(it&511)], it)
+			if it&gapStep == 0 {
+				q = nextQueue(qs[k-int(it&511)], it)
+			} else {
+				q = c.queueAt(qs, steps, gaps, k)
+			}
 			qs[k] = q
 		}
 		// Literal.
@@ -439,36 +462,42 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		rs := steps[k : k+maxL+1]
 		cur := in[i:]
 		w := binary.LittleEndian.Uint16(cur)
-		// Repeat offsets.
+		// Repeat offsets, then explicit offsets: each length is tried
+		// with the first of R0, R1, R2 and the matches found (nearest
+		// first) that reaches it.
+		next := minMatch
 		r0 := int(q & qMask)
 		r1 := int(q >> qBits & qMask)
 		r2 := int(q >> (2 * qBits))
 		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := next; l <= L && l < len(rc); l++ {
 				if cost := c0 + mc0[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = uint32(l)
 				}
 			}
+			next = L + 1
 		}
 		if r1 != r0 && r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := next; l <= L && l < len(rc); l++ {
 				if cost := c0 + mc1[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = 1<<9 | uint32(l)
 				}
 			}
+			next = max(next, L+1)
 		}
 		if r2 != r0 && r2 != r1 && r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := next; l <= L && l < len(rc); l++ {
 				if cost := c0 + mc2[l&(costRow-1)]; cost < rc[l] {
 					rc[l] = cost
 					rs[l] = 2<<9 | uint32(l)
 				}
 			}
+			next = max(next, L+1)
 		}
 		if nm == 0 {
 			continue
@@ -489,7 +518,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			continue
 		}
-		prev := minMatch - 1
+		prev := next - 1
 		for _, m := range ms {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
@@ -507,16 +536,45 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			prev = max(prev, L)
 		}
+		// Gap step: the longest match, one literal, then a repeat of the
+		// same offset (R0 after the match).
+		m := ms[len(ms)-1]
+		L := min(int(m&511), maxL)
+		if rem := n - k - L; rem >= 3 {
+			off := int(m >> 9)
+			g := i + L + 1
+			if binary.LittleEndian.Uint16(in[g:]) == binary.LittleEndian.Uint16(in[g-off:]) {
+				l2 := matchLen(in, g-off, g, 2, min(rem-1, maxMatch))
+				fo := uint32(off) + 2
+				slot := offsetSlot(fo)
+				cost := c0 + mcs[slot][L&(costRow-1)] + litCost[in[g-1]] + mc0[l2&(costRow-1)]
+				if slot >= 8 {
+					cost += aadj[fo&7]
+				}
+				if t := k + L + 1 + l2; cost < costs[t] {
+					costs[t] = cost
+					steps[t] = gapStep | uint32(l2)
+					gaps[t] = fo<<9 | uint32(L)
+				}
+			}
+		}
 	}
 	q := qs[0]
 	if n > 0 {
-		q = nextQueue(qs[n-int(steps[n]&511)], steps[n])
+		q = c.queueAt(qs, steps, gaps, n)
 	}
 	c.q0, c.q1, c.q2 = uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
 	// Walk back from e and append the path in order.
 	c.rev = c.rev[:0]
 	for k := n; k > 0; {
 		it := steps[k]
+		if it&gapStep != 0 {
+			l2 := int(it & 511)
+			g := gaps[k]
+			c.rev = append(c.rev, uint32(l2), uint32(in[s+k-l2-1])<<9|1, g)
+			k -= l2 + 1 + int(g&511)
+			continue
+		}
 		l := int(it & 511)
 		if l == 1 {
 			it = uint32(in[s+k-1])<<9 | 1

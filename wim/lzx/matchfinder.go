@@ -7,19 +7,22 @@ import (
 
 // Binary-tree match finder over one chunk.
 //
-// Positions hashed on their first 3 bytes share a binary search tree whose
+// Positions hashed on their first 4 bytes share a binary search tree whose
 // nodes are earlier positions ordered by the bytes that follow them; the
 // newest position becomes the root of its tree. Searching and inserting is
 // one walk from the root: every node visited is compared with the current
 // position, the match lengths found grow along the walk (a longer match is
 // recorded only when it beats the best so far), and the walk re-links the
 // visited nodes into the left (smaller) and right (greater) subtrees of the
-// new root. A separate 2-byte table supplies the nearest length-2 match.
+// new root. Separate 2-byte and 3-byte tables supply the nearest length-2
+// and length-3 matches.
 //
 // Tables store position+1 so that 0 means empty and a chunk resets them
 // with clear().
 
 const (
+	hash3Bits = 14
+	hash3Size = 1 << hash3Bits
 	hash2Bits = 12
 	hash2Size = 1 << hash2Bits
 	max2Off   = 256 // length-2 matches further away rarely pay
@@ -32,7 +35,8 @@ func hash2(b0, b1 byte) uint32 {
 
 type matchFinder struct {
 	hashBits uint
-	head3    []int32
+	head4    []int32 // tree roots by the first 4 bytes
+	head3    []int32 // nearest position by the first 3 bytes
 	head2    []int32
 	child    [][2]int32 // child[p] = {left (smaller), right (greater)}, +1 encoded
 	maxOff   int        // largest encodable match offset (window - 3)
@@ -45,7 +49,8 @@ func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
 	}
 	return &matchFinder{
 		hashBits: hb,
-		head3:    make([]int32, 1<<hb),
+		head4:    make([]int32, 1<<hb),
+		head3:    make([]int32, hash3Size),
 		head2:    make([]int32, hash2Size),
 		child:    make([][2]int32, maxChunk),
 		maxOff:   maxOff,
@@ -53,14 +58,19 @@ func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
 }
 
 func (mf *matchFinder) reset() {
+	clear(mf.head4)
 	clear(mf.head3)
 	clear(mf.head2)
 	// child entries are always written before they are read.
 }
 
-func (mf *matchFinder) hash3(in []byte, p int) uint32 {
+func hash3(in []byte, p int) uint32 {
 	v := uint32(in[p]) | uint32(in[p+1])<<8 | uint32(in[p+2])<<16
-	return (v * 0x9E3779B1) >> (32 - mf.hashBits)
+	return (v * 0x9E3779B1) >> (32 - hash3Bits)
+}
+
+func (mf *matchFinder) hash4(in []byte, p int) uint32 {
+	return (binary.LittleEndian.Uint32(in[p:]) * 0x9E3779B1) >> (32 - mf.hashBits)
 }
 
 // matchLen returns the common prefix length of in[a:] and in[b:], at most
@@ -96,10 +106,20 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 		out = append(out, uint32(cur-c)<<9|2)
 	}
 	mf.head2[h2] = int32(cur + 1)
+	// Length-3 match from the nearest earlier occurrence of these 3 bytes.
+	h3 := hash3(in, cur)
+	if c := int(mf.head3[h3]) - 1; c >= 0 && cur-c <= mf.maxOff && in[c] == b0 && in[c+1] == b1 && in[c+2] == in[cur+2] {
+		best = 3
+		out = append(out, uint32(cur-c)<<9|3)
+	}
+	mf.head3[h3] = int32(cur + 1)
+	if maxLen < 4 {
+		return out, best
+	}
 
-	h := mf.hash3(in, cur)
-	node := int(mf.head3[h]) - 1
-	mf.head3[h] = int32(cur + 1)
+	h := mf.hash4(in, cur)
+	node := int(mf.head4[h]) - 1
+	mf.head4[h] = int32(cur + 1)
 	child := mf.child
 	lt := &child[cur][0] // where to link the next smaller node
 	gt := &child[cur][1] // where to link the next greater node
@@ -150,9 +170,13 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 // skip inserts position cur without recording matches.
 func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
 	mf.head2[hash2(in[cur], in[cur+1])] = int32(cur + 1)
-	h := mf.hash3(in, cur)
-	node := int(mf.head3[h]) - 1
-	mf.head3[h] = int32(cur + 1)
+	mf.head3[hash3(in, cur)] = int32(cur + 1)
+	if maxLen < 4 {
+		return
+	}
+	h := mf.hash4(in, cur)
+	node := int(mf.head4[h]) - 1
+	mf.head4[h] = int32(cur + 1)
 	child := mf.child
 	lt := &child[cur][0]
 	gt := &child[cur][1]
