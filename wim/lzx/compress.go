@@ -37,7 +37,6 @@ const blockLen = defaultBlockSize
 
 const infCost = 1 << 31
 
-
 // costRow is the length of a match-cost row: a power of two so that
 // indexing with len&(costRow-1) needs no bounds check.
 const costRow = 512
