@@ -159,3 +159,33 @@ func TestRawCopyTruncatedSource(t *testing.T) {
 		t.Fatal("write from a truncated source succeeded")
 	}
 }
+
+// Metadata prepared beside the blob copies (no stream left to hash) equals
+// metadata encoded after them (a stream hashed while writing).
+func TestEarlyMetadataSameBytes(t *testing.T) {
+	_, src := rawCopySource(t)
+	img, err := src.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("startnet.cmd: wpeinit\r\n")
+	hashed := img.Clone()
+	in := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: HashBytes(content), Size: int64(len(content))}}
+	if _, err := hashed.AddFile("/Windows/System32/startnet.cmd", in); err != nil {
+		t.Fatal(err)
+	}
+	extra := NewBlobSet()
+	extra.AddBytes(content)
+	pending := img.Clone()
+	pin := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Size: int64(len(content)), Data: BytesBlob(content)}}
+	if _, err := pending.AddFile("/Windows/System32/startnet.cmd", pin); err != nil {
+		t.Fatal(err)
+	}
+	opts := WriteOptions{Compression: LZX, Threads: 2}
+	a := writeMem(t, []ImageSource{{hashed, MergeSources(src, extra)}}, opts)
+	b := writeMem(t, []ImageSource{{pending, src}}, opts)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("early metadata output (%d bytes) differs from late (%d bytes)", len(a), len(b))
+	}
+	testutil.Run(t, "wimlib-imagex", "verify", writeTemp(t, a))
+}

@@ -229,6 +229,21 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	if w.opts.Solid {
 		w.planSolidCopies()
 	}
+	// Metadata resources need every stream's hash. When none is left to
+	// compute while writing (a rebuild of hashed content), encode and
+	// compress them now, beside the blob copies, rather than after.
+	early := true
+	for _, b := range w.blobs {
+		if b.pending {
+			early = false
+			break
+		}
+	}
+	var metaCh chan []preparedMeta
+	if early {
+		metaCh = make(chan []preparedMeta, 1)
+		go func() { metaCh <- w.prepareMetadata(images) }()
+	}
 	// Header placeholder.
 	w.out.write(make([]byte, HeaderSize))
 	var total int64
@@ -238,31 +253,40 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	w.prog.Begin("writing WIM", total)
 	err := w.writeBlobs()
 	w.prog.End()
+	var prepared []preparedMeta
+	if metaCh != nil {
+		prepared = <-metaCh // always drained, so the goroutine never leaks
+	}
 	if err != nil {
 		return 0, err
+	}
+	if prepared == nil {
+		prepared = w.prepareMetadata(images)
 	}
 	// Metadata resources.
 	var metas []ResHdr
 	var metaHashes []Hash
 	infos := &WIMInfo{}
 	for i, is := range images {
-		md, err := encodeMetadata(is.Image, w.resolve)
-		if err != nil {
-			return 0, fmt.Errorf("image %d: %w", i+1, err)
+		pm := prepared[i]
+		if pm.err != nil {
+			return 0, pm.err
 		}
-		h := HashBytes(md)
 		var rh ResHdr
-		if src := w.rawMetadata(is.Blobs, h); src != nil {
+		if src := pm.raw; src != nil {
 			// Unchanged image: copy the stored metadata resource.
 			rh = ResHdr{SizeInWIM: src.entry.SizeInWIM, Flags: src.entry.Flags, Offset: w.out.pos, UncompressedSize: src.size}
 			if err := w.out.copyFrom(src.w.ra, src.entry.Offset, src.entry.SizeInWIM); err != nil {
 				return 0, fmt.Errorf("wim: copying metadata of image %d: %w", i+1, ioErr(err))
 			}
-		} else if rh, err = w.writeMetadata(md); err != nil {
-			return 0, err
+		} else {
+			rh = w.writeMetadata(pm)
+			if w.out.err != nil {
+				return 0, w.out.err
+			}
 		}
 		metas = append(metas, rh)
-		metaHashes = append(metaHashes, h)
+		metaHashes = append(metaHashes, pm.hash)
 		ii := is.Image.Info.clone()
 		ii.Stats = is.Image.Stats()
 		if w.opts.Time != 0 {
@@ -1220,20 +1244,50 @@ func (w *writer) copyPlain(b *wblob) error {
 	return w.out.err
 }
 
-// writeMetadata stores a metadata resource: compressed (chunked, chunks
-// that do not shrink stored raw) whenever the WIM is compressed.
-func (w *writer) writeMetadata(md []byte) (ResHdr, error) {
+// preparedMeta is one image's metadata resource, encoded (and compressed
+// when the WIM is), or the stored resource to copy when it is unchanged.
+type preparedMeta struct {
+	md   []byte   // uncompressed metadata
+	hash Hash     // its SHA-1
+	res  []byte   // compressed resource (nil: store md as-is)
+	raw  *WIMBlob // unchanged stored resource to copy instead
+	err  error
+}
+
+// prepareMetadata encodes every image's metadata resource and compresses
+// those that cannot be copied from a source. Images are independent, but
+// each compression already uses every thread, so they go one by one.
+func (w *writer) prepareMetadata(images []ImageSource) []preparedMeta {
+	out := make([]preparedMeta, len(images))
+	for i, is := range images {
+		pm := &out[i]
+		md, err := encodeMetadata(is.Image, w.resolve)
+		if err != nil {
+			pm.err = fmt.Errorf("image %d: %w", i+1, err)
+			return out
+		}
+		pm.md, pm.hash = md, HashBytes(md)
+		if pm.raw = w.rawMetadata(is.Blobs, pm.hash); pm.raw != nil || w.comp == None {
+			continue
+		}
+		if pm.res, err = compressChunks(md, w.comp, int(w.cs), w.opts.Level, w.opts.Threads); err != nil {
+			pm.err = err
+			return out
+		}
+	}
+	return out
+}
+
+// writeMetadata stores a prepared metadata resource: compressed (chunked,
+// chunks that do not shrink stored raw) whenever the WIM is compressed.
+func (w *writer) writeMetadata(pm preparedMeta) ResHdr {
 	start := w.out.pos
-	if w.comp == None {
-		w.out.write(md)
-		return ResHdr{SizeInWIM: int64(len(md)), Flags: ResFlagMetadata, Offset: start, UncompressedSize: int64(len(md))}, w.out.err
+	if pm.res == nil {
+		w.out.write(pm.md)
+		return ResHdr{SizeInWIM: int64(len(pm.md)), Flags: ResFlagMetadata, Offset: start, UncompressedSize: int64(len(pm.md))}
 	}
-	res, err := compressChunks(md, w.comp, int(w.cs), w.opts.Level, w.opts.Threads)
-	if err != nil {
-		return ResHdr{}, err
-	}
-	w.out.write(res)
-	return ResHdr{SizeInWIM: int64(len(res)), Flags: ResFlagMetadata | ResFlagCompressed, Offset: start, UncompressedSize: int64(len(md))}, w.out.err
+	w.out.write(pm.res)
+	return ResHdr{SizeInWIM: int64(len(pm.res)), Flags: ResFlagMetadata | ResFlagCompressed, Offset: start, UncompressedSize: int64(len(pm.md))}
 }
 
 // compressChunks builds a non-solid compressed resource (chunk table and
