@@ -77,6 +77,17 @@ func (b *WIMBlob) Open() (io.ReadCloser, error) { return b.Reader(), nil }
 // Reader returns a reader with random access over the blob's bytes.
 func (b *WIMBlob) Reader() *BlobReader { return newBlobReader(b.res, b.off, b.size) }
 
+// ReuseReader returns a reader of the blob's bytes like Reader, reusing
+// br's buffers (br may be nil; it must not be in use any more). Reading many
+// blobs one after another through one reader allocates nothing per blob.
+func (b *WIMBlob) ReuseReader(br *BlobReader) *BlobReader {
+	if br == nil {
+		return b.Reader()
+	}
+	br.reuse(b.res, b.off, b.size)
+	return br
+}
+
 // Open reads the WIM in r (size bytes). It reads and checks the header,
 // blob table and XML data; image metadata is read by Image.
 func Open(r io.ReaderAt, size int64) (*WIM, error) {

@@ -330,6 +330,20 @@ func (br *BlobReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	n := 0
 	for len(p) > 0 && off < br.size {
+		if !br.res.solid && br.base == 0 && off%br.res.chunkSize == 0 {
+			// A whole chunk that fits in p is decompressed straight
+			// into it (a non-solid blob is its resource: base is 0).
+			k := off / br.res.chunkSize
+			if cl := br.res.chunkLen(k); int64(len(p)) >= cl && off+cl <= br.size && k != br.chunkIdx {
+				if err := br.res.readChunk(k, p[:cl], &br.tbl, &br.scratch); err != nil {
+					return n, err
+				}
+				p = p[cl:]
+				n += int(cl)
+				off += cl
+				continue
+			}
+		}
 		data, start, err := br.chunkAt(br.base + off)
 		if err != nil {
 			return n, err

@@ -5,12 +5,17 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/wimbuild/wimbuild/internal/progress"
 	"github.com/wimbuild/wimbuild/wim"
@@ -31,6 +36,9 @@ type ApplyOptions struct {
 	PreserveDirStructure bool
 	// Progress receives the number of content bytes written.
 	Progress progress.Reporter
+	// Threads writing files (each decompressing, checking and writing
+	// whole files) in parallel; 0 = runtime.GOMAXPROCS(0).
+	Threads int
 }
 
 // Summary reports what an apply or extract wrote.
@@ -160,16 +168,38 @@ type planItem struct {
 	imgPath string
 }
 
+// split returns the host directory holding rel ("." for dest) and rel's
+// last component.
+func (it planItem) split() (dir, name string) {
+	if i := strings.LastIndexByte(it.rel, '/'); i >= 0 {
+		return it.rel[:i], it.rel[i+1:]
+	}
+	return ".", it.rel
+}
+
 type applier struct {
 	root    *os.Root
+	dirs    dirCache
 	destAbs string
 	blobs   wim.BlobSource
 	opts    ApplyOptions
 	prog    progress.Reporter
+
+	mu      sync.Mutex // guards sum.Warnings and warnIdx (workers warn)
 	sum     Summary
 	warnIdx map[string]int
 	linked  map[*wim.Inode]string // first host path written for an inode
-	buf     []byte
+}
+
+// fileWriter is one worker's state: a reusable blob reader, hash and copy
+// buffer, and its share of the summary.
+type fileWriter struct {
+	a     *applier
+	br    *wim.BlobReader
+	h     hash.Hash
+	buf   []byte
+	files int
+	bytes int64
 }
 
 func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []extractRoot) (*Summary, error) {
@@ -272,22 +302,21 @@ func applyRoots(blobs wim.BlobSource, dest string, opts *ApplyOptions, roots []e
 		return nil, fmt.Errorf("%w: %v", ErrApply, err)
 	}
 	defer a.root.Close()
+	a.dirs.init(a.root)
+	defer a.dirs.closeAll()
 
 	a.prog.Begin("applying to "+dest, total)
 	defer a.prog.End()
-	a.buf = make([]byte, 1<<20)
 
-	// 3. Directories (pre-order), then files and hard links, then symbolic
-	// links, then directory timestamps bottom-up.
+	// 3. Directories (pre-order), then files (in parallel) and hard links,
+	// then symbolic links, then directory timestamps bottom-up.
 	for _, it := range dirs {
 		if err := a.mkdir(it); err != nil {
 			return &a.sum, err
 		}
 	}
-	for _, it := range files {
-		if err := a.writeFile(it); err != nil {
-			return &a.sum, err
-		}
+	if err := a.writeFiles(files); err != nil {
+		return &a.sum, err
 	}
 	for _, it := range links {
 		if err := a.symlink(it); err != nil {
@@ -339,6 +368,8 @@ func joinImg(parent, name string) string {
 
 // warn records one occurrence of a kind of loss.
 func (a *applier) warn(what, imgPath string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if i, ok := a.warnIdx[what]; ok {
 		a.sum.Warnings[i].Count++
 		return
@@ -370,10 +401,10 @@ func (a *applier) noteUnsupported(it planItem) {
 	}
 }
 
-// clearPath removes an existing non-directory at rel so it can be
-// replaced. Removing never follows a symbolic link.
-func (a *applier) clearPath(it planItem) error {
-	fi, err := a.root.Lstat(it.rel)
+// clearName removes an existing non-directory called name in the directory
+// r so it can be replaced. Removing never follows a symbolic link.
+func clearName(r *os.Root, name string, it planItem) error {
+	fi, err := r.Lstat(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -381,9 +412,9 @@ func (a *applier) clearPath(it planItem) error {
 		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
 	}
 	if fi.IsDir() {
-		return fmt.Errorf("%w: %s: %s already exists and is a directory", ErrApply, it.imgPath, filepath.Join(a.destAbs, it.rel))
+		return fmt.Errorf("%w: %s: %s already exists and is a directory", ErrApply, it.imgPath, filepath.Join(r.Name(), name))
 	}
-	if err := a.root.Remove(it.rel); err != nil {
+	if err := r.Remove(name); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
 	}
 	return nil
@@ -394,14 +425,20 @@ func (a *applier) mkdir(it planItem) error {
 		if err := a.makeParents(it); err != nil {
 			return err
 		}
-		err := a.root.Mkdir(it.rel, 0o755)
+		dir, name := it.split()
+		h, err := a.dirs.get(dir)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+		}
+		defer a.dirs.put(h)
+		err = h.r.Mkdir(name, 0o755)
 		if errors.Is(err, fs.ErrExist) {
-			fi, lerr := a.root.Lstat(it.rel)
+			fi, lerr := h.r.Lstat(name)
 			if lerr == nil && !fi.IsDir() {
-				if err := a.clearPath(it); err != nil {
+				if err := clearName(h.r, name, it); err != nil {
 					return err
 				}
-				err = a.root.Mkdir(it.rel, 0o755)
+				err = h.r.Mkdir(name, 0o755)
 			} else {
 				err = nil
 			}
@@ -418,6 +455,9 @@ func (a *applier) mkdir(it planItem) error {
 // below dest with PreserveDirStructure (no-op otherwise: parents were made
 // by earlier plan items).
 func (a *applier) makeParents(it planItem) error {
+	if !a.opts.PreserveDirStructure {
+		return nil
+	}
 	dir := filepath.ToSlash(filepath.Dir(filepath.FromSlash(it.rel)))
 	if dir == "." {
 		return nil
@@ -454,46 +494,179 @@ func (a *applier) blob(s *wim.Stream, it planItem, what string) (wim.Blob, error
 	return b, nil
 }
 
-func (a *applier) writeFile(it planItem) error {
-	in := it.d.Inode
-	if err := a.makeParents(it); err != nil {
-		return err
+// solid reports whether a file's content lives in a solid resource (such
+// files are written by one worker, in storage order, so each solid chunk
+// is decompressed once).
+func (a *applier) solid(it planItem) bool {
+	s := &it.d.Inode.Data
+	if s.Data != nil || s.Hash.IsZero() || a.blobs == nil {
+		return false
 	}
-	if first := a.linked[in]; first != "" {
-		if err := a.clearPath(it); err != nil {
+	sb, ok := a.blobs.LookupBlob(s.Hash).(interface{ Solid() bool })
+	return ok && sb.Solid()
+}
+
+// writeFiles writes every regular file: the first name of each inode by a
+// pool of workers (a job is one file, or a run of files stored in solid
+// resources), then the other names as hard links.
+func (a *applier) writeFiles(files []planItem) error {
+	var jobs [][]planItem
+	var extra []planItem
+	first := map[*wim.Inode]bool{}
+	lastSolid := false
+	for _, it := range files {
+		in := it.d.Inode
+		if first[in] {
+			extra = append(extra, it)
+			continue
+		}
+		first[in] = true
+		solid := a.solid(it)
+		if solid && lastSolid {
+			jobs[len(jobs)-1] = append(jobs[len(jobs)-1], it)
+		} else {
+			jobs = append(jobs, []planItem{it})
+		}
+		lastSolid = solid
+	}
+	threads := a.opts.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = max(1, min(threads, len(jobs)))
+	var (
+		next    atomic.Int64
+		failed  atomic.Bool
+		wg      sync.WaitGroup
+		errMu   sync.Mutex
+		errJob  = len(jobs)
+		firstEr error
+	)
+	workers := make([]*fileWriter, threads)
+	for t := range workers {
+		w := &fileWriter{a: a, h: sha1.New(), buf: make([]byte, 1<<20)}
+		workers[t] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				j := int(next.Add(1) - 1)
+				if j >= len(jobs) {
+					return
+				}
+				for _, it := range jobs[j] {
+					if err := w.writeFile(it); err != nil {
+						errMu.Lock()
+						if j < errJob {
+							errJob, firstEr = j, err
+						}
+						errMu.Unlock()
+						failed.Store(true)
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, w := range workers {
+		a.sum.Files += w.files
+		a.sum.Bytes += w.bytes
+		w.files, w.bytes = 0, 0
+	}
+	if firstEr != nil {
+		return firstEr
+	}
+	for _, j := range jobs {
+		for _, it := range j {
+			a.linked[it.d.Inode] = it.rel
+		}
+	}
+	w := workers[0]
+	for _, it := range extra {
+		if err := a.link(w, it); err != nil {
 			return err
 		}
-		if err := a.root.Link(first, it.rel); err == nil {
-			a.sum.HardLinks++
-			return nil
-		}
-		a.warn("hard links written as separate copies (the host refused the link)", it.imgPath)
 	}
-	if err := a.clearPath(it); err != nil {
-		return err
-	}
-	f, err := a.root.OpenFile(it.rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
-	}
-	if err := a.copyData(f, it); err != nil {
-		f.Close()
-		a.root.Remove(it.rel) // never leave corrupt or partial content behind
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
-	}
-	if _, ok := a.linked[in]; !ok {
-		a.linked[in] = it.rel
-	}
-	a.sum.Files++
-	a.setTimes(it)
+	a.sum.Files += w.files
+	a.sum.Bytes += w.bytes
+	w.files, w.bytes = 0, 0
 	return nil
 }
 
-// copyData streams the unnamed data stream into f.
-func (a *applier) copyData(f *os.File, it planItem) error {
+// link gives an already written inode another name (or, when the host
+// refuses, writes another copy with w).
+func (a *applier) link(w *fileWriter, it planItem) error {
+	if err := a.makeParents(it); err != nil {
+		return err
+	}
+	dir, name := it.split()
+	h, err := a.dirs.get(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	err = clearName(h.r, name, it)
+	a.dirs.put(h)
+	if err != nil {
+		return err
+	}
+	if err := a.root.Link(a.linked[it.d.Inode], it.rel); err == nil {
+		a.sum.HardLinks++
+		return nil
+	}
+	a.warn("hard links written as separate copies (the host refused the link)", it.imgPath)
+	return w.writeFile(it)
+}
+
+// writeFile creates one regular file (exclusively, in a handle on its
+// directory), writes and checks its content and sets its times.
+func (w *fileWriter) writeFile(it planItem) error {
+	a := w.a
+	if err := a.makeParents(it); err != nil {
+		return err
+	}
+	dir, name := it.split()
+	h, err := a.dirs.get(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	defer a.dirs.put(h)
+	const flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	f, err := h.r.OpenFile(name, flags, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		// Something is in the way (an earlier apply, or a planted link):
+		// remove it without following it and create the file afresh.
+		if err := clearName(h.r, name, it); err != nil {
+			return err
+		}
+		f, err = h.r.OpenFile(name, flags, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	if err := w.copyData(f, it); err != nil {
+		f.Close()
+		h.r.Remove(name) // never leave corrupt or partial content behind
+		return err
+	}
+	at, mt, hasTimes := times(it.d.Inode)
+	timesSet := hasTimes && setFileTimes(f, at, mt) == nil
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	if hasTimes && !timesSet {
+		if err := h.r.Chtimes(name, at, mt); err != nil {
+			a.warn("timestamps not set", it.imgPath)
+		}
+	}
+	w.files++
+	return nil
+}
+
+// copyData streams the unnamed data stream into f, checking its SHA-1 while
+// writing (as wimlib does on extraction).
+func (w *fileWriter) copyData(f *os.File, it planItem) error {
+	a := w.a
 	s := &it.d.Inode.Data
 	if s.Size == 0 {
 		return nil
@@ -502,42 +675,124 @@ func (a *applier) copyData(f *os.File, it planItem) error {
 	if err != nil {
 		return err
 	}
-	r, err := b.Open()
-	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
+	var r io.Reader
+	if wb, ok := b.(*wim.WIMBlob); ok {
+		w.br = wb.ReuseReader(w.br)
+		r = w.br
+	} else {
+		rc, err := b.Open()
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
+		}
+		defer rc.Close()
+		r = rc
 	}
-	defer r.Close()
-	// The SHA-1 is checked while writing, as wimlib does on extraction.
-	h := sha1.New()
-	n, err := io.CopyBuffer(progressWriter{io.MultiWriter(f, h), a.prog}, io.LimitReader(r, s.Size), a.buf)
-	a.sum.Bytes += n
-	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
+	h := w.h
+	h.Reset()
+	var n int64
+	for n < s.Size {
+		m, err := r.Read(w.buf[:min(int64(len(w.buf)), s.Size-n)])
+		if m > 0 {
+			if _, werr := f.Write(w.buf[:m]); werr != nil {
+				return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, werr)
+			}
+			h.Write(w.buf[:m])
+			n += int64(m)
+			w.bytes += int64(m)
+			a.prog.Advance(int64(m))
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
+		}
 	}
 	if n != s.Size {
 		return fmt.Errorf("%w: %s: data stream ended after %d of %d bytes: %w", ErrApply, it.imgPath, n, s.Size, io.ErrUnexpectedEOF)
 	}
 	// Read to EOF so a verifying reader checks the SHA-1 of the whole blob.
-	if m, err := io.Copy(io.Discard, r); err != nil {
+	if m, err := io.CopyBuffer(io.Discard, r, w.buf[:512]); err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
 	} else if m != 0 {
 		return fmt.Errorf("%w: %s: data stream is longer than %d bytes", ErrApply, it.imgPath, s.Size)
 	}
-	if !s.Hash.IsZero() && wim.Hash(h.Sum(nil)) != s.Hash {
+	var sum wim.Hash
+	if !s.Hash.IsZero() && wim.Hash(h.Sum(sum[:0])) != s.Hash {
 		return fmt.Errorf("%w: %s: content does not match SHA-1 %s: %w", ErrApply, it.imgPath, s.Hash, wim.ErrHashMismatch)
 	}
 	return nil
 }
 
-type progressWriter struct {
-	w io.Writer
-	p progress.Reporter
+// dirCache holds open handles (os.Root) on destination directories, so
+// each file costs one create relative to its directory instead of a walk
+// from dest through every path component. Handles are opened through the
+// root at dest (never escaping it, never following a link planted in the
+// destination) and shared by the workers; at most maxOpenDirs unused ones
+// stay open.
+type dirCache struct {
+	mu   sync.Mutex
+	top  *dirHandle
+	open map[string]*dirHandle
 }
 
-func (p progressWriter) Write(b []byte) (int, error) {
-	n, err := p.w.Write(b)
-	p.p.Advance(int64(n))
-	return n, err
+type dirHandle struct {
+	r    *os.Root
+	refs int
+}
+
+const maxOpenDirs = 128
+
+func (c *dirCache) init(root *os.Root) {
+	c.top = &dirHandle{r: root}
+	c.open = map[string]*dirHandle{}
+}
+
+// get returns a handle on the directory rel ('/'-separated, "." = dest);
+// release it with put.
+func (c *dirCache) get(rel string) (*dirHandle, error) {
+	if rel == "." {
+		return c.top, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.open[rel]; h != nil {
+		h.refs++
+		return h, nil
+	}
+	if len(c.open) >= maxOpenDirs {
+		for k, h := range c.open {
+			if h.refs == 0 {
+				h.r.Close()
+				delete(c.open, k)
+			}
+		}
+	}
+	r, err := c.top.r.OpenRoot(rel)
+	if err != nil {
+		return nil, err
+	}
+	h := &dirHandle{r: r, refs: 1}
+	c.open[rel] = h
+	return h, nil
+}
+
+func (c *dirCache) put(h *dirHandle) {
+	if h == c.top {
+		return
+	}
+	c.mu.Lock()
+	h.refs--
+	c.mu.Unlock()
+}
+
+func (c *dirCache) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, h := range c.open {
+		h.r.Close()
+		delete(c.open, k)
+	}
 }
 
 func (a *applier) symlink(it planItem) error {
@@ -570,10 +825,16 @@ func (a *applier) symlink(it planItem) error {
 	}
 	fixed := a.opts.RPFix && in.ReparseFlags&RPFlagNotFixed == 0
 	target := sl.HostTarget(a.destAbs, fixed, filepath.Separator)
-	if err := a.clearPath(it); err != nil {
+	dir, name := it.split()
+	h, err := a.dirs.get(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	defer a.dirs.put(h)
+	if err := clearName(h.r, name, it); err != nil {
 		return err
 	}
-	if err := a.root.Symlink(target, it.rel); err != nil {
+	if err := h.r.Symlink(target, name); err != nil {
 		if symlinkMayBeUnsupported(err) {
 			a.warn("symbolic links not created (the host refused them)", it.imgPath)
 			return nil
@@ -584,10 +845,30 @@ func (a *applier) symlink(it planItem) error {
 	return nil
 }
 
-// setTimes sets last access and last write times (failures are reported
-// as a warning: some hosts cannot store every FILETIME).
+// setTimes sets the last access and last write times of a directory
+// (failures are reported as a warning: some hosts cannot store every
+// FILETIME).
 func (a *applier) setTimes(it planItem) {
-	in := it.d.Inode
+	at, mt, ok := times(it.d.Inode)
+	if !ok {
+		return
+	}
+	dir, name := it.split()
+	if it.rel == "." {
+		dir, name = ".", "."
+	}
+	h, err := a.dirs.get(dir)
+	if err == nil {
+		err = h.r.Chtimes(name, at, mt)
+		a.dirs.put(h)
+	}
+	if err != nil {
+		a.warn("timestamps not set", it.imgPath)
+	}
+}
+
+// times returns the host times for an inode (ok false: none recorded).
+func times(in *wim.Inode) (atime, mtime time.Time, ok bool) {
 	if in.LastWriteTime == 0 {
 		return
 	}
@@ -595,7 +876,5 @@ func (a *applier) setTimes(it planItem) {
 	if at == 0 {
 		at = in.LastWriteTime
 	}
-	if err := a.root.Chtimes(it.rel, FromFiletime(at), FromFiletime(in.LastWriteTime)); err != nil {
-		a.warn("timestamps not set", it.imgPath)
-	}
+	return FromFiletime(at), FromFiletime(in.LastWriteTime), true
 }
