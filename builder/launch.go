@@ -210,8 +210,8 @@ func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
 		if err != nil {
 			return cache.Action{}, err
 		}
-		f := w.File()
-		n, err := writeWIM(ctx, f, s, src, comp, chunk, threads, ft, stepProgress(rc))
+		f, digest := w.HashedFile()
+		n, err := writeWIM(ctx, f, s, src, comp, chunk, threads, ft, stepProgress(rc), digest)
 		if err == nil {
 			err = f.Truncate(n)
 		}

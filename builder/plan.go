@@ -265,7 +265,7 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 			if err != nil {
 				return cache.Action{}, err
 			}
-			f := w.File()
+			f, digest := w.HashedFile()
 			base, err := sample.Build(sample.Options{Arch: arch})
 			if err != nil {
 				w.Abort()
@@ -276,7 +276,8 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 				srcs = append(srcs, wim.ImageSource{Image: img, Blobs: base.Blobs})
 			}
 			n, err := wim.Write(f, srcs, wim.WriteOptions{Compression: comp, ChunkSize: chunk, Threads: threads,
-				BootIndex: base.BootIndex, Time: sample.FileTime(sampleEpoch), Progress: stepProgress(rc)})
+				BootIndex: base.BootIndex, Time: sample.FileTime(sampleEpoch), Progress: stepProgress(rc),
+				Digest: digest, Sync: true})
 			if err == nil {
 				err = f.Truncate(n)
 			}

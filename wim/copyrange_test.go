@@ -2,6 +2,7 @@ package wim
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -188,4 +189,84 @@ func TestEarlyMetadataSameBytes(t *testing.T) {
 		t.Fatalf("early metadata output (%d bytes) differs from late (%d bytes)", len(a), len(b))
 	}
 	testutil.Run(t, "wimlib-imagex", "verify", writeTemp(t, a))
+}
+
+// With a Digest, Write feeds it exactly the bytes of the file it writes —
+// planned and hashed while writing, or read back when the plan is given up
+// or an integrity table is asked for — and the file equals a write without
+// a digest.
+func TestWriteDigest(t *testing.T) {
+	_, src := rawCopySource(t)
+	img, err := src.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := make([]byte, 200000) // incompressible, several chunks: written, then rewritten plain
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range rnd {
+		rnd[i] = byte(r.Uint32())
+	}
+	grown := img.Clone()
+	extra := NewBlobSet()
+	for i, data := range [][]byte{[]byte("new file\r\n"), bytes.Repeat([]byte("compressible "), 9000), rnd} {
+		in := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Hash: extra.AddBytes(data), Size: int64(len(data))}}
+		if _, err := grown.AddFile(fmt.Sprintf("/new/%d.bin", i), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := img.Clone()
+	pin := &Inode{Attributes: AttrArchive, SecurityID: -1, Data: Stream{Size: int64(len(rnd)), Data: BytesBlob(rnd)}}
+	if _, err := pending.AddFile("/new/pending.bin", pin); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		img    *Image
+		bs     BlobSource
+		opts   WriteOptions
+		maxLit int64
+	}{
+		{"raw", img, src, WriteOptions{Compression: XPRESS}, 0},
+		{"grown", grown, MergeSources(src, extra), WriteOptions{Compression: XPRESS}, 0},
+		{"recompress", grown, MergeSources(src, extra), WriteOptions{Compression: LZX}, 0},
+		{"pending", pending, src, WriteOptions{Compression: XPRESS}, 0},
+		{"solid", grown, MergeSources(src, extra), WriteOptions{Compression: XPRESS, Solid: true, SolidCompression: XPRESS, SolidChunkSize: 1 << 16}, 0},
+		{"none", grown, MergeSources(src, extra), WriteOptions{}, 0},
+		{"integrity", grown, MergeSources(src, extra), WriteOptions{Compression: XPRESS, Integrity: true}, 0},
+		{"given-up", grown, MergeSources(src, extra), WriteOptions{Compression: XPRESS}, 50000},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.maxLit > 0 {
+				old := planMaxLit
+				planMaxLit = tc.maxLit
+				defer func() { planMaxLit = old }()
+			}
+			tc.opts.Threads = 2
+			want := writeMem(t, []ImageSource{{tc.img, tc.bs}}, tc.opts)
+			p := filepath.Join(t.TempDir(), "out.wim")
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := sha256.New()
+			tc.opts.Digest, tc.opts.Sync = d, true
+			n, err := Write(f, []ImageSource{{tc.img, tc.bs}}, tc.opts)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(got)) != n || !bytes.Equal(got, want) {
+				t.Fatalf("digest write gave %d bytes, differing from the plain write (%d bytes)", len(got), len(want))
+			}
+			if sum := sha256.Sum256(got); !bytes.Equal(d.Sum(nil), sum[:]) {
+				t.Fatal("digest does not match the written file")
+			}
+			testutil.Run(t, "wimlib-imagex", "verify", p)
+		})
+	}
 }

@@ -57,6 +57,16 @@ type WriteOptions struct {
 	Time uint64
 	// Progress receives the number of uncompressed bytes written.
 	Progress progress.Reporter
+	// Digest, when set, is fed the whole output in order (e.g. a SHA-256
+	// for a content-addressed store). When the new bytes of the WIM fit
+	// in memory (a rebuild that copies most resources raw), Write lays
+	// the file out first, then writes and hashes it at the same time;
+	// otherwise it reads the finished file back.
+	Digest hash.Hash
+	// Sync flushes the output to stable storage (when it has a Sync
+	// method, like *os.File) before Write returns; with Digest the flush
+	// overlaps the hashing.
+	Sync bool
 }
 
 // ImageSource is one image to write and where its blobs come from.
@@ -244,6 +254,12 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 		metaCh = make(chan []preparedMeta, 1)
 		go func() { metaCh <- w.prepareMetadata(images) }()
 	}
+	// With a digest to feed, record the layout first (raw copies as
+	// references, new bytes in memory) so the header is known before any
+	// byte is written and the file can be hashed while it is written.
+	// The integrity table reads the written file back, so it writes
+	// directly.
+	w.out.plan = w.opts.Digest != nil && !w.opts.Integrity
 	// Header placeholder.
 	w.out.write(make([]byte, HeaderSize))
 	var total int64
@@ -381,10 +397,47 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	}
 	var hb [HeaderSize]byte
 	hdr.put(hb[:])
+	if w.out.plan {
+		w.out.patch(0, hb[:])
+		if err := w.out.emit(w.opts.Digest, w.opts.Sync); err != nil {
+			return 0, err
+		}
+		return end, nil
+	}
 	if _, err := w.out.out.WriteAt(hb[:], 0); err != nil {
 		return 0, err
 	}
+	if err := finishOutput(w.out.out, end, w.opts.Digest, w.opts.Sync); err != nil {
+		return 0, err
+	}
 	return end, nil
+}
+
+// finishOutput syncs a directly written output when asked and feeds the
+// digest by reading the file back, both at once.
+func finishOutput(out Output, end int64, d hash.Hash, doSync bool) error {
+	synced := make(chan error, 1)
+	if doSync {
+		go func() { synced <- syncOutput(out) }()
+	} else {
+		synced <- nil
+	}
+	var err error
+	if d != nil {
+		_, err = io.CopyBuffer(d, io.NewSectionReader(out, 0, end), make([]byte, 1<<20))
+	}
+	if serr := <-synced; err == nil {
+		err = serr
+	}
+	return err
+}
+
+// syncOutput flushes out to stable storage when it can be.
+func syncOutput(out Output) error {
+	if s, ok := out.(interface{ Sync() error }); ok {
+		return s.Sync()
+	}
+	return nil
 }
 
 // streamsOf returns pointers to the streams of in that are written.
@@ -704,7 +757,28 @@ type outBuf struct {
 	pend    io.ReaderAt // source of the pending copy (nil: none)
 	pendOff int64       // its offset in the source
 	pendLen int64       // bytes pending; they start at bufOff+len(buf)
+
+	// Plan mode records the file as segments instead of writing it; emit
+	// writes (and hashes) them. Past planMaxLit bytes held in memory the
+	// recording is written out and the outBuf goes on writing directly.
+	plan bool
+	segs []outSeg
+	lit  int64 // bytes held by literal segments
 }
+
+// outSeg is a piece of a planned output: bytes held in memory, or n bytes
+// of src at soff.
+type outSeg struct {
+	off  int64
+	data []byte
+	src  io.ReaderAt
+	soff int64
+	n    int64
+}
+
+// planMaxLit bounds the new bytes a planned output holds in memory (a
+// variable so tests can exercise the fall-back to direct writing).
+var planMaxLit int64 = 64 << 20
 
 const outBufSize = 1 << 20
 
@@ -713,6 +787,10 @@ const outBufSize = 1 << 20
 const kernelCopyMin = 256 << 10
 
 func (o *outBuf) write(p []byte) {
+	if o.plan {
+		o.planWrite(p)
+		return
+	}
 	if o.settle() != nil {
 		return
 	}
@@ -727,6 +805,9 @@ func (o *outBuf) write(p []byte) {
 }
 
 func (o *outBuf) flush() error {
+	if o.plan {
+		return o.err
+	}
 	if o.settle() != nil {
 		return o.err
 	}
@@ -743,6 +824,15 @@ func (o *outBuf) flush() error {
 func (o *outBuf) copyFrom(r io.ReaderAt, off, n int64) error {
 	if o.err != nil || n <= 0 {
 		return o.err
+	}
+	if o.plan {
+		if k := len(o.segs) - 1; k >= 0 && o.segs[k].src == r && o.segs[k].soff+o.segs[k].n == off {
+			o.segs[k].n += n
+		} else {
+			o.segs = append(o.segs, outSeg{off: o.pos, src: r, soff: off, n: n})
+		}
+		o.pos += n
+		return nil
 	}
 	if o.pend != nil && (o.pend != r || o.pendOff+o.pendLen != off) {
 		if o.settle() != nil {
@@ -815,6 +905,10 @@ func (o *outBuf) settle() error {
 
 // patch overwrites bytes already written at off.
 func (o *outBuf) patch(off int64, p []byte) {
+	if o.plan {
+		o.planPatch(off, p)
+		return
+	}
 	if o.settle() != nil {
 		return
 	}
@@ -833,10 +927,144 @@ func (o *outBuf) patch(off int64, p []byte) {
 // seek moves the write position back to off (discarding buffered bytes
 // past it).
 func (o *outBuf) seek(off int64) {
+	if o.plan {
+		for len(o.segs) > 0 {
+			g := &o.segs[len(o.segs)-1]
+			if g.off >= off {
+				o.lit -= int64(len(g.data))
+				o.segs = o.segs[:len(o.segs)-1]
+				continue
+			}
+			if end := g.off + g.len(); end > off {
+				if g.data != nil {
+					o.lit -= end - off
+					g.data = g.data[:off-g.off]
+				} else {
+					g.n = off - g.off
+				}
+			}
+			break
+		}
+		o.pos = off
+		return
+	}
 	if o.flush() != nil {
 		return
 	}
 	o.pos = off
+}
+
+func (g *outSeg) len() int64 {
+	if g.data != nil {
+		return int64(len(g.data))
+	}
+	return g.n
+}
+
+// planWrite records p as bytes of the planned output.
+func (o *outBuf) planWrite(p []byte) {
+	if o.err != nil {
+		return
+	}
+	if k := len(o.segs) - 1; k >= 0 && o.segs[k].data != nil && o.segs[k].off+int64(len(o.segs[k].data)) == o.pos {
+		o.segs[k].data = append(o.segs[k].data, p...)
+	} else {
+		o.segs = append(o.segs, outSeg{off: o.pos, data: append([]byte(nil), p...)})
+	}
+	o.pos += int64(len(p))
+	o.lit += int64(len(p))
+	if o.lit > planMaxLit {
+		o.emit(nil, false) // too much to hold: write what is planned, go on directly
+	}
+}
+
+// planPatch overwrites recorded bytes. Patches only ever cover bytes the
+// writer itself wrote (chunk tables, the header), never copied ranges.
+func (o *outBuf) planPatch(off int64, p []byte) {
+	if o.err != nil {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(o.segs, off, func(g outSeg, off int64) int {
+		switch {
+		case g.off+g.len() <= off:
+			return -1
+		case g.off > off:
+			return 1
+		}
+		return 0
+	})
+	for len(p) > 0 && i < len(o.segs) {
+		g := &o.segs[i]
+		if g.data == nil {
+			o.err = errors.New("wim: internal error: patch over a copied range")
+			return
+		}
+		n := copy(g.data[off-g.off:], p)
+		p, off = p[n:], off+int64(n)
+		i++
+	}
+	if len(p) > 0 {
+		o.err = errors.New("wim: internal error: patch past the end of the output")
+	}
+}
+
+// emit writes the recorded segments and leaves plan mode. With d it feeds
+// d every byte in order on another goroutine while the file is written;
+// with doSync it flushes the file to stable storage before waiting for d.
+func (o *outBuf) emit(d hash.Hash, doSync bool) error {
+	segs, end := o.segs, o.pos
+	o.plan, o.segs, o.lit = false, nil, 0
+	if o.err != nil {
+		return o.err
+	}
+	hashed := make(chan error, 1)
+	if d != nil {
+		go func() { hashed <- hashSegs(d, segs) }()
+	} else {
+		hashed <- nil
+	}
+	o.buf, o.pos = o.buf[:0], 0
+	for _, g := range segs {
+		if g.data != nil {
+			o.write(g.data)
+		} else {
+			o.copyFrom(g.src, g.soff, g.n)
+		}
+	}
+	err := o.flush()
+	if o.pos != end && err == nil {
+		err = fmt.Errorf("wim: internal error: planned %d bytes, wrote %d", end, o.pos)
+	}
+	if err == nil && doSync {
+		err = syncOutput(o.out)
+	}
+	if herr := <-hashed; err == nil && herr != nil {
+		err = fmt.Errorf("wim: hashing the output: %w", herr)
+	}
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return err
+}
+
+// hashSegs feeds d the planned output's bytes in order.
+func hashSegs(d hash.Hash, segs []outSeg) error {
+	buf := make([]byte, 1<<20)
+	for _, g := range segs {
+		if g.data != nil {
+			d.Write(g.data)
+			continue
+		}
+		for off, n := g.soff, g.n; n > 0; {
+			m := min(n, int64(len(buf)))
+			if _, err := g.src.ReadAt(buf[:m], off); err != nil {
+				return fmt.Errorf("reading %d bytes at offset %d: %w", m, off, err)
+			}
+			d.Write(buf[:m])
+			off, n = off+m, n-m
+		}
+	}
+	return nil
 }
 
 // chunkJob is one chunk travelling through the compression pipeline.

@@ -128,6 +128,7 @@ type Writer struct {
 	c    *Cache
 	f    *os.File
 	h    hash.Hash
+	ext  hash.Hash // fed by the caller (HashedFile)
 	n    int64
 	err  error
 	done bool
@@ -164,6 +165,17 @@ func (w *Writer) File() *os.File {
 	return w.f
 }
 
+// HashedFile is File for writers that hash the blob themselves: the
+// caller feeds the returned hash the file's final bytes in order (as
+// wim.WriteOptions.Digest does) and Commit takes its sum as the digest
+// instead of reading the file back. (Streamed reads check digests, so a
+// wrong sum would surface as a damaged entry, never as other content.)
+func (w *Writer) HashedFile() (*os.File, hash.Hash) {
+	w.h = nil
+	w.ext = sha256.New()
+	return w.f, w.ext
+}
+
 // Abort discards the blob.
 func (w *Writer) Abort() {
 	if w.done {
@@ -186,12 +198,21 @@ func (w *Writer) Commit() (Digest, int64, error) {
 	}
 	var d Digest
 	var size int64
-	if w.h != nil {
-		d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
+	switch {
+	case w.h != nil || w.ext != nil:
+		if w.h != nil {
+			d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
+		} else {
+			st, err := w.f.Stat()
+			if err != nil {
+				return "", 0, err
+			}
+			d, size = Digest(hex.EncodeToString(w.ext.Sum(nil))), st.Size()
+		}
 		if err := w.f.Sync(); err != nil {
 			return "", 0, err
 		}
-	} else {
+	default:
 		// Hash the file back while the kernel writes it out: the fsync
 		// waits on the disk, the digest on a CPU, so they overlap.
 		synced := make(chan error, 1)

@@ -74,6 +74,40 @@ func TestWriterFileModeRehashes(t *testing.T) {
 	}
 }
 
+// HashedFile takes the caller's digest (no read-back); a caller that feeds
+// it wrong bytes gets an entry that fails its read check, never passes.
+func TestWriterHashedFile(t *testing.T) {
+	c := newCache(t)
+	w, err := c.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, h := w.HashedFile()
+	f.WriteAt([]byte("heloworld"), 0)
+	h.Write([]byte("heloworld"))
+	d, n, err := w.Commit()
+	if err != nil || n != 9 || d != DigestBytes([]byte("heloworld")) {
+		t.Fatalf("commit %s %d %v", d, n, err)
+	}
+	if got, err := readAll(t, c, d); err != nil || string(got) != "heloworld" {
+		t.Fatalf("read %q %v", got, err)
+	}
+	w, err = c.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, h = w.HashedFile()
+	f.WriteAt([]byte("what is on disk"), 0)
+	h.Write([]byte("what was claimed"))
+	d, _, err = w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(t, c, d); err == nil {
+		t.Fatal("a blob whose claimed digest differs from its bytes was served")
+	}
+}
+
 func TestCorruptBlobIsDetectedAndRemoved(t *testing.T) {
 	c := newCache(t)
 	d, _ := c.PutBytes(bytes.Repeat([]byte("abc"), 1000))
