@@ -16,7 +16,7 @@ const (
 )
 
 const (
-	hash4Bits = 14
+	hash4Bits = 16
 	hash3Bits = 12
 	// near3 is the largest offset at which a 3-byte match is considered;
 	// farther ones rarely beat three literals.
@@ -375,6 +375,37 @@ func better(l2, o2, l1, o1 int) bool {
 	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+1
 }
 
+// walk follows the hash chain from cp, an earlier position whose 4 bytes
+// hash like those at q (v), for at most depth candidates and returns the
+// longest match there longer than best (best < lim), up to lim bytes, with
+// its position (or best and -1). It is the compressor's innermost loop and
+// kept small so its few values stay in registers.
+//
+//go:noinline
+func (t *tables) walk(q, cp, best, lim, depth int, v uint32) (int, int) {
+	w := &t.win
+	bcp := -1
+	next := w[uint16(q+best)] // the byte a longer match must repeat
+	for {
+		if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
+			if l := 4 + matchLenW(w, cp+4, q+4, lim-4); l > best {
+				best, bcp = l, cp
+				if best >= lim {
+					break
+				}
+				next = w[uint16(q+best)]
+			}
+		}
+		d := int(t.prev[uint16(cp)])
+		depth--
+		if d == 0 || depth == 0 {
+			break
+		}
+		cp -= d
+	}
+	return best, bcp
+}
+
 // scan searches positions q, q+1, ... of the window copy of the chunk (n
 // bytes) for the start of a match while no match is pending, inserting
 // every position it searches. It returns that position and the match, or
@@ -382,60 +413,36 @@ func better(l2, o2, l1, o1 int) bool {
 // a pending match, as a small loop of its own.
 func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 	t := c.t
-	w := &t.win
 	base := c.base
-	nice0, depth0, use3 := c.p.nice, c.p.depth, c.p.use3
 	for ; q+4 <= n; q++ {
-		v := binary.LittleEndian.Uint32(w[uint16(q):])
+		v := binary.LittleEndian.Uint32(t.win[uint16(q):])
 		abs := base + int32(q)
 		h := hash4(v)
 		cand := t.head4[h]
 		t.head4[h] = abs
-		best, off := 3, 0
-		if cand < base {
-			t.prev[uint16(q)] = 0
-		} else {
-			t.prev[uint16(q)] = uint16(abs - cand)
+		h3 := hash3(v)
+		cand3 := t.head3[h3]
+		t.head3[h3] = abs
+		d := int(abs - cand) // cand < base: before this chunk
+		if d > q {
+			d = 0
+		}
+		t.prev[uint16(q)] = uint16(d)
+		if d != 0 {
 			maxLen := n - q
-			nice := min(nice0, maxLen)
-			cp := int(cand - base)
-			var next byte // the byte a longer match must repeat
-			if best < nice {
-				next = w[uint16(q+best)]
-			}
-			depth := depth0
-			for best < nice {
-				if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
-					if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
-						best, off = l, q-cp
-						if best < nice {
-							next = w[uint16(q+best)]
-						}
+			if lim := min(c.p.nice, maxLen); lim > 3 {
+				if best, cp := t.walk(q, q-d, 3, lim, c.p.depth, v); best > 3 {
+					if best == lim {
+						best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 					}
+					return q, best, q - cp
 				}
-				depth--
-				d := int(t.prev[uint16(cp)])
-				if d == 0 || depth <= 0 {
-					break
-				}
-				cp -= d
 			}
 		}
-		if use3 {
-			h3 := hash3(v)
-			cand3 := t.head3[h3]
-			t.head3[h3] = abs
-			if best > 3 {
-				return q, best, off
+		if d3 := int(abs - cand3); d3 <= near3 && d3 <= q {
+			if binary.LittleEndian.Uint32(t.win[uint16(q-d3):])&0xffffff == v&0xffffff {
+				return q, minMatch, d3
 			}
-			if cand3 >= base && abs-cand3 <= near3 {
-				cp := int(cand3 - base)
-				if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
-					return q, minMatch, q - cp
-				}
-			}
-		} else if best > 3 {
-			return q, best, off
 		}
 	}
 	return n, 0, 0
@@ -453,8 +460,7 @@ func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 func (c *Compressor) parseLazy(src []byte) int {
 	n := len(src)
 	t := c.t
-	w := &t.win
-	copy(w[:], src)
+	copy(t.win[:], src)
 	base := c.base
 	lit := 0
 	pl, poff, ppos := 0, 0, 0
@@ -467,62 +473,44 @@ func (c *Compressor) parseLazy(src []byte) int {
 			}
 			pl, poff, ppos = l, o, q
 		} else {
-			// Lazy step: search q for a match longer than best.
-			best, depth := pl-1, c.p.depth
-			if pl >= c.p.good {
-				depth >>= 2
-			}
+			// Lazy step: search q for a match longer than pl-1.
 			l2, o2 := 0, 0
 			if q+4 <= n {
-				v := binary.LittleEndian.Uint32(w[uint16(q):])
+				v := binary.LittleEndian.Uint32(t.win[uint16(q):])
 				abs := base + int32(q)
 				h := hash4(v)
 				cand := t.head4[h]
 				t.head4[h] = abs
-				start := max(best, 3) // the chains give matches of 4 or more
-				best = start
-				if cand < base {
-					t.prev[uint16(q)] = 0
-				} else {
-					t.prev[uint16(q)] = uint16(abs - cand)
+				h3 := hash3(v)
+				cand3 := t.head3[h3]
+				t.head3[h3] = abs
+				d := int(abs - cand)
+				if d > q {
+					d = 0
+				}
+				t.prev[uint16(q)] = uint16(d)
+				start := max(pl-1, 3) // the chains give matches of 4 or more
+				if d != 0 {
 					maxLen := n - q
-					nice := min(c.p.nice, maxLen)
-					cp := int(cand - base)
-					var next byte // the byte a longer match must repeat
-					if best < nice {
-						next = w[uint16(q+best)]
-					}
-					for best < nice {
-						if w[uint16(cp+best)] == next && binary.LittleEndian.Uint32(w[uint16(cp):]) == v {
-							if l := 4 + matchLenW(w, cp+4, q+4, maxLen-4); l > best {
-								best, o2 = l, q-cp
-								if best < nice {
-									next = w[uint16(q+best)]
-								}
+					if lim := min(c.p.nice, maxLen); lim > start {
+						depth := c.p.depth
+						if pl >= c.p.good {
+							depth >>= 2
+						}
+						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start {
+							if best == lim {
+								best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 							}
+							l2, o2 = best, q-cp
 						}
-						depth--
-						d := int(t.prev[uint16(cp)])
-						if d == 0 || depth <= 0 {
-							break
-						}
-						cp -= d
 					}
 				}
-				if best > start {
-					l2 = best
-				}
-				if c.p.use3 {
-					h3 := hash3(v)
-					if start == 3 && l2 == 0 {
-						if cand3 := t.head3[h3]; cand3 >= base && abs-cand3 <= near3 {
-							cp := int(cand3 - base)
-							if binary.LittleEndian.Uint32(w[uint16(cp):])&0xffffff == v&0xffffff {
-								l2, o2 = minMatch, q-cp
-							}
+				if start == 3 && l2 == 0 {
+					if d3 := int(abs - cand3); d3 <= near3 && d3 <= q {
+						if binary.LittleEndian.Uint32(t.win[uint16(q-d3):])&0xffffff == v&0xffffff {
+							l2, o2 = minMatch, d3
 						}
 					}
-					t.head3[h3] = abs
 				}
 			}
 			if !better(l2, o2, pl, poff) {
