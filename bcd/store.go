@@ -3,6 +3,7 @@ package bcd
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -398,73 +399,65 @@ func (s *Store) Delete(id GUID, cleanup bool) error {
 	return nil
 }
 
-// removeReferences strips id from every object list and deletes object
-// elements that point at it.
-func (s *Store) removeReferences(id GUID) error {
+// refsTo calls fn for every element that refers to id: an object element
+// (list nil) or an object list holding it (list = the list's ids). fn
+// returns false to stop the walk.
+func (s *Store) refsTo(id GUID, fn func(o *Object, e Element, list []GUID) (bool, error)) error {
 	objs, err := s.Objects()
 	if err != nil {
 		return err
 	}
 	for _, o := range objs {
 		for _, e := range o.Elements {
+			var list []GUID
 			switch e.Type.Format() {
 			case FormatObject:
-				if g, err := e.Object(); err == nil && g == id {
-					if err := s.DeleteElement(o.ID, e.Type); err != nil {
-						return err
-					}
+				if g, err := e.Object(); err != nil || g != id {
+					continue
 				}
 			case FormatObjectList:
 				ids, err := e.Objects()
-				if err != nil {
+				if err != nil || !slices.Contains(ids, id) {
 					continue
 				}
-				kept := removeID(ids, id)
-				if len(kept) == len(ids) {
-					continue
-				}
-				if len(kept) == 0 {
-					err = s.DeleteElement(o.ID, e.Type)
-				} else {
-					var ne Element
-					ne, err = ObjectListElement(e.Type, kept)
-					if err == nil {
-						err = s.SetElement(o.ID, ne)
-					}
-				}
-				if err != nil {
-					return err
-				}
+				list = ids
+			default:
+				continue
+			}
+			if more, err := fn(o, e, list); err != nil || !more {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
+// removeReferences strips id from every object list and deletes object
+// elements that point at it.
+func (s *Store) removeReferences(id GUID) error {
+	return s.refsTo(id, func(o *Object, e Element, list []GUID) (bool, error) {
+		kept := removeID(list, id)
+		if len(kept) == 0 { // an object element, or a list of only id
+			return true, s.DeleteElement(o.ID, e.Type)
+		}
+		ne, err := ObjectListElement(e.Type, kept)
+		if err == nil {
+			err = s.SetElement(o.ID, ne)
+		}
+		return true, err
+	})
+}
+
 // referenced reports whether any object element refers to id.
 func (s *Store) referenced(id GUID) bool {
-	objs, err := s.Objects()
-	if err != nil {
+	found := false
+	if err := s.refsTo(id, func(*Object, Element, []GUID) (bool, error) {
+		found = true
+		return false, nil
+	}); err != nil {
 		return true
 	}
-	for _, o := range objs {
-		for _, e := range o.Elements {
-			switch e.Type.Format() {
-			case FormatObject:
-				if g, err := e.Object(); err == nil && g == id {
-					return true
-				}
-			case FormatObjectList:
-				ids, _ := e.Objects()
-				for _, g := range ids {
-					if g == id {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
+	return found
 }
 
 func removeID(ids []GUID, id GUID) []GUID {
