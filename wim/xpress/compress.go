@@ -576,31 +576,25 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 	}
 	w1, w2, bp := tableBytes, tableBytes+2, tableBytes+4
 	var acc uint64
-	var n uint // pending bits in acc, at most 16 between symbols
+	n := 0 // pending bits in acc, at most 16 between symbols
 	pos := 0
 	for _, s := range c.seqs {
 		for _, b := range src[pos : pos+int(s.lits)] {
 			e := enc[b]
 			acc = acc<<(e&31) | uint64(e>>5)
-			n += uint(e & 31)
-			if n > 16 {
-				n -= 16
-				binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
-				w1, w2 = w2, bp
-				bp += 2
-			}
+			n += int(e & 31)
+			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
+			m := (16 - n) >> 63
+			w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
 		}
 		pos += int(s.lits)
 		length, offset := int(s.length), int(s.offset)
 		e := enc[matchSym(length, offset)]
 		acc = acc<<(e&31) | uint64(e>>5)
-		n += uint(e & 31)
-		if n > 16 {
-			n -= 16
-			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
-			w1, w2 = w2, bp
-			bp += 2
-		}
+		n += int(e & 31)
+		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
+		m := (16 - n) >> 63
+		w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
 		if l := length - minMatch; l >= lenHeaderMax {
 			if l-lenHeaderMax < lenByteMax {
 				o[uint16(bp)] = byte(l - lenHeaderMax)
@@ -611,38 +605,29 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 				bp += 3
 			}
 		}
-		ob := uint(bits.Len(uint(offset)) - 1)
+		ob := bits.Len(uint(offset)) - 1
 		acc = acc<<ob | uint64(offset)&(1<<ob-1)
 		n += ob
-		if n > 16 {
-			n -= 16
-			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
-			w1, w2 = w2, bp
-			bp += 2
-		}
+		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
+		m = (16 - n) >> 63
+		w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
 		pos += length
 	}
 	for _, b := range src[tail:] {
 		e := enc[b]
 		acc = acc<<(e&31) | uint64(e>>5)
-		n += uint(e & 31)
-		if n > 16 {
-			n -= 16
-			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
-			w1, w2 = w2, bp
-			bp += 2
-		}
+		n += int(e & 31)
+		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
+		m := (16 - n) >> 63
+		w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
 	}
 	e := enc[endOfData]
 	acc = acc<<(e&31) | uint64(e>>5)
-	n += uint(e & 31)
-	if n > 16 {
-		n -= 16
-		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>n))
-		w1, w2 = w2, bp
-		bp += 2
-	}
-	binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc<<(16-n)))
+	n += int(e & 31)
+	binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
+	m := (16 - n) >> 63
+	w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
+	binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc<<uint(16-n)))
 	binary.LittleEndian.PutUint16(o[uint16(w2):], 0)
 	return copy(out, o[:bp])
 }
