@@ -260,6 +260,7 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 	// The integrity table reads the written file back, so it writes
 	// directly.
 	w.out.plan = w.opts.Digest != nil && !w.opts.Integrity
+	w.out.ahead = w.opts.Sync
 	// Header placeholder.
 	w.out.write(make([]byte, HeaderSize))
 	var total int64
@@ -764,6 +765,28 @@ type outBuf struct {
 	plan bool
 	segs []outSeg
 	lit  int64 // bytes held by literal segments
+
+	// ahead starts the kernel writing finished parts of the file to
+	// storage while later parts are still being written (WriteOptions.Sync),
+	// from aheadOff on, every writebackStep bytes.
+	ahead    bool
+	aheadOff int64
+}
+
+// writebackStep is how much written output accumulates before its
+// writeback is started early.
+const writebackStep = 8 << 20
+
+// wrote notes that the file now holds everything before end, starting
+// writeback of the finished stretch when it is long enough.
+func (o *outBuf) wrote(end int64) {
+	if !o.ahead || end-o.aheadOff < writebackStep {
+		return
+	}
+	if f, ok := o.out.(*os.File); ok {
+		startWriteback(f, o.aheadOff, end-o.aheadOff)
+	}
+	o.aheadOff = end
 }
 
 // outSeg is a piece of a planned output: bytes held in memory, or n bytes
@@ -813,6 +836,7 @@ func (o *outBuf) flush() error {
 	}
 	if len(o.buf) > 0 {
 		_, o.err = o.out.WriteAt(o.buf, o.bufOff)
+		o.wrote(o.bufOff + int64(len(o.buf)))
 		o.buf = o.buf[:0]
 	}
 	return o.err
@@ -868,12 +892,25 @@ func (o *outBuf) settle() error {
 					}
 					o.buf = o.buf[:0]
 				}
-				c, err := copyRange(df, dst, sf, off, n)
-				if err != nil {
-					o.err = fmt.Errorf("copying %d bytes at offset %d: %w", n, off, err)
-					return o.err
+				// With writeback ahead, copy in steps so the disk
+				// works while the kernel copies the rest.
+				step := n
+				if o.ahead {
+					step = writebackStep
 				}
-				off, n, dst = off+c, n-c, dst+c
+				for n > 0 {
+					m := min(n, step)
+					c, err := copyRange(df, dst, sf, off, m)
+					if err != nil {
+						o.err = fmt.Errorf("copying %d bytes at offset %d: %w", m, off, err)
+						return o.err
+					}
+					off, n, dst = off+c, n-c, dst+c
+					o.wrote(dst)
+					if c < m {
+						break // the rest goes through the buffer
+					}
+				}
 				o.bufOff = dst
 			}
 		}
@@ -897,6 +934,7 @@ func (o *outBuf) settle() error {
 			if _, o.err = o.out.WriteAt(o.buf, o.bufOff); o.err != nil {
 				return o.err
 			}
+			o.wrote(o.bufOff + int64(len(o.buf)))
 			o.buf = o.buf[:0]
 		}
 	}
@@ -1568,7 +1606,7 @@ func compressChunks(data []byte, c Compression, cs, level, threads int) ([]byte,
 		return nil, firstErr
 	}
 	width := 4
-	if len(data) > 0xFFFFFFFF {
+	if int64(len(data)) > 0xFFFFFFFF {
 		width = 8
 	}
 	res := make([]byte, (n-1)*width)
