@@ -19,30 +19,32 @@ type Compressor struct {
 	level    int
 
 	// Parser settings derived from level.
-	depth   int // hash-chain candidates examined per position
-	nice    int // stop searching at this match length
-	lazy    bool
-	delta   bool     // look for delta matches
-	wmask   int      // match-finder window - 1 (a power of two minus one)
-	hbits   uint     // hash table size (log2) for the largest chunk
-	cbits   uint     // hash bits used for the current chunk
-	buf     []byte   // x86-filtered copy of the chunk
-	head    []uint32 // hash heads: position+1, 0 = empty
-	prev    []uint32 // hash chains: position+1 of the previous occurrence
-	dhead   []uint32 // delta-match hash heads
-	child   []uint32 // binary trees: 2 slots per position
-	head2   []uint32 // latest position of each 2-byte string
-	head3   []uint32 // latest position of each (hashed) 3-byte string
-	optimal bool
-	litRep  bool // try match + literal + repeat-match sequences
-	pr      prices
-	nodes   []optNode
-	states  []optState
-	matches [maxMatches]match
-	path    []int32
-	x86     []int32
-	enc     encoder
-	started bool
+	depth     int // hash-chain candidates examined per position
+	skipDepth int // tree nodes examined when inserting a position inside a chosen match
+	nice      int // stop searching at this match length
+	lazy      bool
+	delta     bool     // look for delta matches
+	wmask     int      // match-finder window - 1 (a power of two minus one)
+	hbits     uint     // hash table size (log2) for the largest chunk
+	cbits     uint     // hash bits used for the current chunk
+	buf       []byte   // x86-filtered copy of the chunk
+	head      []uint32 // hash heads: position+1, 0 = empty
+	prev      []uint32 // hash chains: position+1 of the previous occurrence
+	dhead     []uint32 // delta-match hash heads
+	child     []uint32 // binary trees: 2 slots per position
+	head2     []uint32 // latest position of each 2-byte string
+	head3     []uint32 // latest position of each (hashed) 3-byte string
+	optimal   bool
+	litRep    bool // try match + literal + repeat-match sequences
+	pr        prices
+	nodes     []optNode
+	states    []optState
+	matches   [maxMatches]match
+	path      []int32
+	x86       []int32
+	enc       encoder
+	started   bool
+	sink      uint32 // keeps prefetching loads alive
 }
 
 // maxWindowBits caps the match finder's window (64 MiB). A variable so
@@ -84,6 +86,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	// The match finder looks back at most maxWindow bytes, which bounds
 	// its memory for chunks above 64 MiB; smaller chunks are covered
 	// whole.
+	c.skipDepth = c.depth
 	c.wmask = 1<<min(bits.Len(uint(maxChunkSize-1)), maxWindowBits) - 1
 	hb := uint(bits.Len(uint(maxChunkSize)))
 	c.hbits = min(max(hb, 12), 18)

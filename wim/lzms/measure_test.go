@@ -53,6 +53,9 @@ func TestMeasureCorpus(t *testing.T) {
 		}
 		files = [][]byte{all}
 	}
+	if s := os.Getenv("LZMS_WBITS"); s != "" {
+		maxWindowBits, _ = strconv.Atoi(s)
+	}
 	c, err := NewCompressor(chunk, level)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +68,13 @@ func TestMeasureCorpus(t *testing.T) {
 	}
 	if s := os.Getenv("LZMS_DELTA"); s != "" {
 		c.delta = s == "1"
+	}
+	if s := os.Getenv("LZMS_SKIPDEPTH"); s != "" {
+		c.skipDepth, _ = strconv.Atoi(s)
+	}
+	if s := os.Getenv("LZMS_HBITS"); s != "" {
+		hb, _ := strconv.Atoi(s)
+		c.hbits = uint(hb)
 	}
 	if s := os.Getenv("LZMS_LITREP"); s != "" {
 		c.litRep = s == "1"

@@ -172,7 +172,11 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 	lp := 2 * (pos & wm) // slot that takes the next smaller candidate
 	rp := lp + 1         // slot that takes the next larger candidate
 	var lenL, lenR int
-	for d := c.depth; ; d-- {
+	depth := c.depth
+	if ms == nil {
+		depth = c.skipDepth
+	}
+	for d := depth; ; d-- {
 		p := int(cand) - 1
 		if cand == 0 || d == 0 || pos-p > wm {
 			child[lp] = 0
@@ -487,7 +491,10 @@ func (c *Compressor) emitDelta(at int, power, raw, length uint32) {
 }
 
 const (
-	minDeltaLen   = 3
+	// Shorter delta matches look cheaper than literals to the price
+	// model but made real output larger (they dilute the delta codes and
+	// contexts); 8 measured best on binaries.
+	minDeltaLen   = 8
 	deltaMinPower = 0
 	deltaSkipLen  = 12
 	deltaHashBits = 15 // small on purpose: the table stays in cache
@@ -518,6 +525,11 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 		q := int(c.dhead[h]) - 1
 		c.dhead[h] = uint32(p + 1)
 		if q < s || q >= p || (p-q)&(s-1) != 0 {
+			continue
+		}
+		// A candidate shorter than minDeltaLen is of no use: test its
+		// last byte first.
+		if t := minDeltaLen - 1; p+t >= n || buf[p+t]-buf[p+t-s] != buf[q+t]-buf[q+t-s] {
 			continue
 		}
 		l := 0
