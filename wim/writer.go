@@ -149,6 +149,7 @@ func WriteFile(path string, images []ImageSource, opts WriteOptions) error {
 		os.Remove(tmp)
 		return err
 	}
+	opts.Sync = true // writeback starts while the file is written
 	n, err := Write(f, images, opts)
 	if err != nil {
 		return fail(err)
