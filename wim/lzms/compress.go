@@ -41,7 +41,7 @@ type Compressor struct {
 	states    []optState
 	matches   [maxMatches]match
 	path      []int32
-	x86       []int32
+	x86       x86Memory
 	enc       encoder
 	started   bool
 	sink      uint32 // keeps prefetching loads alive
@@ -108,7 +108,6 @@ func (c *Compressor) alloc() {
 		c.prev = make([]uint32, c.wmask+1)
 	}
 	c.dhead = make([]uint32, 1<<deltaHashBits)
-	c.x86 = make([]int32, 65536)
 	c.started = true
 }
 
@@ -130,7 +129,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	buf := c.buf[:n]
 	copy(buf, src)
 	clear(c.buf[n : n+8])
-	x86Filter(buf, c.x86, false)
+	x86Filter(buf, &c.x86, false)
 	c.enc.reset(dst[:limit], n)
 	// Smaller chunks use (and clear) a smaller part of the hash tables.
 	c.cbits = min(max(uint(bits.Len(uint(n)))-2, 12), c.hbits)

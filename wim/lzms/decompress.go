@@ -40,7 +40,7 @@ type Decompressor struct {
 	deltaPower  adaptiveCode
 	scratch     buildScratch
 
-	x86 []int32
+	x86 x86Memory
 }
 
 // NewDecompressor returns a decompressor for chunks of up to maxChunkSize
@@ -56,7 +56,6 @@ func NewDecompressor(maxChunkSize int) (*Decompressor, error) {
 		length:      newAdaptiveCode(numLengthSyms, lengthRebuild, 10, true),
 		deltaOffset: newAdaptiveCode(maxOffsetSyms, deltaOffsetRebuild, 10, true),
 		deltaPower:  newAdaptiveCode(numDeltaPowerSyms, deltaPowerRebuild, 7, true),
-		x86:         make([]int32, 65536),
 	}, nil
 }
 
@@ -91,7 +90,7 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 	if d.fover > maxOverread || d.bover > maxOverread || d.fpos > d.bpos+2*maxOverread {
 		return &CorruptError{Offset: int64(d.fpos), Out: int64(len(dst)), Reason: "compressed data ends early (forward and backward streams overlap)"}
 	}
-	x86Filter(dst, d.x86, true)
+	x86Filter(dst, &d.x86, true)
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package lzms
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // x86Filter converts relative addresses in likely x86/x64 instructions to
 // absolute ones (encode) or back (undo). It is applied to the whole chunk
@@ -15,15 +18,29 @@ import "encoding/binary"
 // two candidates whose targets agree in the low 16 bits within
 // x86IDWindow bytes. Opcodes in the first byte and the last 16 bytes are
 // ignored; chunks of 17 bytes or fewer are left alone.
-func x86Filter(data []byte, last []int32, undo bool) {
+//
+// mem carries the table of recent targets from call to call so that it is
+// not refilled for every chunk: positions are stored relative to a base
+// that moves past each chunk by more than x86IDWindow, which makes the
+// entries of earlier chunks too old to count.
+func x86Filter(data []byte, mem *x86Memory, undo bool) {
 	n := len(data)
 	if n <= 17 {
 		return
 	}
-	last = last[:65536]
-	for i := range last {
-		last[i] = -x86IDWindow - 1
+	if mem.last == nil {
+		mem.last = make([]int32, 65536)
+		mem.base = math.MaxInt32 // forces the fill below
 	}
+	if int64(mem.base)+int64(n)+2*x86IDWindow+2 > math.MaxInt32 {
+		for i := range mem.last {
+			mem.last[i] = -x86IDWindow - 1
+		}
+		mem.base = 0
+	}
+	base := mem.base
+	mem.base += int32(n) + x86IDWindow + 1
+	last := (*[65536]int32)(mem.last)
 	lastX86 := int32(-x86MaxTransOffset - 1)
 	end := n - 16
 	for i := 1; i < end; {
@@ -76,12 +93,19 @@ func x86Filter(data []byte, last []int32, undo bool) {
 			}
 		}
 		endPos := pos + int32(nb) + 3
-		if endPos-last[target] <= x86IDWindow {
+		if endPos+base-last[target] <= x86IDWindow {
 			lastX86 = endPos
 		}
-		last[target] = endPos
+		last[target] = endPos + base
 		i += nb + 4
 	}
+}
+
+// x86Memory is x86Filter's table of recent targets (the last position,
+// plus base, at which each low 16 bits of a target were seen).
+type x86Memory struct {
+	last []int32
+	base int32
 }
 
 // x86Candidate marks the first bytes of the instructions x86Filter looks at.
