@@ -29,8 +29,11 @@ type params struct {
 	nice    int  // stop searching at a match this long
 	lazy    bool // try the next position before taking a match
 	maxLazy int  // take a match at least this long without a lazy step
-	good    int  // search a quarter as deep for a lazy step beating this
-	optimal bool // near-optimal parse (levels 7-9)
+	good    int  // search goodDepth deep for a lazy step beating this
+	// lazyDepth and goodDepth are the chain candidates examined for a
+	// lazy step (below and from good).
+	lazyDepth, goodDepth int
+	optimal              bool // near-optimal parse (levels 7-9)
 	// maxInsert bounds the positions inserted inside one match.
 	maxInsert int
 	use3      bool // look for 3-byte matches at small offsets
@@ -40,13 +43,13 @@ type params struct {
 var levels = [MaxLevel + 1]params{
 	1: {depth: 4, nice: 16, maxInsert: 16},
 	2: {depth: 8, nice: 32, maxInsert: 32},
-	3: {depth: 6, nice: 24, lazy: true, maxLazy: 8, good: 6, use3: true, maxInsert: 32},
-	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, use3: true, maxInsert: 64},
-	5: {depth: 24, nice: 96, lazy: true, maxLazy: 32, good: 16, use3: true, maxInsert: 65536},
-	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, use3: true, maxInsert: 256},
-	7: {depth: 16, nice: 64, optimal: true, use3: true, maxInsert: 65536, passes: 1},
-	8: {depth: 32, nice: 128, optimal: true, use3: true, maxInsert: 65536, passes: 2},
-	9: {depth: 48, nice: 258, optimal: true, use3: true, maxInsert: 65536, passes: 2},
+	3: {depth: 6, nice: 24, lazy: true, maxLazy: 8, good: 6, lazyDepth: 6, goodDepth: 1, use3: true, maxInsert: 32},
+	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, lazyDepth: 12, goodDepth: 3, use3: true, maxInsert: 64},
+	5: {depth: 24, nice: 96, lazy: true, maxLazy: 32, good: 16, lazyDepth: 24, goodDepth: 6, use3: true, maxInsert: 65536},
+	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, lazyDepth: 64, goodDepth: 16, use3: true, maxInsert: 256},
+	7: {depth: 16, nice: 64, optimal: true, goodDepth: 4, use3: true, maxInsert: 65536, passes: 1},
+	8: {depth: 32, nice: 128, optimal: true, goodDepth: 8, use3: true, maxInsert: 65536, passes: 2},
+	9: {depth: 48, nice: 258, optimal: true, goodDepth: 12, use3: true, maxInsert: 65536, passes: 2},
 }
 
 // tables are the match finder's hash heads and chains.
@@ -348,6 +351,24 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 	}
 }
 
+// insert inserts positions [from, to) of the window copy in the hash
+// tables (insertRange for the lazy parser).
+func (t *tables) insert(from, to int, base int32) {
+	abs := base + int32(from)
+	for i := from; i < to; i++ {
+		v := binary.LittleEndian.Uint32(t.win[uint16(i):])
+		h := hash4(v)
+		d := int(abs - t.head4[h]) // cand < base: before this chunk
+		if d > i {
+			d = 0
+		}
+		t.head4[h] = abs
+		t.prev[uint16(i)] = uint16(d)
+		t.head3[hash3(v)] = abs
+		abs++
+	}
+}
+
 // parseGreedy takes the longest match at each position. It returns the
 // start of the trailing literals.
 func (c *Compressor) parseGreedy(src []byte) int {
@@ -493,9 +514,9 @@ func (c *Compressor) parseLazy(src []byte) int {
 				if d != 0 {
 					maxLen := n - q
 					if lim := min(c.p.nice, maxLen); lim > start {
-						depth := c.p.depth
+						depth := c.p.lazyDepth
 						if pl >= c.p.good {
-							depth >>= 2
+							depth = c.p.goodDepth
 						}
 						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start {
 							if best == lim {
@@ -525,7 +546,11 @@ func (c *Compressor) parseLazy(src []byte) int {
 	emit:
 		c.addLits(src, lit, ppos)
 		c.addMatch(ppos-lit, pl, poff)
-		c.skip(src, q+1, ppos+pl)
+		if end := ppos + pl; end-q-1 <= c.p.maxInsert {
+			t.insert(q+1, min(end, n-3), base)
+		} else {
+			c.skip(src, q+1, end)
+		}
 		q = ppos + pl
 		lit = q
 		pl = 0
