@@ -30,6 +30,7 @@ type Decompressor struct {
 	lenDec    huffman.Decoder
 	alignDec  huffman.Decoder
 	preDec    huffman.Decoder
+	reps      [numRepeatOffsets]uint32 // R0, R1, R2 while a block decodes
 }
 
 // initDecoder builds dec for lens. Incomplete codes are accepted (their
@@ -276,7 +277,9 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 				return d.corrupt(&br, "invalid length code")
 			}
 			var err error
-			out, r0, r1, r2, err = d.decodeBlock(&br, dst, out, out+size, btype == blockAligned, r0, r1, r2)
+			d.reps = [numRepeatOffsets]uint32{r0, r1, r2}
+			out, err = d.decodeBlock(&br, dst[:out+size:len(dst)], out, btype == blockAligned)
+			r0, r1, r2 = d.reps[0], d.reps[1], d.reps[2]
 			if err != nil {
 				return err
 			}
@@ -319,16 +322,25 @@ func (d *Decompressor) Decompress(dst, src []byte) error {
 }
 
 // decodeBlock decodes a verbatim or aligned-offset block's symbols into
-// dst[out:end]. The bit reader state lives in locals here (the hot loop);
-// it is written back on return.
-func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, aligned bool, r0, r1, r2 uint32) (int, uint32, uint32, uint32, error) {
-	mainDec, lenDec, alignDec := &d.mainDec, &d.lenDec, &d.alignDec
-	full := dst // writes past end (and past a match) are overwritten later
-	dst = dst[:end]
+// dst[out:len(dst)]; cap(dst) is the end of the chunk (bytes between the two
+// may be written: later blocks overwrite them). R0..R2 are in d.reps.
+//
+// The hot loop keeps only the bit reader state, the output position and
+// the main table in locals (fewer values than registers): the Huffman
+// lookups are inlined, primary tables viewed as fixed-size arrays indexed
+// by the top bits of the bit buffer (no bounds checks); subtables, the
+// length and aligned codes and the repeat offsets are reached through d.
+func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out int, aligned bool) (int, error) {
+	const (
+		lenMask = huffman.EntryLenMask
+		link    = huffman.EntryLink
+		shift   = huffman.EntryShift
+	)
+	mainP := (*[1 << mainTableBits]uint32)(d.mainDec.Table())
 	src := br.src
 	buf, n, pos := br.buf, br.n, br.pos
 	var reason string
-	for out < end {
+	for out < len(dst) {
 		if n < 32 {
 			if pos+8 <= len(src) {
 				// Top up with whole words: a partial last word lands below
@@ -347,53 +359,52 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 			}
 		}
 		// Main symbol.
-		s, l := mainDec.Decode(uint32(buf >> 32))
+		e := mainP[buf>>(64-mainTableBits)]
+		if e&link != 0 {
+			e = subEntry(&d.mainDec, e, buf, mainTableBits)
+		}
+		l := uint(e & lenMask)
 		if l == 0 {
 			reason = "invalid main symbol"
 			goto fail
 		}
 		buf <<= l
 		n -= l
-		if s < numChars {
-			dst[out] = byte(s)
+		if e < numChars<<shift {
+			dst[out] = byte(e >> shift)
 			out++
-			// Enough bits for another codeword: try a second literal.
-			if n >= maxCodeLen && out < end {
-				s2, l2 := mainDec.Decode(uint32(buf >> 32))
-				if s2 < numChars && l2 != 0 {
-					buf <<= l2
-					n -= l2
-					dst[out] = byte(s2)
-					out++
-				}
-			}
 			continue
 		}
-		sym := uint32(s) - numChars
+		sym := e>>shift - numChars
 		length := int(sym&7) + minMatch
 		slot := sym >> 3
 		if sym&7 == numPrimaryLens {
-			ls, l := lenDec.Decode(uint32(buf >> 32))
+			e := (*[1 << lenTableBits]uint32)(d.lenDec.Table())[buf>>(64-lenTableBits)]
+			if e&link != 0 {
+				e = subEntry(&d.lenDec, e, buf, lenTableBits)
+			}
+			l := uint(e & lenMask)
 			if l == 0 {
 				reason = "invalid length symbol"
 				goto fail
 			}
 			buf <<= l
 			n -= l
-			length += ls
+			length += int(e >> shift)
 		}
 		var off uint32
+		reps := &d.reps
 		switch slot {
 		case 0:
-			off = r0
+			off = reps[0]
 		case 1:
-			off = r1
-			r1 = r0
-			r0 = off
+			off = reps[1]
+			reps[1] = reps[0]
+			reps[0] = off
 		case 2:
-			off = r2
-			r2 = r0
-			r0 = off
+			off = reps[2]
+			reps[2] = reps[0]
+			reps[0] = off
 		default:
 			if n < 32 {
 				if pos+8 <= len(src) {
@@ -418,61 +429,80 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out, end int, alig
 					buf <<= f - 3
 					n -= f - 3
 				}
-				as, l := alignDec.Decode(uint32(buf >> 32))
+				// Aligned codes have no subtables (lengths <= 7 bits).
+				e := (*[1 << alignedTableBits]uint32)(d.alignDec.Table())[buf>>(64-alignedTableBits)]
+				l := uint(e & lenMask)
 				if l == 0 {
 					reason = "invalid aligned symbol"
 					goto fail
 				}
 				buf <<= l
 				n -= l
-				off += uint32(as)
+				off += e >> shift
 			} else if f > 0 {
 				off += uint32(buf >> (64 - f))
 				buf <<= f
 				n -= f
 			}
-			r2 = r1
-			r1 = r0
-			r0 = off
+			reps[2] = reps[1]
+			reps[1] = reps[0]
+			reps[0] = off
 		}
 		if off == 0 || int64(off) > int64(out) {
 			reason = "match offset before the chunk start"
 			goto fail
 		}
-		if length > end-out {
+		if length > len(dst)-out {
 			reason = "match runs past the block end"
 			goto fail
 		}
 		from := out - int(off)
-		if off >= 8 && length <= 16 && out+16 <= len(full) {
-			// Short match, no overlap within a word: two word copies.
-			binary.LittleEndian.PutUint64(full[out:], binary.LittleEndian.Uint64(full[from:]))
-			binary.LittleEndian.PutUint64(full[out+8:], binary.LittleEndian.Uint64(full[from+8:]))
-			out += length
-		} else if int(off) >= length {
-			copy(dst[out:out+length], dst[from:from+length])
-			out += length
+		if off >= 8 && out+length+8 <= cap(dst) {
+			// Eight bytes at a time: each load ends at or before the
+			// store (off >= 8), so overlapping matches copy correctly;
+			// up to 7 bytes past the match are overwritten later.
+			w := dst[out : out+length+8]
+			r := dst[from : from+length+8]
+			binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(r))
+			if length > 8 {
+				binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(r[8:]))
+				for i := 16; i < length; i += 8 {
+					binary.LittleEndian.PutUint64(w[i:], binary.LittleEndian.Uint64(r[i:]))
+				}
+			}
 		} else if off == 1 {
 			b := dst[from]
 			s := dst[out : out+length]
 			for i := range s {
 				s[i] = b
 			}
-			out += length
 		} else {
-			for length > 0 {
-				k := copy(dst[out:out+length], dst[from:out])
-				out += k
-				length -= k
+			s := dst[from : out+length]
+			for i := int(off); i < len(s); i++ {
+				s[i] = s[i-int(off)]
 			}
 		}
+		out += length
 	}
 	br.buf, br.n, br.pos = buf, n, pos
 	if br.overrun() {
-		return out, r0, r1, r2, d.corrupt(br, "truncated block")
+		return out, d.corrupt(br, "truncated block")
 	}
-	return out, r0, r1, r2, nil
+	return out, nil
 fail:
 	br.buf, br.n, br.pos = buf, n, pos
-	return out, r0, r1, r2, d.corrupt(br, reason)
+	return out, d.corrupt(br, reason)
+}
+
+// subEntry resolves a link entry e of dec's primary table (tableBits wide)
+// with the bits after the primary ones in buf.
+//
+//go:noinline
+func subEntry(dec *huffman.Decoder, e uint32, buf uint64, tableBits uint) uint32 {
+	t := dec.Table()
+	i := int(e>>huffman.EntryShift) + int(buf<<tableBits>>(64-e&huffman.EntryLenMask))
+	if i >= len(t) {
+		return 0
+	}
+	return t[i]
 }

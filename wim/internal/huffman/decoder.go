@@ -67,14 +67,16 @@ func (d *Decoder) Init(lens []uint8, tableBits int) error {
 		d.table = make([]uint32, size, 2*size)
 	}
 	d.table = d.table[:size]
-	clear(d.table)
 
-	var count [MaxCodeLen + 1]int
+	var count [256]int
+	var longest uint8
 	for _, l := range lens {
-		if l > MaxCodeLen {
-			return fmt.Errorf("%w: %d", ErrCodeLength, l)
-		}
 		count[l]++
+		longest = max(longest, l)
+	}
+	if longest > MaxCodeLen {
+		clear(d.table)
+		return fmt.Errorf("%w: %d", ErrCodeLength, longest)
 	}
 	count[0] = 0
 	left := 1
@@ -82,11 +84,17 @@ func (d *Decoder) Init(lens []uint8, tableBits int) error {
 	for l := 1; l <= MaxCodeLen; l++ {
 		left = left<<1 - count[l]
 		if left < 0 {
+			clear(d.table)
 			return ErrOversubscribed
 		}
 		if count[l] != 0 {
 			maxLen = l
 		}
+	}
+	if left != 0 {
+		// Incomplete or empty: the slots no codeword fills must read
+		// as "not a codeword". (A complete code writes every slot.)
+		clear(d.table)
 	}
 	if maxLen == 0 {
 		return nil // empty code
@@ -186,3 +194,20 @@ func (d *Decoder) Decode(window uint32) (sym int, n uint) {
 // TableBits returns the primary table width Init was given (0 before
 // Init).
 func (d *Decoder) TableBits() int { return int(d.tableBits) }
+
+// Exported entry layout of Table, for decoders that inline the lookup in
+// their own loop (see the layout comment above).
+const (
+	EntryLenMask = entryLenMask // codeword length (leaf) or subtable bits (link)
+	EntryLink    = entryLink    // the entry points to a subtable
+	EntryShift   = entryShift   // symbol (leaf) or subtable start above this bit
+)
+
+// Table returns the table Init built: 1<<TableBits() primary entries
+// indexed by the next TableBits bits, then the subtables. A leaf is
+// symbol<<EntryShift | length; a link is start<<EntryShift | EntryLink |
+// bits, resolved as Table()[start + next bits after the primary ones,
+// taking bits of them]; a zero entry is not a codeword. The slice is the
+// decoder's own (valid until the next Init); Decode is the reference
+// lookup.
+func (d *Decoder) Table() []uint32 { return d.table }
