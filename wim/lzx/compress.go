@@ -478,7 +478,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			next = L + 1
 		}
-		if r1 != r0 && r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
+		if r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
 			for l := next; l <= L && l < len(rc); l++ {
 				if cost := c0 + mc1[l&(costRow-1)]; cost < rc[l] {
@@ -488,7 +488,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			next = max(next, L+1)
 		}
-		if r2 != r0 && r2 != r1 && r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
+		if r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
 			for l := next; l <= L && l < len(rc); l++ {
 				if cost := c0 + mc2[l&(costRow-1)]; cost < rc[l] {
