@@ -711,11 +711,19 @@ func (w *fileWriter) copyData(f *os.File, it planItem) error {
 	if n != s.Size {
 		return fmt.Errorf("%w: %s: data stream ended after %d of %d bytes: %w", ErrApply, it.imgPath, n, s.Size, io.ErrUnexpectedEOF)
 	}
-	// Read to EOF so a verifying reader checks the SHA-1 of the whole blob.
-	if m, err := io.CopyBuffer(io.Discard, r, w.buf[:512]); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
-	} else if m != 0 {
-		return fmt.Errorf("%w: %s: data stream is longer than %d bytes", ErrApply, it.imgPath, s.Size)
+	// Read to EOF so a verifying reader checks the SHA-1 of the whole blob
+	// (a plain Read: io.Copy would use a WriterTo and its buffer).
+	for {
+		m, err := r.Read(w.buf[:512])
+		if m != 0 {
+			return fmt.Errorf("%w: %s: data stream is longer than %d bytes", ErrApply, it.imgPath, s.Size)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrApply, it.imgPath, err)
+		}
 	}
 	var sum wim.Hash
 	if !s.Hash.IsZero() && wim.Hash(h.Sum(sum[:0])) != s.Hash {
