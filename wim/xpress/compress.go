@@ -84,11 +84,14 @@ type Compressor struct {
 	prev  []uint16 // chunk position -> distance back to the previous position with the same hash4 (0: none)
 	base  int32    // absolute position of this chunk's byte 0
 
-	seqs  []seq
-	freqs [numSymbols]uint32
-	lens  [numSymbols]uint8
-	codes [numSymbols]uint32
-	enc   [numSymbols]uint32 // codeword<<5 | length, for write
+	seqs []seq
+	// extraBits and rawBytes are the offset bits and the extra length
+	// bytes of the matches in seqs.
+	extraBits, rawBytes int
+	freqs               [numSymbols]uint32
+	lens                [numSymbols]uint8
+	codes               [numSymbols]uint32
+	enc                 [numSymbols]uint32 // codeword<<5 | length, for write
 
 	opt optState
 }
@@ -135,8 +138,10 @@ func (c *Compressor) Compress(dst, src []byte) int {
 		return 0
 	}
 	c.startChunk(len(src))
+	copy(c.t.win[:], src)
 	c.freqs = [numSymbols]uint32{}
 	c.seqs = c.seqs[:0]
+	c.extraBits, c.rawBytes = 0, 0
 	var tail int
 	switch {
 	case c.p.optimal:
@@ -295,9 +300,25 @@ func (c *Compressor) addLits(src []byte, from, to int) {
 	}
 }
 
+// addLits counts the literals [from, to) of the window copy.
+func (t *tables) addLits(freqs *[numSymbols]uint32, from, to int) {
+	for i := from; i < to; i++ {
+		freqs[t.win[uint16(i)]]++
+	}
+}
+
 func (c *Compressor) addMatch(lits, length, offset int) {
 	c.seqs = append(c.seqs, seq{lits: uint32(lits), length: uint32(length), offset: uint32(offset)})
-	c.freqs[matchSym(length, offset)]++
+	ob := bits.Len(uint(offset)) - 1
+	l := length - minMatch
+	c.freqs[256+ob<<4|min(l, lenHeaderMax)]++
+	c.extraBits += ob
+	if l >= lenHeaderMax {
+		c.rawBytes++
+		if l-lenHeaderMax >= lenByteMax {
+			c.rawBytes += 2
+		}
+	}
 }
 
 // skip inserts positions [from, to) that a match covers. Inside long
@@ -481,7 +502,6 @@ func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 func (c *Compressor) parseLazy(src []byte) int {
 	n := len(src)
 	t := c.t
-	copy(t.win[:], src)
 	base := c.base
 	lit := 0
 	pl, poff, ppos := 0, 0, 0
@@ -544,7 +564,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 			continue
 		}
 	emit:
-		c.addLits(src, lit, ppos)
+		t.addLits(&c.freqs, lit, ppos)
 		c.addMatch(ppos-lit, pl, poff)
 		if end := ppos + pl; end-q-1 <= c.p.maxInsert {
 			t.insert(q+1, min(end, n-3), base)
@@ -555,7 +575,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 		lit = q
 		pl = 0
 	}
-	c.addLits(src, lit, n)
+	t.addLits(&c.freqs, lit, n)
 	return lit
 }
 
@@ -565,18 +585,9 @@ func (c *Compressor) outputSize() int {
 	for s, f := range c.freqs {
 		nbits += int(f) * int(c.lens[s])
 	}
-	raw := 0
-	for _, s := range c.seqs {
-		nbits += bits.Len32(s.offset) - 1
-		if l := int(s.length) - minMatch; l >= lenHeaderMax {
-			raw++
-			if l-lenHeaderMax >= lenByteMax {
-				raw += 2
-			}
-		}
-	}
+	nbits += c.extraBits
 	// Every started word plus the word slot reserved after it.
-	return tableBytes + 2*((nbits+15)/16+1) + raw
+	return tableBytes + 2*((nbits+15)/16+1) + c.rawBytes
 }
 
 // write emits the stream into out, which has exactly outputSize bytes.
@@ -604,8 +615,8 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 	n := 0 // pending bits in acc, at most 16 between symbols
 	pos := 0
 	for _, s := range c.seqs {
-		for _, b := range src[pos : pos+int(s.lits)] {
-			e := enc[b]
+		for i, end := pos, pos+int(s.lits); i < end; i++ {
+			e := enc[c.t.win[uint16(i)]]
 			acc = acc<<(e&31) | uint64(e>>5)
 			n += int(e & 31)
 			binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
@@ -638,8 +649,8 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 		w1, w2, bp, n = w1+(w2-w1)&m, w2+(bp-w2)&m, bp+2&m, n-16&m
 		pos += length
 	}
-	for _, b := range src[tail:] {
-		e := enc[b]
+	for i := tail; i < len(src); i++ {
+		e := enc[c.t.win[uint16(i)]]
 		acc = acc<<(e&31) | uint64(e>>5)
 		n += int(e & 31)
 		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))

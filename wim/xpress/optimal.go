@@ -192,6 +192,7 @@ func (c *Compressor) parseOptimal(src []byte) int {
 		}
 		c.freqs = [numSymbols]uint32{}
 		c.seqs = c.seqs[:0]
+		c.extraBits, c.rawBytes = 0, 0
 		lit := 0
 		for i := 0; i < n; {
 			m := start[i]
