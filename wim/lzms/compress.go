@@ -21,30 +21,35 @@ type Compressor struct {
 	// Parser settings derived from level.
 	depth     int // hash-chain candidates examined per position
 	skipDepth int // tree nodes examined when inserting a position inside a chosen match
-	nice      int // stop searching at this match length
-	lazy      bool
-	delta     bool     // look for delta matches
-	wmask     int      // match-finder window - 1 (a power of two minus one)
-	hbits     uint     // hash table size (log2) for the largest chunk
-	cbits     uint     // hash bits used for the current chunk
-	buf       []byte   // x86-filtered copy of the chunk
-	head      []uint32 // hash heads: position+1, 0 = empty
-	prev      []uint32 // hash chains: position+1 of the previous occurrence
-	dhead     []uint32 // delta-match hash heads
-	child     []uint32 // binary trees: 2 slots per position
-	head2     []uint32 // latest position of each 2-byte string
-	head3     []uint32 // latest position of each (hashed) 3-byte string
-	optimal   bool
-	litRep    bool // try match + literal + repeat-match sequences
-	pr        prices
-	nodes     []optNode
-	states    []optState
-	matches   [maxMatches]match
-	path      []int32
-	x86       x86Memory
-	enc       encoder
-	started   bool
-	sink      uint32 // keeps prefetching loads alive
+	// Positions per optimal-parsing window. Prices are fixed for a
+	// window, so short windows follow the adaptive codes more closely
+	// (which pays on small chunks, whose codes start flat); long ones cut
+	// fewer matches at window ends (which pays on large chunks).
+	window  int
+	nice    int // stop searching at this match length
+	lazy    bool
+	delta   bool     // look for delta matches
+	wmask   int      // match-finder window - 1 (a power of two minus one)
+	hbits   uint     // hash table size (log2) for the largest chunk
+	cbits   uint     // hash bits used for the current chunk
+	buf     []byte   // x86-filtered copy of the chunk
+	head    []uint32 // hash heads: position+1, 0 = empty
+	prev    []uint32 // hash chains: position+1 of the previous occurrence
+	dhead   []uint32 // delta-match hash heads
+	child   []uint32 // binary trees: 2 slots per position
+	head2   []uint32 // latest position of each 2-byte string
+	head3   []uint32 // latest position of each (hashed) 3-byte string
+	optimal bool
+	litRep  bool // try match + literal + repeat-match sequences
+	pr      prices
+	nodes   []optNode
+	states  []optState
+	matches [maxMatches]match
+	path    []int32
+	x86     x86Memory
+	enc     encoder
+	started bool
+	sink    uint32 // keeps prefetching loads alive
 }
 
 // maxWindowBits caps the match finder's window (64 MiB). A variable so
@@ -87,6 +92,10 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	// its memory for chunks above 64 MiB; smaller chunks are covered
 	// whole.
 	c.skipDepth = c.depth
+	c.window = optWindowMax
+	if maxChunkSize <= smallChunk {
+		c.window = optWindowSmall
+	}
 	c.wmask = 1<<min(bits.Len(uint(maxChunkSize-1)), maxWindowBits) - 1
 	hb := uint(bits.Len(uint(maxChunkSize)))
 	c.hbits = min(max(hb, 12), 18)
@@ -101,9 +110,9 @@ func (c *Compressor) alloc() {
 		c.child = make([]uint32, 2*(c.wmask+1))
 		c.head2 = make([]uint32, 1<<16)
 		c.head3 = make([]uint32, 1<<hash3Bits)
-		c.nodes = make([]optNode, optWindow+1)
-		c.states = make([]optState, optWindow+1)
-		c.path = make([]int32, 0, optWindow)
+		c.nodes = make([]optNode, c.window+1)
+		c.states = make([]optState, c.window+1)
+		c.path = make([]int32, 0, c.window)
 	} else {
 		c.prev = make([]uint32, c.wmask+1)
 	}

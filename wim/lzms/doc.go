@@ -81,9 +81,10 @@
 //	level  1..29   lazy matching over hash chains (fast)
 //	level 30..100  near-optimal parsing: binary-tree match finder plus
 //	               2- and 3-byte match tables, a dynamic program over
-//	               windows of 2048 positions priced with the live code
-//	               lengths and probabilities, tracking each position's
-//	               contexts and repeat queue exactly.
+//	               windows of 512 positions (2048 for chunks over 1 MiB)
+//	               priced with the live code lengths and probabilities,
+//	               tracking each position's contexts and repeat queue
+//	               exactly.
 //	level 40..100  also delta matches and "match, literal, repeat"
 //	               sequences; higher levels search deeper. Default 50.
 //

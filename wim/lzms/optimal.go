@@ -15,10 +15,12 @@ import (
 // the coder will see them.
 
 const (
-	priceBits  = 6 // prices are in 1/64 bit
-	priceScale = 1 << priceBits
-	optWindow  = 2048 // positions per parsing window
-	maxMatches = 64   // matches recorded per position
+	priceBits      = 6 // prices are in 1/64 bit
+	priceScale     = 1 << priceBits
+	optWindowMax   = 2048    // positions per parsing window (large chunks)
+	optWindowSmall = 512     // positions per parsing window (chunks up to smallChunk)
+	smallChunk     = 1 << 20 // chunks up to this size use the short window
+	maxMatches     = 64      // matches recorded per position
 
 	lenPriceMax      = 256 // lengths priced from a per-window table
 	hash3Bits        = 16
@@ -305,7 +307,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 	pr := &c.pr
 	n := len(buf)
 	c.updatePrices()
-	limit := min(optWindow, n-pos)
+	limit := min(c.window, n-pos)
 	nodes := c.nodes[:limit+1]
 	for i := range nodes {
 		nodes[i].cost = infCost
