@@ -110,9 +110,9 @@ func (c *Compressor) alloc() {
 		c.child = make([]uint32, 2*(c.wmask+1))
 		c.head2 = make([]uint32, 1<<16)
 		c.head3 = make([]uint32, 1<<hash3Bits)
-		c.nodes = make([]optNode, c.window+1)
-		c.states = make([]optState, c.window+1)
-		c.path = make([]int32, 0, c.window)
+		c.nodes = make([]optNode, c.window+c.windowSlack()+1)
+		c.states = make([]optState, c.window+c.windowSlack()+1)
+		c.path = make([]int32, 0, c.window+c.windowSlack())
 	} else {
 		c.prev = make([]uint32, c.wmask+1)
 	}

@@ -303,21 +303,33 @@ func (c *Compressor) parseOptimal(buf []byte) {
 
 // optimizeWindow parses and codes one window starting at pos and returns
 // the position after it.
+//
+// Items starting in the first c.window positions may run past them (up to
+// windowSlack more): the window then ends where the longest of them ends,
+// and items starting after c.window are cut there. Cutting every item at a
+// fixed end would split matches, and the rest of a split match cannot use
+// the offset as a repeat (it is still pending).
 func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 	pr := &c.pr
 	n := len(buf)
 	c.updatePrices()
 	limit := min(c.window, n-pos)
-	nodes := c.nodes[:limit+1]
+	hard := min(c.window+c.windowSlack(), n-pos)
+	nodes := c.nodes[:hard+1]
 	for i := range nodes {
 		nodes[i].cost = infCost
 	}
 	nodes[0].cost = 0
-	states := c.states[:limit+1]
+	states := c.states[:hard+1]
 	states[0] = c.currentState(pos)
 	end := limit
 	processed := 0 // positions inserted into the match finder
-	for i := 0; i < limit; i++ {
+	for i := 0; i < end; i++ {
+		// Items from position i may reach at most node cap.
+		cap := end
+		if i < limit {
+			cap = hard
+		}
 		nd := &nodes[i]
 		if i > 0 {
 			// Derive the state this node is reached with.
@@ -362,7 +374,8 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 			if l > longRep {
 				longRep, longRepIdx = l, r
 			}
-			top := min(l, limit-i)
+			top := min(l, cap-i)
+			end = max(end, i+top)
 			for ll := 1; ll <= top; ll++ {
 				cst := rp + pr.lengthPrice(uint32(ll))
 				if cst < nodes[i+ll].cost {
@@ -370,7 +383,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 				}
 			}
 			if l == top && c.litRep {
-				c.tryLitRep0(buf, p, i, limit, nodes, st, rp+pr.lengthPrice(uint32(l)), uint32(l), uint32(off), int8(r))
+				end = max(end, c.tryLitRep0(buf, p, i, cap, nodes, st, rp+pr.lengthPrice(uint32(l)), uint32(l), uint32(off), int8(r)))
 			}
 		}
 		// A long repeat or explicit match ends the window right here.
@@ -400,7 +413,8 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		for k := 0; k < nm; k++ {
 			m := ms[k]
 			op := expBase + pr.offset[offsetSlot(m.off)]
-			top := min(int(m.length), limit-i)
+			top := min(int(m.length), cap-i)
+			end = max(end, i+top)
 			for ; ll <= top; ll++ {
 				cst := op + pr.lengthPrice(uint32(ll))
 				if cst < nodes[i+ll].cost {
@@ -410,21 +424,26 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		}
 		if nm > 0 && c.litRep {
 			m := ms[nm-1]
-			if int(m.length) < limit-i {
-				c.tryLitRep0(buf, p, i, limit, nodes, st, expBase+pr.offset[offsetSlot(m.off)]+pr.lengthPrice(m.length), m.length, m.off, -1)
+			if int(m.length) < cap-i {
+				end = max(end, c.tryLitRep0(buf, p, i, cap, nodes, st, expBase+pr.offset[offsetSlot(m.off)]+pr.lengthPrice(m.length), m.length, m.off, -1))
 			}
 		}
 		// Delta matches pay off where LZ matches are short; where a
 		// long LZ match exists the search would mostly find the same
 		// repetition again.
 		if c.delta && longest < deltaSkipLen && longRep < deltaSkipLen {
-			c.deltaCandidates(buf, p, i, limit, nodes, matchBase)
+			end = max(end, c.deltaCandidates(buf, p, i, cap, nodes, matchBase))
 		}
 	}
 	c.emitWindow(buf, pos, nodes, end, optNode{})
 	c.skip(buf, pos+processed, pos+end)
 	return pos + end
 }
+
+// windowSlack is how far past c.window the items of a window may reach:
+// matches and delta matches shorter than nice, or a match, a literal and
+// a repeat match each shorter than nice.
+func (c *Compressor) windowSlack() int { return 2*c.nice + 2 }
 
 // emitWindow codes the cheapest path to node last, then item tail (if its
 // length is not 0) starting at node last.
@@ -507,12 +526,15 @@ const (
 // span 1<<k that divides p, the latest earlier span-aligned position whose
 // next three byte differences (at that span) hash alike. Found matches are
 // priced into the window.
-func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNode, matchBase uint32) {
+//
+// It returns the furthest node reached (0 if none).
+func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNode, matchBase uint32) int {
 	pr := &c.pr
 	n := len(buf)
 	if p+3 > n {
-		return
+		return 0
 	}
+	reach := 0
 	nice := min(c.nice, n-p)
 	base := matchBase + pr.deltaExplicit
 	for k := deltaMinPower; k < numDeltaPowerSyms; k++ {
@@ -544,6 +566,7 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 		raw := uint32(p-q) >> k
 		cost := base + pr.deltaPower[k] + pr.deltaOffset[offsetSlot(raw)]
 		top := min(l, limit-i)
+		reach = max(reach, i+top)
 		for ll := minDeltaLen; ll <= top; ll++ {
 			cst := cost + pr.lengthPrice(uint32(ll))
 			if cst < nodes[i+ll].cost {
@@ -551,24 +574,26 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 			}
 		}
 	}
+	return reach
 }
 
 // tryLitRep0 prices "match (cost so far cst, ending at p+length) + literal
 // + repeat of the same offset" from window index i.
-func (c *Compressor) tryLitRep0(buf []byte, p, i, limit int, nodes []optNode, st *optState, cst, length, off uint32, rep int8) {
+// It returns the node reached (0 if none).
+func (c *Compressor) tryLitRep0(buf []byte, p, i, limit int, nodes []optNode, st *optState, cst, length, off uint32, rep int8) int {
 	pr := &c.pr
 	j := p + int(length) // the literal
 	o := int(off)
 	if j+2 >= len(buf) || buf[j] == buf[j-o] {
-		return
+		return 0
 	}
 	l2 := matchLen(buf[j+1-o:], buf[j+1:], min(len(buf)-j-1, c.nice))
 	if l2 < 2 {
-		return
+		return 0
 	}
 	t := i + int(length) + 1 + l2
 	if t > limit {
-		return
+		return 0
 	}
 	s1 := st.after(length, off, rep)
 	cst += pr.main[s1.main][0] + pr.lit[buf[j]]
@@ -577,4 +602,5 @@ func (c *Compressor) tryLitRep0(buf []byte, p, i, limit int, nodes []optNode, st
 	if cst < nodes[t].cost {
 		nodes[t] = optNode{cost: cst, from: int32(i), length: length, off: off, rep: rep, power: -1, length2: uint32(l2)}
 	}
+	return t
 }
