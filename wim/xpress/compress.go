@@ -18,9 +18,11 @@ const (
 const (
 	hash4Bits = 16
 	hash3Bits = 12
-	// near3 is the largest offset at which a 3-byte match is considered;
-	// farther ones rarely beat three literals.
+	// near3 is the largest offset at which a 3-byte match is considered
+	// and near4 that of a 4-byte one by the lazy parser; farther ones
+	// rarely beat the literals.
 	near3 = 4096
+	near4 = 8192
 )
 
 // params tune the match finder and parser for one level.
@@ -45,7 +47,7 @@ var levels = [MaxLevel + 1]params{
 	2: {depth: 8, nice: 32, maxInsert: 32},
 	3: {depth: 6, nice: 24, lazy: true, maxLazy: 8, good: 6, lazyDepth: 6, goodDepth: 1, use3: true, maxInsert: 32},
 	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, lazyDepth: 12, goodDepth: 3, use3: true, maxInsert: 64},
-	5: {depth: 24, nice: 96, lazy: true, maxLazy: 32, good: 16, lazyDepth: 24, goodDepth: 6, use3: true, maxInsert: 65536},
+	5: {depth: 48, nice: 96, lazy: true, maxLazy: 32, good: 6, lazyDepth: 8, goodDepth: 2, use3: true, maxInsert: 65536},
 	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, lazyDepth: 64, goodDepth: 16, use3: true, maxInsert: 256},
 	7: {depth: 16, nice: 64, optimal: true, goodDepth: 4, use3: true, maxInsert: 65536, passes: 1},
 	8: {depth: 32, nice: 128, optimal: true, goodDepth: 8, use3: true, maxInsert: 65536, passes: 2},
@@ -473,7 +475,7 @@ func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 		if d != 0 {
 			maxLen := n - q
 			if lim := min(c.p.nice, maxLen); lim > 3 {
-				if best, cp := t.walk(q, q-d, 3, lim, c.p.depth, v); best > 3 {
+				if best, cp := t.walk(q, q-d, 3, lim, c.p.depth, v); best > 3 && (best > 4 || q-cp <= near4) {
 					if best == lim {
 						best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 					}
@@ -538,7 +540,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 						if pl >= c.p.good {
 							depth = c.p.goodDepth
 						}
-						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start {
+						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start && (best > 4 || q-cp <= near4) {
 							if best == lim {
 								best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 							}

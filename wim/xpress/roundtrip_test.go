@@ -122,17 +122,18 @@ func TestReproducible(t *testing.T) {
 	}
 }
 
-// TestMaxOffset: a 4-byte match at offset 65532, the farthest a match of
-// the minimum length ever reaches in a 64 KiB chunk, round-trips at every
-// level and is taken by the greedy and lazy parsers (the near-optimal ones
-// rightly price it above four cheap literals here).
+// TestMaxOffset: a 5-byte match at offset 65531, in the top offset class
+// (16 significant bits) near the farthest any match reaches in a 64 KiB
+// chunk, round-trips at every level and is taken by the greedy and lazy
+// parsers (the near-optimal ones rightly price it above cheap literals
+// here; the lazy parser passes up 4-byte matches that far).
 func TestMaxOffset(t *testing.T) {
 	src := make([]byte, MaxChunkSize)
 	for i := range src {
 		src[i] = byte(i % 7) // compressible, never 0xfe
 	}
-	copy(src[:4], []byte{0xfe, 0xfe, 0xfd, 0xfe})
-	copy(src[MaxChunkSize-4:], src[:4])
+	copy(src[:5], []byte{0xfe, 0xfe, 0xfd, 0xfe, 0xfc})
+	copy(src[MaxChunkSize-5:], src[:5])
 	d, _ := NewDecompressor(MaxChunkSize)
 	for level := MinLevel; level <= MaxLevel; level++ {
 		c, _ := NewCompressor(MaxChunkSize, level)
@@ -141,10 +142,10 @@ func TestMaxOffset(t *testing.T) {
 		}
 		far := false
 		for _, s := range c.seqs {
-			far = far || s.offset == MaxChunkSize-4
+			far = far || s.offset == MaxChunkSize-5
 		}
 		if !far && !c.p.optimal {
-			t.Errorf("level %d: offset %d not used", level, MaxChunkSize-4)
+			t.Errorf("level %d: offset %d not used", level, MaxChunkSize-5)
 		}
 	}
 }
