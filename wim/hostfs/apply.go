@@ -764,6 +764,13 @@ func (c *dirCache) get(rel string) (*dirHandle, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.getLocked(rel)
+}
+
+func (c *dirCache) getLocked(rel string) (*dirHandle, error) {
+	if rel == "." {
+		return c.top, nil
+	}
 	if h := c.open[rel]; h != nil {
 		h.refs++
 		return h, nil
@@ -776,7 +783,20 @@ func (c *dirCache) get(rel string) (*dirHandle, error) {
 			}
 		}
 	}
-	r, err := c.top.r.OpenRoot(rel)
+	// Open one component below the parent's handle (itself opened the
+	// same way): one openat per directory instead of a walk from dest.
+	parent, name := ".", rel
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		parent, name = rel[:i], rel[i+1:]
+	}
+	p, err := c.getLocked(parent)
+	if err != nil {
+		return nil, err
+	}
+	r, err := p.r.OpenRoot(name)
+	if p != c.top {
+		p.refs--
+	}
 	if err != nil {
 		return nil, err
 	}
