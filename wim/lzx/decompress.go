@@ -406,20 +406,21 @@ func (d *Decompressor) decodeBlock(br *bitReader, dst []byte, out int, aligned b
 			reps[2] = reps[0]
 			reps[0] = off
 		default:
-			if n < 32 {
-				if pos+8 <= len(src) {
-					buf |= words64(src[pos:]) >> n
-					k := (64 - n) >> 4
-					n += k << 4
-					pos += int(k) << 1
-				} else {
-					br.buf, br.n, br.pos = buf, n, pos
-					if !br.refillSlow() {
-						reason = "truncated block"
-						goto fail
-					}
-					buf, n, pos = br.buf, br.n, br.pos
+			// Top up without testing n first (whether n < 32 here is
+			// hard to predict): with n > 48, k is 0 and the bits ORed in
+			// below the valid ones are the stream's next bits anyway.
+			if pos+8 <= len(src) {
+				buf |= words64(src[pos:]) >> n
+				k := (64 - n) >> 4
+				n += k << 4
+				pos += int(k) << 1
+			} else if n < 32 {
+				br.buf, br.n, br.pos = buf, n, pos
+				if !br.refillSlow() {
+					reason = "truncated block"
+					goto fail
 				}
+				buf, n, pos = br.buf, br.n, br.pos
 			}
 			f := uint(slotFooter[slot&63])
 			off = slotBase[slot&63] - 2
