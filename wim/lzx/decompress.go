@@ -58,10 +58,11 @@ func NewDecompressor(maxChunkSize int) (*Decompressor, error) {
 // Past the end of src it supplies zero words (pos keeps counting) so that
 // peeking ahead is always possible; consuming them is detected by overrun.
 type bitReader struct {
-	src []byte
-	pos int // next byte to load (may exceed len(src) by a few words)
-	buf uint64
-	n   uint
+	src   []byte
+	pos   int // next byte to load (may exceed len(src) by a few words)
+	buf   uint64
+	n     uint
+	limit int // bits that may be consumed (see init)
 }
 
 // readSlack is how far past the end of the input the reader may load zero
@@ -70,6 +71,11 @@ const readSlack = 8
 
 func (br *bitReader) init(src []byte, pos int) {
 	br.src, br.pos, br.buf, br.n = src, pos, 0, 0
+	// Only whole 16-bit words hold bits: an odd trailing byte is the low
+	// half of a word whose high half, read first, is missing (a
+	// truncated stream). A reader started at the very end (after an
+	// unpadded final uncompressed block) has nothing to consume.
+	br.limit = max(len(src)&^1, pos) * 8
 }
 
 // refill makes at least 32 bits available. It reports false when the
@@ -128,7 +134,7 @@ func (br *bitReader) bits(k uint) uint32 {
 func (br *bitReader) consumed() int { return br.pos*8 - int(br.n) }
 
 // overrun reports whether more bits were consumed than src holds.
-func (br *bitReader) overrun() bool { return br.consumed() > len(br.src)*8 }
+func (br *bitReader) overrun() bool { return br.consumed() > br.limit }
 
 // decode reads one symbol with dec. ok is false for an invalid code.
 func (br *bitReader) decode(dec *huffman.Decoder) (uint32, bool) {
