@@ -91,8 +91,10 @@
 // Memory per Compressor (allocated on first use, then reused): a copy of
 // the chunk plus 4 bytes per chunk byte for hash chains (levels below 30)
 // or 8 bytes per chunk byte for the binary trees, plus under 2 MiB of hash
-// heads and other tables. That is about 3 MiB for 128 KiB chunks and about
-// 580 MiB for 64 MiB solid chunks at the default level. The match finder
+// heads and other tables (under 6 MiB for chunks over 1 MiB, whose trees
+// are keyed on 5 bytes through a larger table). That is about 3 MiB for
+// 128 KiB chunks and about 585 MiB for 64 MiB solid chunks at the default
+// level. The match finder
 // looks back at most 64 MiB, so for larger chunks (legal up to 1 GiB) only
 // the chunk copy keeps growing.
 //

@@ -161,12 +161,26 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 		if count == 0 || ms[0].length < 3 {
 			p := int(c3) - 1
 			if p >= 0 && p < pos && buf[p] == cur[0] && buf[p+1] == cur[1] && buf[p+2] == cur[2] {
-				ms[count] = match{length: 3, off: uint32(pos - p)}
+				l := 3
+				if c.treeKey5 && cur[3] == buf[p+3] {
+					// The trees only hold positions that share
+					// 5 bytes: take 4-byte matches from here.
+					l = 4
+					best = 4
+				}
+				ms[count] = match{length: uint32(l), off: uint32(pos - p)}
 				count++
 			}
 		}
 	}
-	h := c.hash(binary.LittleEndian.Uint32(cur))
+	var h uint32
+	if c.treeKey5 {
+		// c.buf holds 8 readable bytes past any position here.
+		k := binary.LittleEndian.Uint64(c.buf[pos:]) << 24
+		h = uint32((k * 0x9E3779B97F4A7C15) >> (64 - c.cbits))
+	} else {
+		h = c.hash(binary.LittleEndian.Uint32(cur))
+	}
 	cand := c.head[h]
 	c.head[h] = uint32(pos + 1)
 	child := c.child

@@ -146,3 +146,24 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeChunk round-trips a chunk above 1 MiB, where the parser uses
+// its long windows and the match finder keys its trees on 5 bytes, at the
+// quick and the default optimal levels.
+func TestLargeChunk(t *testing.T) {
+	part := genMixed(41, 640<<10)
+	src := append(append(bytes.Clone(part), genX86(newRand(42), 256<<10)...), part[:512<<10]...)
+	d, _ := NewDecompressor(len(src))
+	for _, level := range []int{30, 0} {
+		c, err := NewCompressor(len(src), level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.treeKey5 || c.window != optWindowMax {
+			t.Fatalf("level %d: large-chunk settings not in use", level)
+		}
+		if n := roundTrip(t, c, d, src); n == 0 || n > len(src)/2 {
+			t.Fatalf("level %d: %d bytes -> %d", level, len(src), n)
+		}
+	}
+}
