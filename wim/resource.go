@@ -263,10 +263,16 @@ func newBlobReader(res *resource, base, size int64) *BlobReader {
 	return &BlobReader{res: res, base: base, size: size, chunkIdx: -1}
 }
 
-// reuse points br at another blob, keeping its buffers.
+// reuse points br at another blob, keeping its buffers. A blob of the
+// same resource keeps the decompressed chunk too (the next blob of a solid
+// resource usually starts in the chunk the previous one ended in; chunks
+// of solid resources are up to 64 MiB).
 func (br *BlobReader) reuse(res *resource, base, size int64) {
-	br.res, br.base, br.size, br.pos, br.chunkIdx = res, base, size, 0, -1
-	br.tbl.ents, br.tbl.first = br.tbl.ents[:0], 0
+	if res != br.res {
+		br.chunkIdx = -1
+		br.tbl.ents, br.tbl.first = br.tbl.ents[:0], 0
+	}
+	br.res, br.base, br.size, br.pos = res, base, size, 0
 }
 
 // Size returns the blob's uncompressed size.
@@ -302,7 +308,7 @@ func (br *BlobReader) Seek(off int64, whence int) (int64, error) {
 
 // Close releases the reader's buffers.
 func (br *BlobReader) Close() error {
-	br.chunk, br.scratch = nil, nil
+	br.chunk, br.scratch, br.chunkIdx = nil, nil, -1
 	return nil
 }
 
