@@ -34,6 +34,16 @@
 // by the apply is never followed by a later write. Contents are streamed
 // from the blob store, never held whole in memory.
 //
+// Files are written by a pool of workers (ApplyOptions.Threads, default
+// GOMAXPROCS), each decompressing, SHA-1 checking and writing whole files
+// in storage order; files stored in solid resources go to one worker in
+// order, so each solid chunk is decompressed once. Workers share open
+// handles (os.Root) on the destination directories, each opened one
+// component below its parent's handle, so a file costs one exclusive
+// create relative to its directory, its writes, its times (set on the
+// descriptor where the host allows) and a close. Extra hard-link names are
+// made after all contents are written.
+//
 // Not supported on apply to POSIX hosts (reported once each, with a count
 // and an example path, in the Summary warnings): named data streams,
 // security descriptors, DOS short names, reparse points other than symbolic
