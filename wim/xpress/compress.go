@@ -18,11 +18,14 @@ const (
 const (
 	hash4Bits = 16
 	hash3Bits = 12
-	// near3 is the largest offset at which a 3-byte match is considered
-	// and near4 that of a 4-byte one by the lazy parser; farther ones
-	// rarely beat the literals.
+	// near3 is the largest offset at which a 3-byte match is considered;
+	// farther ones rarely beat three literals.
 	near3 = 4096
-	near4 = 8192
+	// The lazy parser's limits for 3- and 4-byte matches: it pays more for
+	// taking a short match (the next position is not searched again), so
+	// it wants them nearer.
+	lazyNear3 = 512
+	lazyNear4 = 2048
 )
 
 // params tune the match finder and parser for one level.
@@ -45,9 +48,9 @@ type params struct {
 var levels = [MaxLevel + 1]params{
 	1: {depth: 4, nice: 16, maxInsert: 16},
 	2: {depth: 8, nice: 32, maxInsert: 32},
-	3: {depth: 6, nice: 24, lazy: true, maxLazy: 8, good: 6, lazyDepth: 6, goodDepth: 1, use3: true, maxInsert: 32},
-	4: {depth: 12, nice: 48, lazy: true, maxLazy: 16, good: 8, lazyDepth: 12, goodDepth: 3, use3: true, maxInsert: 64},
-	5: {depth: 48, nice: 96, lazy: true, maxLazy: 32, good: 6, lazyDepth: 8, goodDepth: 2, use3: true, maxInsert: 65536},
+	3: {depth: 4, nice: 24, lazy: true, maxLazy: 8, good: 6, lazyDepth: 1, goodDepth: 1, use3: true, maxInsert: 32},
+	4: {depth: 8, nice: 32, lazy: true, maxLazy: 16, good: 4, lazyDepth: 3, goodDepth: 1, use3: true, maxInsert: 64},
+	5: {depth: 10, nice: 48, lazy: true, maxLazy: 32, good: 4, lazyDepth: 4, goodDepth: 1, use3: true, maxInsert: 65536},
 	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, lazyDepth: 64, goodDepth: 16, use3: true, maxInsert: 256},
 	7: {depth: 16, nice: 64, optimal: true, goodDepth: 4, use3: true, maxInsert: 65536, passes: 1},
 	8: {depth: 32, nice: 128, optimal: true, goodDepth: 8, use3: true, maxInsert: 65536, passes: 2},
@@ -415,8 +418,10 @@ func (c *Compressor) parseGreedy(src []byte) int {
 // better reports whether match (l2, o2) found one byte later is worth
 // emitting a literal for instead of taking (l1, o1) now.
 func better(l2, o2, l1, o1 int) bool {
-	// Weigh a byte of length against the extra offset bits.
-	return l2 >= minMatch && l2*4-bits.Len(uint(o2)) > l1*4-bits.Len(uint(o1))+1
+	// A byte more length is worth about two offset bits (what a byte costs
+	// in a well compressed stream); the switch must also pay for the
+	// literal it emits.
+	return l2 >= minMatch && l2*2-bits.Len(uint(o2)) > l1*2-bits.Len(uint(o1))+3
 }
 
 // walk follows the hash chain from cp, an earlier position whose 4 bytes
@@ -475,7 +480,7 @@ func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 		if d != 0 {
 			maxLen := n - q
 			if lim := min(c.p.nice, maxLen); lim > 3 {
-				if best, cp := t.walk(q, q-d, 3, lim, c.p.depth, v); best > 3 && (best > 4 || q-cp <= near4) {
+				if best, cp := t.walk(q, q-d, 3, lim, c.p.depth, v); best > 3 && (best > 4 || q-cp <= lazyNear4) {
 					if best == lim {
 						best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 					}
@@ -483,7 +488,7 @@ func (c *Compressor) scan(q, n int) (pos, length, offset int) {
 				}
 			}
 		}
-		if d3 := int(abs - cand3); d3 <= near3 && d3 <= q {
+		if d3 := int(abs - cand3); d3 <= lazyNear3 && d3 <= q {
 			if binary.LittleEndian.Uint32(t.win[uint16(q-d3):])&0xffffff == v&0xffffff {
 				return q, minMatch, d3
 			}
@@ -540,7 +545,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 						if pl >= c.p.good {
 							depth = c.p.goodDepth
 						}
-						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start && (best > 4 || q-cp <= near4) {
+						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start && (best > 4 || q-cp <= lazyNear4) {
 							if best == lim {
 								best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 							}
@@ -549,7 +554,7 @@ func (c *Compressor) parseLazy(src []byte) int {
 					}
 				}
 				if start == 3 && l2 == 0 {
-					if d3 := int(abs - cand3); d3 <= near3 && d3 <= q {
+					if d3 := int(abs - cand3); d3 <= lazyNear3 && d3 <= q {
 						if binary.LittleEndian.Uint32(t.win[uint16(q-d3):])&0xffffff == v&0xffffff {
 							l2, o2 = minMatch, d3
 						}

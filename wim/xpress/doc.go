@@ -22,13 +22,14 @@
 // # Compressor
 //
 // Hash chains over 4-byte hashes plus a one-entry table of 3-byte hashes
-// (3-byte matches only within 4 KiB; the lazy parser also passes up 4-byte
-// matches farther than 8 KiB) feed one of three parsers:
+// (3-byte matches only within 4 KiB; the lazy parser takes 3-byte matches
+// only within 512 bytes and 4-byte ones within 2 KiB) feed one of three
+// parsers:
 //
 //	levels 1-2  greedy: longest match at each position
-//	levels 3-6  lazy: defer a match while the next position has a better one
-//	            (default 5: a deep search where no match is pending, a
-//	            shallow one for the lazy step)
+//	levels 3-6  lazy: defer a match while the next position has a better one,
+//	            a byte of length weighed as two offset bits (default 5;
+//	            the lazy step searches less deep than a fresh search)
 //	levels 7-9  near-optimal: shortest path over all match lengths, priced
 //	            with the Huffman code of a previous parse (1-2 passes)
 //
