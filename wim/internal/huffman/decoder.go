@@ -100,9 +100,39 @@ func (d *Decoder) Init(lens []uint8, tableBits int) error {
 		return nil // empty code
 	}
 
-	// Symbols in canonical order: by length, then by symbol.
-	var offs [MaxCodeLen + 2]int
+	// Canonical codes: each length's codes follow the previous length's,
+	// in symbol order. next[l] is the next unused code of length l.
+	var first, next [MaxCodeLen + 1]uint32
+	code := uint32(0)
 	for l := 1; l <= MaxCodeLen; l++ {
+		code = (code + uint32(count[l-1])) << 1
+		first[l], next[l] = code, code
+	}
+
+	// Codewords no longer than the primary table: one pass in symbol
+	// order, each filling its run of 1<<(tb-l) consecutive entries.
+	t := d.table[:size]
+	for s, l8 := range lens {
+		l := int(l8)
+		if l == 0 || l > tb {
+			continue
+		}
+		c := next[l]
+		next[l]++
+		start := int(c) << (tb - l)
+		fill(t[start:start+1<<(tb-l)], uint32(s)<<entryShift|uint32(l))
+	}
+	if maxLen <= tb {
+		if left != 0 {
+			return ErrIncomplete
+		}
+		return nil
+	}
+
+	// Longer codewords, in canonical order (by length, then symbol), go
+	// to subtables hanging off primary entries.
+	var offs [MaxCodeLen + 2]int
+	for l := tb + 1; l <= MaxCodeLen; l++ {
 		offs[l+1] = offs[l] + count[l]
 	}
 	total := offs[MaxCodeLen+1]
@@ -111,34 +141,18 @@ func (d *Decoder) Init(lens []uint8, tableBits int) error {
 	}
 	sorted := d.sorted[:total]
 	for s, l := range lens {
-		if l != 0 {
+		if int(l) > tb {
 			sorted[offs[l]] = uint16(s)
 			offs[l]++
 		}
 	}
-
-	code := uint32(0)
-	prevLen := 0
-	placed := 0 // codes of the current length already placed
 	subPrefix, subStart, subBits := -1, 0, 0
 	for _, sym := range sorted {
 		l := int(lens[sym])
-		if l != prevLen {
-			if prevLen != 0 {
-				code <<= uint(l - prevLen)
-			}
-			prevLen = l
-			placed = 0
-		}
-		c := code
-		code++
-		placed++
+		c := next[l]
+		next[l]++
+		placed := int(c-first[l]) + 1 // codes of this length placed, this one included
 		leaf := uint32(sym)<<entryShift | uint32(l)
-		if l <= tb {
-			start := int(c) << (tb - l)
-			fill(d.table[start:start+1<<(tb-l)], leaf)
-			continue
-		}
 		prefix := int(c >> uint(l-tb))
 		if prefix != subPrefix {
 			// New subtable: make it just wide enough for the longest
