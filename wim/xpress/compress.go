@@ -74,7 +74,8 @@ type tables struct {
 type seq struct {
 	lits   uint32 // literals before the match
 	length uint32
-	offset uint32
+	offset uint16
+	sym    uint16 // the match's Huffman symbol
 }
 
 // Compressor compresses XPRESS chunks. It allocates its state once and
@@ -293,12 +294,6 @@ func (c *Compressor) find3(src []byte, pos int, v uint32, abs int32) (length, of
 	return minMatch, pos - cp
 }
 
-// matchSym returns the Huffman symbol of a match.
-func matchSym(length, offset int) int {
-	l := min(length-minMatch, lenHeaderMax)
-	return 256 + (bits.Len(uint(offset))-1)<<4 | l
-}
-
 func (c *Compressor) addLits(src []byte, from, to int) {
 	for _, b := range src[from:to] {
 		c.freqs[b]++
@@ -313,10 +308,11 @@ func (t *tables) addLits(freqs *[numSymbols]uint32, from, to int) {
 }
 
 func (c *Compressor) addMatch(lits, length, offset int) {
-	c.seqs = append(c.seqs, seq{lits: uint32(lits), length: uint32(length), offset: uint32(offset)})
 	ob := bits.Len(uint(offset)) - 1
 	l := length - minMatch
-	c.freqs[256+ob<<4|min(l, lenHeaderMax)]++
+	sym := 256 + ob<<4 | min(l, lenHeaderMax)
+	c.seqs = append(c.seqs, seq{lits: uint32(lits), length: uint32(length), offset: uint16(offset), sym: uint16(sym)})
+	c.freqs[sym]++
 	c.extraBits += ob
 	if l >= lenHeaderMax {
 		c.rawBytes++
@@ -632,7 +628,7 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 		}
 		pos += int(s.lits)
 		length, offset := int(s.length), int(s.offset)
-		e := enc[matchSym(length, offset)]
+		e := enc[s.sym&(numSymbols-1)]
 		acc = acc<<(e&31) | uint64(e>>5)
 		n += int(e & 31)
 		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
@@ -648,7 +644,7 @@ func (c *Compressor) write(out, src []byte, tail int) int {
 				bp += 3
 			}
 		}
-		ob := bits.Len(uint(offset)) - 1
+		ob := int(s.sym>>4) & 15
 		acc = acc<<ob | uint64(offset)&(1<<ob-1)
 		n += ob
 		binary.LittleEndian.PutUint16(o[uint16(w1):], uint16(acc>>(uint(n-16)&63)))
