@@ -541,7 +541,16 @@ func (c *Compressor) parseLazy(src []byte) int {
 						if pl >= c.p.good {
 							depth = c.p.goodDepth
 						}
-						if best, cp := t.walk(q, q-d, start, lim, depth, v); best > start && (best > 4 || q-cp <= lazyNear4) {
+						best, cp := start, q-d
+						if depth == 1 {
+							// One candidate: check it here.
+							if t.win[uint16(cp+start)] == t.win[uint16(q+start)] && binary.LittleEndian.Uint32(t.win[uint16(cp):]) == v {
+								best = max(best, 4+matchLenW(&t.win, cp+4, q+4, lim-4))
+							}
+						} else {
+							best, cp = t.walk(q, cp, start, lim, depth, v)
+						}
+						if best > start && (best > 4 || q-cp <= lazyNear4) {
 							if best == lim {
 								best += matchLenW(&t.win, cp+best, q+best, maxLen-best)
 							}
