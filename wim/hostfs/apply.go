@@ -631,15 +631,14 @@ func (w *fileWriter) writeFile(it planItem) error {
 		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
 	}
 	defer a.dirs.put(h)
-	const flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	f, err := h.r.OpenFile(name, flags, 0o644)
+	f, err := h.create(name)
 	if errors.Is(err, fs.ErrExist) {
 		// Something is in the way (an earlier apply, or a planted link):
 		// remove it without following it and create the file afresh.
 		if err := clearName(h.r, name, it); err != nil {
 			return err
 		}
-		f, err = h.r.OpenFile(name, flags, 0o644)
+		f, err = h.create(name)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
@@ -746,13 +745,31 @@ type dirCache struct {
 
 type dirHandle struct {
 	r    *os.Root
+	dir  *os.File // the same directory, for hosts with a faster create (see createIn)
 	refs int
+}
+
+// create makes the new regular file name in the directory: exclusively
+// (an existing entry, a symbolic link included, is an error, never
+// followed), write-only, mode 0644.
+func (h *dirHandle) create(name string) (*os.File, error) {
+	if h.dir != nil {
+		return createIn(h.dir, name)
+	}
+	return h.r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+func (h *dirHandle) close() {
+	if h.dir != nil {
+		h.dir.Close()
+	}
+	h.r.Close()
 }
 
 const maxOpenDirs = 128
 
 func (c *dirCache) init(root *os.Root) {
-	c.top = &dirHandle{r: root}
+	c.top = &dirHandle{r: root, dir: openDirFile(root)}
 	c.open = map[string]*dirHandle{}
 }
 
@@ -778,7 +795,7 @@ func (c *dirCache) getLocked(rel string) (*dirHandle, error) {
 	if len(c.open) >= maxOpenDirs {
 		for k, h := range c.open {
 			if h.refs == 0 {
-				h.r.Close()
+				h.close()
 				delete(c.open, k)
 			}
 		}
@@ -800,7 +817,7 @@ func (c *dirCache) getLocked(rel string) (*dirHandle, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &dirHandle{r: r, refs: 1}
+	h := &dirHandle{r: r, dir: openDirFile(r), refs: 1}
 	c.open[rel] = h
 	return h, nil
 }
@@ -818,8 +835,12 @@ func (c *dirCache) closeAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k, h := range c.open {
-		h.r.Close()
+		h.close()
 		delete(c.open, k)
+	}
+	if c.top != nil && c.top.dir != nil {
+		c.top.dir.Close()
+		c.top.dir = nil
 	}
 }
 
