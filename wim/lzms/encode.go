@@ -278,6 +278,8 @@ func (q *lruQueues) deltaReps(pos int) [numReps + 1]uint64 {
 var (
 	lengthSlotSmall [256]uint8
 	offsetSlotSmall [1 << 16]uint16
+	// offsetSlotHigh[o>>16] is the slot of offset o&^0xFFFF (o >= 1<<16).
+	offsetSlotHigh [maxMatchOffset>>16 + 2]uint16
 )
 
 // initSmallSlots runs after the slot tables exist (called from format.go's
@@ -288,6 +290,9 @@ func initSmallSlots() {
 	}
 	for o := 1; o < len(offsetSlotSmall); o++ {
 		offsetSlotSmall[o] = uint16(slotFor(offsetSlotBase[:], uint32(o)))
+	}
+	for i := 1; i < len(offsetSlotHigh); i++ {
+		offsetSlotHigh[i] = uint16(slotFor(offsetSlotBase[:], uint32(i)<<16))
 	}
 }
 
@@ -301,6 +306,19 @@ func lengthSlot(l uint32) int {
 func offsetSlot(o uint32) int {
 	if o < uint32(len(offsetSlotSmall)) {
 		return int(offsetSlotSmall[o])
+	}
+	if i := o >> 16; i+1 < uint32(len(offsetSlotHigh)) {
+		// The slot lies between those of the 64 KiB steps around o.
+		lo, hi := int(offsetSlotHigh[i]), int(offsetSlotHigh[i+1])
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if offsetSlotBase[mid] <= o {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		return lo
 	}
 	return slotFor(offsetSlotBase[:], o)
 }

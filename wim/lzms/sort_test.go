@@ -24,3 +24,18 @@ func TestSortKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestOffsetSlotTables checks the table-driven slot lookup against the
+// plain search over the slot bases.
+func TestOffsetSlotTables(t *testing.T) {
+	for o := uint32(1); o <= maxMatchOffset; o += 1 + o/4096 {
+		for _, v := range []uint32{o, o | 0xFFFF, o &^ 0xFFFF} {
+			if v == 0 || v > maxMatchOffset {
+				continue
+			}
+			if got, want := offsetSlot(v), slotFor(offsetSlotBase[:], v); got != want {
+				t.Fatalf("offset %d: slot %d, want %d", v, got, want)
+			}
+		}
+	}
+}
