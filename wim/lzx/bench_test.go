@@ -173,3 +173,34 @@ func reportCPU(b *testing.B, t0 time.Duration, bytesPerOp int) {
 		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/d.Seconds()/1e6, "cpuMB/s")
 	}
 }
+
+// BenchmarkMatchFinder runs only the match finder of the default level
+// over the corpus chunks.
+func BenchmarkMatchFinder(b *testing.B) {
+	cks := chunks(loadCorpus(b), DefaultChunkSize)
+	total := 0
+	for _, c := range cks {
+		total += len(c)
+	}
+	c, _ := NewCompressor(DefaultChunkSize, 0)
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	t0 := cpuTime()
+	matches := 0
+	for i := 0; i < b.N; i++ {
+		matches = 0
+		for _, ck := range cks {
+			c.n = len(ck)
+			copy(c.in, ck)
+			e8Encode(c.in[:len(ck)])
+			c.mf.reset()
+			for bs := 0; bs < len(ck); bs += blockLen {
+				c.findMatches(bs, min(bs+blockLen, len(ck)))
+				matches += len(c.cache)
+			}
+		}
+	}
+	reportCPU(b, t0, total)
+	b.ReportMetric(float64(matches)/float64(total), "matches/B")
+}

@@ -19,7 +19,7 @@ type params struct {
 func levelParams(level int) params {
 	switch {
 	case level == 0, level >= 40 && level < 60:
-		return params{depth: 12, nice: 24, passes: 2, lightFirst: true, sample: 4}
+		return params{depth: 12, nice: 20, passes: 2, lightFirst: true, sample: 4}
 	case level < 20:
 		return params{depth: 8, nice: 16, passes: 1}
 	case level < 40:
@@ -60,8 +60,7 @@ type Compressor struct {
 	// cheapest known cost of reaching it, the last step of that way
 	// (fo<<9 | len; len 1 = literal, fo 0..2 = repeat offset, else
 	// offset+2) and the recent offsets there (3 per position).
-	costs []uint32
-	steps []uint32
+	nodes []uint64 // cost<<32 | step
 	qs    []uint64
 	gaps  []uint32 // match before the gap of a gap step
 	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
@@ -84,7 +83,7 @@ type Compressor struct {
 
 	litCost   [numChars]uint32
 	alignAdj  [numAlignedSyms]uint32 // per low 3 offset bits, added for slots >= 8
-	matchCost [][costRow]uint32      // per slot, per length (incl. footer bits)
+	matchCost [][costRow]uint64      // per slot, per length: cost<<32 | length (cost incl. footer bits)
 
 	preItems []uint32 // pretree symbols: sym | extra<<8 | extraBits<<16
 	preFreq  [numPretreeSyms]uint32
@@ -119,13 +118,12 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		mf:        newMatchFinder(maxChunkSize, 1<<o-3),
 		in:        make([]byte, maxChunkSize+8),
 		cnt:       make([]uint8, bl+1),
-		costs:     make([]uint32, bl+1),
-		steps:     make([]uint32, bl+1),
+		nodes:     make([]uint64, bl+1),
 		qs:        make([]uint64, bl+1),
 		gaps:      make([]uint32, bl+1),
 		items:     make([]uint32, 0, bl),
 		rev:       make([]uint32, 0, bl),
-		matchCost: make([][costRow]uint32, ns),
+		matchCost: make([][costRow]uint64, ns),
 		preItems:  make([]uint32, 0, maxMainSyms+numLenSyms),
 		outBuf:    make([]byte, 0, 2*maxChunkSize+4096),
 	}
@@ -265,18 +263,22 @@ func (c *Compressor) initialCosts(bs, be int) {
 		mc := &c.matchCost[s]
 		ps := min(s, 29) * numLenHeaders // slots past 29 reuse the last prior row
 		for h := 0; h < numPrimaryLens; h++ {
-			mc[minMatch+h] = uint32(priorMatch[ps+h]) + f
+			mc[minMatch+h] = matchNode(uint32(priorMatch[ps+h])+f, minMatch+h)
 		}
 		for k := 0; k < numLenSyms; k++ {
-			mc[minMatch+numPrimaryLens+k] = uint32(priorMatch[ps+numPrimaryLens]) + f + uint32(priorLen[k])
+			l := minMatch + numPrimaryLens + k
+			mc[l] = matchNode(uint32(priorMatch[ps+numPrimaryLens])+f+uint32(priorLen[k]), l)
 		}
 	}
 }
 
+// matchNode is a match-cost table entry: cost<<32 | lenKey(length).
+func matchNode(cost uint32, l int) uint64 { return uint64(cost)<<32 | lenKey(l) }
+
 // costsFromLens turns the current code lengths into parse costs.
 func (c *Compressor) costsFromLens() {
 	// Costs of symbols the last pass did not use.
-	const unusedMain, unusedLen = 14, 12
+	const unusedMain, unusedLen = 12, 12
 	for b := 0; b < numChars; b++ {
 		l := uint32(c.mainLens[b])
 		if l == 0 {
@@ -301,11 +303,12 @@ func (c *Compressor) costsFromLens() {
 				l = unusedMain
 			}
 			if h < numPrimaryLens {
-				mc[h+minMatch] = l + f
+				mc[h+minMatch] = matchNode(l+f, h+minMatch)
 				continue
 			}
 			for k := 0; k < numLenSyms; k++ {
-				mc[minMatch+numPrimaryLens+k] = l + f + lenCost[k]
+				ml := minMatch + numPrimaryLens + k
+				mc[ml] = matchNode(l+f+lenCost[k], ml)
 			}
 		}
 	}
@@ -385,18 +388,40 @@ func nextQueue(q uint64, it uint32) uint64 {
 	}
 }
 
-// gapStep marks a step that is a match, a literal and an R0 match: the
-// step holds the R0 length, gaps[k] the match (fo<<9 | len).
-const gapStep = 1 << 31
+// Parse steps: fo in bits 0..21, 511-len in bits 22..30 (so that among
+// equal costs the longer step wins), bit 31 set for a gap step: a match,
+// a literal and an R0 match, whose step holds the R0 length and gaps[k]
+// the match (fo<<9 | len).
+const (
+	gapStep   = 1 << 31
+	stepShift = 22
+	foMask    = 1<<stepShift - 1
+)
+
+// stepLen returns the length of step st (of its R0 part for a gap step).
+func stepLen(st uint32) int { return 511 - int(st>>stepShift&511) }
+
+// stepItem returns (non-gap) step st as an item, fo<<9 | len.
+func stepItem(st uint32) uint32 { return (st&foMask)<<9 | uint32(stepLen(st)) }
+
+// lenKey is the step bits of length l.
+func lenKey(l int) uint64 { return uint64(511-l) << stepShift }
+
+// Parse nodes are cost<<32 | step: comparing two nodes compares their
+// costs first, so a relaxation is one min() (equal costs keep the smaller
+// step). A match candidate is base + mc[l] with base = cost<<32 | fo
+// and mc[l] = matchCost<<32 | lenKey(l).
+const infNode = uint64(infCost) << 32
 
 // queueAt returns the recent offsets after the step into node k.
-func (c *Compressor) queueAt(qs []uint64, steps, gaps []uint32, k int) uint64 {
-	it := steps[k]
-	if it&gapStep == 0 {
+func queueAt(qs []uint64, nodes []uint64, gaps []uint32, k int) uint64 {
+	st := uint32(nodes[k])
+	if st&gapStep == 0 {
+		it := stepItem(st)
 		return nextQueue(qs[k-int(it&511)], it)
 	}
 	g := gaps[k]
-	p := k - int(it&511) - 1 - int(g&511)
+	p := k - stepLen(st) - 1 - int(g&511)
 	return nextQueue(qs[p], g)
 }
 
@@ -404,20 +429,19 @@ func (c *Compressor) queueAt(qs []uint64, steps, gaps []uint32, k int) uint64 {
 // appends it to c.items and updates the recent offsets. ptr indexes the
 // match cache at position s; the index at e is returned.
 //
-// Forward pass: costs[k] and steps[k] hold the cheapest known cost of
-// reaching s+k and the last step of that way. When the pass arrives at a
-// position its way is final, so the recent-offset queue there is derived
-// once from the predecessor's queue and kept in qs.
+// Forward pass: nodes[k] holds the cheapest known cost of reaching s+k
+// and the last step of that way. When the pass arrives at a position its
+// way is final, so the recent-offset queue there is derived once from the
+// predecessor's queue and kept in qs.
 func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	in := c.in[:e]
 	n := e - s
-	costs := c.costs[:n+1]
-	steps := c.steps[:n+1]
+	nodes := c.nodes[:n+1]
 	qs := c.qs[:n+1]
 	gaps := c.gaps[:n+1]
-	costs[0] = 0
+	nodes[0] = 0
 	for k := 1; k <= n; k++ {
-		costs[k] = infCost
+		nodes[k] = infNode
 	}
 	qs[0] = packQueue(c.q0, c.q1, c.q2)
 	cache := c.cache
@@ -432,35 +456,31 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	mc0, mc1, mc2 := &mcs[0], &mcs[1], &mcs[2]
 	for k := 0; k < n && k < len(cnt); k++ {
 		i := s + k
-		c0 := costs[k]
+		c0 := nodes[k] &^ (1<<32 - 1) // cost<<32
 		// Recent offsets here, from the final step into k and the queue
 		// of its predecessor.
 		q := qs[0]
 		if k > 0 {
-			it := steps[k]
-			if it&gapStep == 0 {
+			st := uint32(nodes[k])
+			if st&gapStep == 0 {
+				it := stepItem(st)
 				q = nextQueue(qs[k-int(it&511)], it)
 			} else {
-				q = c.queueAt(qs, steps, gaps, k)
+				q = queueAt(qs, nodes, gaps, k)
 			}
 			qs[k] = q
 		}
 		// Literal.
-		if lc := c0 + litCost[in[i]]; lc < costs[k+1] {
-			costs[k+1] = lc
-			steps[k+1] = 1
-		}
+		nodes[k+1] = min(nodes[k+1], c0+uint64(litCost[in[i]])<<32|lenKey(1))
 		nm := int(cnt[k])
 		maxL := min(maxMatch, n-k)
 		if maxL < minMatch {
 			ptr += nm
 			continue
 		}
-		// reach: costs/steps of the positions a match from here can end at.
-		rc := costs[k : k+maxL+1]
-		rs := steps[k : k+maxL+1]
-		cur := in[i:]
-		w := binary.LittleEndian.Uint16(cur)
+		// reach: the nodes a match from here can end at.
+		rc := nodes[k : k+maxL+1]
+		w := binary.LittleEndian.Uint16(in[i:])
 		// Repeat offsets, then explicit offsets: each length is tried
 		// with the first of R0, R1, R2 and the matches found (nearest
 		// first) that reaches it.
@@ -471,30 +491,23 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
 			for l := next; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc0[l&(costRow-1)]; cost < rc[l] {
-					rc[l] = cost
-					rs[l] = uint32(l)
-				}
+				rc[l] = min(rc[l], c0+mc0[l&(costRow-1)])
 			}
 			next = L + 1
 		}
 		if r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
+			b := c0 | 1
 			for l := next; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc1[l&(costRow-1)]; cost < rc[l] {
-					rc[l] = cost
-					rs[l] = 1<<9 | uint32(l)
-				}
+				rc[l] = min(rc[l], b+mc1[l&(costRow-1)])
 			}
 			next = max(next, L+1)
 		}
 		if r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
+			b := c0 | 2
 			for l := next; l <= L && l < len(rc); l++ {
-				if cost := c0 + mc2[l&(costRow-1)]; cost < rc[l] {
-					rc[l] = cost
-					rs[l] = 2<<9 | uint32(l)
-				}
+				rc[l] = min(rc[l], b+mc2[l&(costRow-1)])
 			}
 			next = max(next, L+1)
 		}
@@ -510,9 +523,8 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 				L := min(int(m&511), maxL)
 				fo := m>>9 + 2
 				mc := &mcs[offsetSlot(fo)]
-				if cost := c0 + mc[L&(costRow-1)]; L < len(rc) && cost < rc[L] {
-					rc[L] = cost
-					rs[L] = fo<<9 | uint32(L)
+				if L < len(rc) {
+					rc[L] = min(rc[L], c0|uint64(fo)+mc[L&(costRow-1)])
 				}
 			}
 			continue
@@ -523,15 +535,12 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			fo := m>>9 + 2
 			slot := offsetSlot(fo)
 			mc := &mcs[slot]
-			c1 := c0
+			b := c0 | uint64(fo)
 			if slot >= 8 {
-				c1 += aadj[fo&7]
+				b += uint64(aadj[fo&7]) << 32
 			}
 			for l := prev + 1; l <= L && l < len(rc); l++ {
-				if cost := c1 + mc[l&(costRow-1)]; cost < rc[l] {
-					rc[l] = cost
-					rs[l] = fo<<9 | uint32(l)
-				}
+				rc[l] = min(rc[l], b+mc[l&(costRow-1)])
 			}
 			prev = max(prev, L)
 		}
@@ -546,13 +555,12 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 				l2 := matchLen(in, g-off, g, 2, min(rem-1, maxMatch))
 				fo := uint32(off) + 2
 				slot := offsetSlot(fo)
-				cost := c0 + mcs[slot][L&(costRow-1)] + litCost[in[g-1]] + mc0[l2&(costRow-1)]
+				cost := uint32(c0>>32) + uint32(mcs[slot][L&(costRow-1)]>>32) + litCost[in[g-1]] + uint32(mc0[l2&(costRow-1)]>>32)
 				if slot >= 8 {
 					cost += aadj[fo&7]
 				}
-				if t := k + L + 1 + l2; cost < costs[t] {
-					costs[t] = cost
-					steps[t] = gapStep | uint32(l2)
+				if t := k + L + 1 + l2; uint64(cost)<<32 < nodes[t]&^(1<<32-1) {
+					nodes[t] = uint64(cost)<<32 | gapStep | lenKey(l2)
 					gaps[t] = fo<<9 | uint32(L)
 				}
 			}
@@ -560,20 +568,21 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 	}
 	q := qs[0]
 	if n > 0 {
-		q = c.queueAt(qs, steps, gaps, n)
+		q = queueAt(qs, nodes, gaps, n)
 	}
 	c.q0, c.q1, c.q2 = uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
 	// Walk back from e and append the path in order.
 	c.rev = c.rev[:0]
 	for k := n; k > 0; {
-		it := steps[k]
-		if it&gapStep != 0 {
-			l2 := int(it & 511)
+		st := uint32(nodes[k])
+		if st&gapStep != 0 {
+			l2 := stepLen(st)
 			g := gaps[k]
 			c.rev = append(c.rev, uint32(l2), uint32(in[s+k-l2-1])<<9|1, g)
 			k -= l2 + 1 + int(g&511)
 			continue
 		}
+		it := stepItem(st)
 		l := int(it & 511)
 		if l == 1 {
 			it = uint32(in[s+k-1])<<9 | 1
