@@ -307,6 +307,12 @@ func offsetSlot(o uint32) int {
 	if o < uint32(len(offsetSlotSmall)) {
 		return int(offsetSlotSmall[o])
 	}
+	return offsetSlotLarge(o)
+}
+
+// offsetSlotLarge is offsetSlot for o >= 1<<16 (kept apart so that
+// offsetSlot stays small enough to inline).
+func offsetSlotLarge(o uint32) int {
 	if i := o >> 16; i+1 < uint32(len(offsetSlotHigh)) {
 		// The slot lies between those of the 64 KiB steps around o.
 		lo, hi := int(offsetSlotHigh[i]), int(offsetSlotHigh[i+1])
