@@ -143,6 +143,16 @@ func offsetSlot(fo uint32) uint32 {
 	return 2*hb + (fo>>(hb-1))&1
 }
 
+// explicitSlot is offsetSlot for the formatted offset of an explicit
+// match (fo >= 3), without the repeat-offset branch.
+func explicitSlot(fo uint32) uint32 {
+	if fo >= 1<<18 {
+		return 36 + (fo-1<<18)>>17
+	}
+	hb := uint32(bits.Len32(fo)) - 1
+	return 2*hb + (fo>>(hb-1))&1
+}
+
 // Compress compresses one chunk src into dst and returns the compressed
 // size, or 0 when the result would not be smaller than src (the caller then
 // stores the chunk raw). It never writes more than len(src)-1 bytes.
@@ -522,7 +532,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			for _, m := range ms {
 				L := min(int(m&511), maxL)
 				fo := m>>9 + 2
-				mc := &mcs[offsetSlot(fo)]
+				mc := &mcs[explicitSlot(fo)]
 				if L < len(rc) {
 					rc[L] = min(rc[L], c0|uint64(fo)+mc[L&(costRow-1)])
 				}
@@ -533,7 +543,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		for _, m := range ms {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
-			slot := offsetSlot(fo)
+			slot := explicitSlot(fo)
 			mc := &mcs[slot]
 			b := c0 | uint64(fo)
 			if slot >= 8 {
@@ -554,7 +564,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			if binary.LittleEndian.Uint16(in[g:]) == binary.LittleEndian.Uint16(in[g-off:]) {
 				l2 := matchLen(in, g-off, g, 2, min(rem-1, maxMatch))
 				fo := uint32(off) + 2
-				slot := offsetSlot(fo)
+				slot := explicitSlot(fo)
 				cost := uint32(c0>>32) + uint32(mcs[slot][L&(costRow-1)]>>32) + litCost[in[g-1]] + uint32(mc0[l2&(costRow-1)]>>32)
 				if slot >= 8 {
 					cost += aadj[fo&7]

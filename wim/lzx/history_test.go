@@ -39,3 +39,13 @@ func TestHistoryIndependent(t *testing.T) {
 		}
 	}
 }
+
+// TestExplicitSlot: the explicit-offset slot function agrees with
+// offsetSlot for every formatted offset of an explicit match.
+func TestExplicitSlot(t *testing.T) {
+	for fo := uint32(3); fo < 1<<21+3; fo++ {
+		if a, b := explicitSlot(fo), offsetSlot(fo); a != b {
+			t.Fatalf("fo %d: explicitSlot %d, offsetSlot %d", fo, a, b)
+		}
+	}
+}
