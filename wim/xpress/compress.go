@@ -417,7 +417,7 @@ func better(l2, o2, l1, o1 int) bool {
 	// A byte more length is worth about two offset bits (what a byte costs
 	// in a well compressed stream); the switch must also pay for the
 	// literal it emits.
-	return l2 >= minMatch && l2*2-bits.Len(uint(o2)) > l1*2-bits.Len(uint(o1))+3
+	return l2 >= minMatch && l2*2-bits.Len(uint(o2)) > l1*2-bits.Len(uint(o1))+4
 }
 
 // walk follows the hash chain from cp, an earlier position whose 4 bytes
