@@ -307,10 +307,11 @@ func (t *tables) addLits(freqs *[numSymbols]uint32, from, to int) {
 	}
 }
 
+// addMatch records a match (offset 1..maxOffset) after lits literals.
 func (c *Compressor) addMatch(lits, length, offset int) {
 	ob := bits.Len(uint(offset)) - 1
 	l := length - minMatch
-	sym := 256 + ob<<4 | min(l, lenHeaderMax)
+	sym := (256 + ob<<4 | min(l, lenHeaderMax)) & (numSymbols - 1) // offset < 1<<16: no-op mask
 	c.seqs = append(c.seqs, seq{lits: uint32(lits), length: uint32(length), offset: uint16(offset), sym: uint16(sym)})
 	c.freqs[sym]++
 	c.extraBits += ob
