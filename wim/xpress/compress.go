@@ -41,7 +41,7 @@ type params struct {
 	optimal              bool // near-optimal parse (levels 7-9)
 	// maxInsert bounds the positions inserted inside one match.
 	maxInsert int
-	use3      bool // look for 3-byte matches at small offsets
+	use3      bool // greedy parser: look for 3-byte matches at small offsets (the lazy parser always does)
 	passes    int  // near-optimal passes
 }
 
