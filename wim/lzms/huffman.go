@@ -170,6 +170,7 @@ type adaptiveCode struct {
 	countdown int
 	freqs     []uint32
 	lens      []uint8
+	gen       uint32 // counts builds, so users can tell when lens changed
 
 	// Encoder side.
 	codewords []uint32
@@ -214,6 +215,7 @@ func (c *adaptiveCode) reset(numSyms int, s *buildScratch) {
 // build makes the code from the current frequencies and restarts the
 // countdown.
 func (c *adaptiveCode) build(s *buildScratch) {
+	c.gen++
 	c.countdown = c.rebuild
 	n := c.numSyms
 	if n == 0 {

@@ -79,6 +79,9 @@ type prices struct {
 
 	lenTab [lenPriceMax]uint32 // price by length for short lengths
 
+	// Builds of the codes the prices above were taken from.
+	litGen, offsetGen, lengthGen, deltaGen, deltaOffsetGen uint32
+
 	deltaExplicit uint32 // match and delta decisions for an explicit delta match
 	deltaPower    [numDeltaPowerSyms]uint32
 	deltaOffset   [maxOffsetSyms]uint32
@@ -100,25 +103,41 @@ func (c *Compressor) updatePrices() {
 	for i := range numRepDecisions {
 		probPrices(pr.lzRep[i][:], e.ctx.lzRep[i][:])
 	}
-	for s := range numLiteralSyms {
-		pr.lit[s] = uint32(e.literal.lens[s]) * priceScale
+	// Code-length prices change only when a code is rebuilt.
+	if pr.litGen != e.literal.gen {
+		pr.litGen = e.literal.gen
+		for s := range numLiteralSyms {
+			pr.lit[s] = uint32(e.literal.lens[s]) * priceScale
+		}
 	}
-	for s := range e.lzOffset.numSyms {
-		pr.offset[s] = (uint32(e.lzOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+	if pr.offsetGen != e.lzOffset.gen {
+		pr.offsetGen = e.lzOffset.gen
+		for s := range e.lzOffset.numSyms {
+			pr.offset[s] = (uint32(e.lzOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+		}
 	}
-	for s := range numLengthSyms {
-		pr.length[s] = (uint32(e.length.lens[s]) + uint32(lengthExtraBits[s])) * priceScale
-	}
-	for l := 1; l < lenPriceMax; l++ {
-		pr.lenTab[l] = pr.length[lengthSlotSmall[l]]
+	if pr.lengthGen != e.length.gen {
+		pr.lengthGen = e.length.gen
+		for s := range numLengthSyms {
+			pr.length[s] = (uint32(e.length.lens[s]) + uint32(lengthExtraBits[s])) * priceScale
+		}
+		for l := 1; l < lenPriceMax; l++ {
+			pr.lenTab[l] = pr.length[lengthSlotSmall[l]]
+		}
 	}
 	if c.delta {
 		pr.deltaExplicit = bitPrices[e.ctx.delta[e.ctx.deltaState].prob()][0]
-		for s := range numDeltaPowerSyms {
-			pr.deltaPower[s] = uint32(e.deltaPower.lens[s]) * priceScale
+		if pr.deltaGen != e.deltaPower.gen {
+			pr.deltaGen = e.deltaPower.gen
+			for s := range numDeltaPowerSyms {
+				pr.deltaPower[s] = uint32(e.deltaPower.lens[s]) * priceScale
+			}
 		}
-		for s := range e.deltaOffset.numSyms {
-			pr.deltaOffset[s] = (uint32(e.deltaOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+		if pr.deltaOffsetGen != e.deltaOffset.gen {
+			pr.deltaOffsetGen = e.deltaOffset.gen
+			for s := range e.deltaOffset.numSyms {
+				pr.deltaOffset[s] = (uint32(e.deltaOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
+			}
 		}
 	}
 }
