@@ -568,7 +568,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 					nodes[i+ll] = optNode{cost: cst, from: int32(i), length: uint32(ll), off: uint32(off), rep: int8(r), power: -1}
 				}
 			}
-			if l == top && c.litRep {
+			if l == top && c.litRep && litRep0Possible(buf, p+l, off) {
 				end = max(end, c.tryLitRep0(buf, p, i, cap, nodes, st, rp+pr.lengthPrice(uint32(l)), uint32(l), uint32(off), int8(r)))
 			}
 		}
@@ -610,7 +610,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		}
 		if nm > 0 && c.litRep {
 			m := ms[nm-1]
-			if int(m.length) < cap-i {
+			if int(m.length) < cap-i && litRep0Possible(buf, p+int(m.length), int(m.off)) {
 				end = max(end, c.tryLitRep0(buf, p, i, cap, nodes, st, expBase+pr.offset[offsetSlot(m.off)]+pr.lengthPrice(m.length), m.length, m.off, -1))
 			}
 		}
@@ -770,6 +770,12 @@ func (c *Compressor) deltaCandidates(buf []byte, p, i, limit int, nodes []optNod
 		}
 	}
 	return reach
+}
+
+// litRep0Possible is the quick test for tryLitRep0 with the literal at j:
+// it differs from the byte off back, and the two bytes after it match.
+func litRep0Possible(buf []byte, j, off int) bool {
+	return j+2 < len(buf) && buf[j] != buf[j-off] && buf[j+1] == buf[j+1-off] && buf[j+2] == buf[j+2-off]
 }
 
 // tryLitRep0 prices "match (cost so far cst, ending at p+length) + literal
