@@ -3,6 +3,7 @@ package lzms
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 )
 
 // Near-optimal parsing. Binary-tree match finding supplies, at every
@@ -197,6 +198,7 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 	c.head[h] = uint32(pos + 1)
 	child := c.child
 	wm := c.wmask
+	win := c.buf
 	lp := 2 * (pos & wm) // slot that takes the next smaller candidate
 	rp := lp + 1         // slot that takes the next larger candidate
 	var lenL, lenR int
@@ -214,8 +216,24 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 		pi := 2 * (p & wm)
 		l := min(lenL, lenR)
 		// Compare no further than nice: on long repetitions a full
-		// comparison at every position would be quadratic.
-		l += matchLen(buf[p+l:], cur[l:], nice-l)
+		// comparison at every position would be quadratic. c.buf has
+		// 8 bytes after the chunk, so 8-byte loads stay inside it.
+		var smaller bool // candidate sorts before pos
+		for {
+			x := binary.LittleEndian.Uint64(win[p+l:])
+			y := binary.LittleEndian.Uint64(win[pos+l:])
+			if x != y {
+				k := bits.TrailingZeros64(x^y) &^ 7
+				l += k >> 3
+				smaller = byte(x>>k) < byte(y>>k)
+				break
+			}
+			l += 8
+			if l >= nice {
+				break
+			}
+		}
+		l = min(l, nice)
 		if l > best {
 			best = l
 			if ms != nil && count < len(ms) {
@@ -228,7 +246,7 @@ func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
 				return count
 			}
 		}
-		if buf[p+l] < cur[l] { // l < nice <= maxLen here
+		if smaller { // l < nice here, so the bytes at l differ
 			child[lp] = cand
 			lp = pi + 1
 			cand = child[lp]
@@ -352,7 +370,23 @@ func (c *Compressor) btStep(buf []byte, w *btWalk) bool {
 	w.d--
 	pi := 2 * (p & wm)
 	l := min(w.lenL, w.lenR)
-	l += matchLen(buf[p+l:], buf[pos+l:], w.nice-l)
+	win := c.buf
+	var smaller bool
+	for {
+		x := binary.LittleEndian.Uint64(win[p+l:])
+		y := binary.LittleEndian.Uint64(win[pos+l:])
+		if x != y {
+			k := bits.TrailingZeros64(x^y) &^ 7
+			l += k >> 3
+			smaller = byte(x>>k) < byte(y>>k)
+			break
+		}
+		l += 8
+		if l >= w.nice {
+			break
+		}
+	}
+	l = min(l, w.nice)
 	if l > w.best {
 		w.best = l
 		if w.ms != nil && w.count < len(w.ms) {
@@ -365,7 +399,7 @@ func (c *Compressor) btStep(buf []byte, w *btWalk) bool {
 			return true
 		}
 	}
-	if buf[p+l] < buf[pos+l] {
+	if smaller {
 		child[w.lp] = cand
 		w.lp = pi + 1
 		w.cand = child[w.lp]
