@@ -85,18 +85,24 @@
 //	               priced with the live code lengths and probabilities,
 //	               tracking each position's contexts and repeat queue
 //	               exactly.
-//	level 40..100  also delta matches and "match, literal, repeat"
-//	               sequences; higher levels search deeper. Default 50.
+//	level 40..100  also delta matches (where no LZ match of 4 bytes
+//	               exists) and "match, literal, repeat" sequences;
+//	               higher levels search deeper. Default 50.
+//
+// Items may run up to about twice the nice length past a window's end; the
+// window then ends with the longest of them, so matches are not split.
+// On chunks over 1 MiB, where almost every binary-tree node visited is a
+// cache miss, the trees are keyed on 5 bytes instead of 4 (4-byte matches
+// come from the 3-byte table) and the trees of two consecutive positions
+// are walked in step so that their misses overlap.
 //
 // Memory per Compressor (allocated on first use, then reused): a copy of
 // the chunk plus 4 bytes per chunk byte for hash chains (levels below 30)
 // or 8 bytes per chunk byte for the binary trees, plus under 2 MiB of hash
-// heads and other tables (under 6 MiB for chunks over 1 MiB, whose trees
-// are keyed on 5 bytes through a larger table). That is about 3 MiB for
-// 128 KiB chunks and about 585 MiB for 64 MiB solid chunks at the default
-// level. The match finder
-// looks back at most 64 MiB, so for larger chunks (legal up to 1 GiB) only
-// the chunk copy keeps growing.
+// heads and other tables (under 6 MiB for chunks over 1 MiB). That is
+// about 3 MiB for 128 KiB chunks and about 585 MiB for 64 MiB solid chunks
+// at the default level. The match finder looks back at most 64 MiB, so for
+// larger chunks (legal up to 1 GiB) only the chunk copy keeps growing.
 //
 // # Limits
 //
