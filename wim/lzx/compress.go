@@ -288,7 +288,7 @@ func matchNode(cost uint32, l int) uint64 { return uint64(cost)<<32 | lenKey(l) 
 // costsFromLens turns the current code lengths into parse costs.
 func (c *Compressor) costsFromLens() {
 	// Costs of symbols the last pass did not use.
-	const unusedMain, unusedLen = 12, 12
+	const unusedMain, unusedLen = 11, 12
 	for b := 0; b < numChars; b++ {
 		l := uint32(c.mainLens[b])
 		if l == 0 {
@@ -491,35 +491,36 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		// reach: the nodes a match from here can end at.
 		rc := nodes[k : k+maxL+1]
 		w := binary.LittleEndian.Uint16(in[i:])
-		// Repeat offsets, then explicit offsets: each length is tried
-		// with the first of R0, R1, R2 and the matches found (nearest
-		// first) that reaches it.
-		next := minMatch
+		// Repeat offsets: every length of each (which one is best depends
+		// on the later queue too). Explicit offsets then only for lengths
+		// past the longest repeat match, each length with the nearest
+		// match that reaches it.
+		repMax := 0
 		r0 := int(q & qMask)
 		r1 := int(q >> qBits & qMask)
 		r2 := int(q >> (2 * qBits))
 		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
-			for l := next; l <= L && l < len(rc); l++ {
+			for l := minMatch; l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], c0+mc0[l&(costRow-1)])
 			}
-			next = L + 1
+			repMax = L
 		}
 		if r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
 			b := c0 | 1
-			for l := next; l <= L && l < len(rc); l++ {
+			for l := minMatch; l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], b+mc1[l&(costRow-1)])
 			}
-			next = max(next, L+1)
+			repMax = max(repMax, L)
 		}
 		if r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
 			b := c0 | 2
-			for l := next; l <= L && l < len(rc); l++ {
+			for l := minMatch; l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], b+mc2[l&(costRow-1)])
 			}
-			next = max(next, L+1)
+			repMax = max(repMax, L)
 		}
 		if nm == 0 {
 			continue
@@ -539,7 +540,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			}
 			continue
 		}
-		prev := next - 1
+		prev := max(minMatch-1, repMax)
 		for _, m := range ms {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
