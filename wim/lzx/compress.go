@@ -143,6 +143,15 @@ func offsetSlot(fo uint32) uint32 {
 	return 2*hb + (fo>>(hb-1))&1
 }
 
+// repFrom is the shortest length a repeat match of length L is tried
+// with: all lengths, or in a quick pass only the full one.
+func repFrom(light bool, L int) int {
+	if light {
+		return L
+	}
+	return minMatch
+}
+
 // explicitSlot is offsetSlot for the formatted offset of an explicit
 // match (fo >= 3), without the repeat-offset branch.
 func explicitSlot(fo uint32) uint32 {
@@ -501,7 +510,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		r2 := int(q >> (2 * qBits))
 		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], c0+mc0[l&(costRow-1)])
 			}
 			repMax = L
@@ -509,7 +518,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		if r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
 			b := c0 | 1
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], b+mc1[l&(costRow-1)])
 			}
 			repMax = max(repMax, L)
@@ -517,7 +526,7 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		if r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
 			b := c0 | 2
-			for l := minMatch; l <= L && l < len(rc); l++ {
+			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
 				rc[l] = min(rc[l], b+mc2[l&(costRow-1)])
 			}
 			repMax = max(repMax, L)
