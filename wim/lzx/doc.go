@@ -54,19 +54,26 @@
 //
 // The stages:
 //
-//   - Match finder: binary trees keyed by a 3-byte hash over the whole
+//   - Match finder: binary trees keyed by a 4-byte hash over the whole
 //     chunk (every position inserted; a walk both searches and re-links),
-//     plus a small 2-byte table for length-2 matches within 256 bytes.
+//     plus tables of the nearest earlier position by 3 bytes (length-3
+//     matches) and by 2 bytes (length-2 matches within 256 bytes).
 //     Matches of each position are cached with strictly increasing
 //     lengths; a match of at least "nice" bytes is taken without
 //     optimization and the positions it covers only enter the trees.
+//     Matches never extend past the chunk end.
 //   - Parser: forward shortest-path over the positions of a block; each
-//     position keeps the cheapest cost of reaching it, its last step and the
-//     recent-offset queue (R0..R2) of that way, so repeat-offset matches
-//     are costed exactly along the chosen path. Steps: literal, R0/R1/R2
-//     matches of every length, explicit matches of every length up to the
-//     cached length. Costs are code lengths in bits plus footer bits (and
-//     aligned codewords when the previous pass favoured an aligned block).
+//     position keeps the cheapest cost of reaching it with its last step
+//     (one uint64, cost<<32 | step, so relaxing is a min()) and the
+//     recent-offset queue (R0..R2 packed in a uint64) of that way, so
+//     repeat-offset matches are costed exactly along the chosen path.
+//     Steps: literal, R0/R1/R2 matches of every length, explicit matches of
+//     the lengths past the longest repeat match (each length with the
+//     nearest match that reaches it), and "gap" steps: the longest match,
+//     one literal, then an R0 match of the same offset. The quick first
+//     pass tries only full match lengths and no gap steps. Costs are code
+//     lengths in bits plus footer bits (and aligned codewords when the
+//     previous pass favoured an aligned block).
 //   - Cost model: the first pass of a chunk uses the block's byte
 //     histogram for literals and fixed prior lengths for match symbols
 //     (prior.go, averages over x86-64 binaries); later passes use the
