@@ -49,19 +49,10 @@ type Compressor struct {
 	nodes    []optNode
 	states   []optState
 	matches  [maxMatches]match
-	// Matches found ahead of time for position prePos (see matchesAt).
-	preMatches [maxMatches]match
-	preN       int
-	prePos     int
-	preValid   bool
-	// pairWalks: walk two trees in step (large chunks, whose tree nodes
-	// are mostly cache misses; on small chunks it only adds work).
-	pairWalks bool
-	path      []int32
-	x86       x86Memory
-	enc       encoder
-	started   bool
-	sink      uint32 // keeps prefetching loads alive
+	path     []int32
+	x86      x86Memory
+	enc      encoder
+	started  bool
 }
 
 // maxWindowBits caps the match finder's window (64 MiB). A variable so
@@ -109,7 +100,6 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		c.window = optWindowSmall
 	}
 	c.treeKey5 = maxChunkSize > smallChunk
-	c.pairWalks = maxChunkSize > smallChunk
 	c.wmask = 1<<min(bits.Len(uint(maxChunkSize-1)), maxWindowBits) - 1
 	hb := uint(bits.Len(uint(maxChunkSize)))
 	c.hbits = min(max(hb, 12), 18)

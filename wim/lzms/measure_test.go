@@ -72,9 +72,6 @@ func TestMeasureCorpus(t *testing.T) {
 	if s := os.Getenv("LZMS_WINDOW"); s != "" {
 		c.window, _ = strconv.Atoi(s)
 	}
-	if s := os.Getenv("LZMS_NOPAIR"); s != "" {
-		c.pairWalks = s != "1"
-	}
 	if s := os.Getenv("LZMS_TREEKEY5"); s != "" {
 		c.treeKey5 = s == "1"
 	}

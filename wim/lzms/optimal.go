@@ -271,165 +271,6 @@ func (c *Compressor) treeHash(buf []byte, pos int) uint32 {
 	return c.hash(binary.LittleEndian.Uint32(buf[pos:]))
 }
 
-// btWalk is one binary-tree insertion in progress (see btFind2).
-type btWalk struct {
-	pos, nice   int
-	best, count int
-	lp, rp      int
-	lenL, lenR  int
-	d           int
-	cand        uint32
-	ms          []match
-}
-
-// btFind2 does what btFind(buf, pos, ms) and then btFind(buf, pos+1, ms2)
-// do, with the same results, but walks the two trees in step so that the
-// cache misses of one overlap with those of the other (on large chunks
-// almost every tree node is a miss). The trees must be different ones and
-// the chunk must fit the window, so that neither walk can see what the
-// other changes.
-func (c *Compressor) btFind2(buf []byte, pos int, ms, ms2 []match) (int, int) {
-	var a, b btWalk
-	c.btBegin(buf, pos, ms, &a)
-	c.btBegin(buf, pos+1, ms2, &b)
-	doneA, doneB := false, false
-	for !doneA || !doneB {
-		if !doneA {
-			doneA = c.btStep(buf, &a)
-		}
-		if !doneB {
-			doneB = c.btStep(buf, &b)
-		}
-	}
-	return a.count, b.count
-}
-
-// canPair reports whether btFind2 may handle pos and pos+1.
-func (c *Compressor) canPair(buf []byte, pos int) bool {
-	return pos+5 <= len(buf) && len(buf) <= c.wmask+1 && c.treeHash(buf, pos) != c.treeHash(buf, pos+1)
-}
-
-// btBegin is btFind up to the tree walk, which it sets up in w.
-func (c *Compressor) btBegin(buf []byte, pos int, ms []match, w *btWalk) {
-	maxLen := len(buf) - pos
-	nice := min(c.nice, maxLen)
-	cur := buf[pos:]
-	count := 0
-	k2 := uint32(binary.LittleEndian.Uint16(cur))
-	c2 := c.head2[k2]
-	c.head2[k2] = uint32(pos + 1)
-	k3 := (binary.LittleEndian.Uint32(cur) & 0xFFFFFF) * 0x9E3779B1 >> (32 - hash3Bits)
-	c3 := c.head3[k3]
-	c.head3[k3] = uint32(pos + 1)
-	best := 3
-	if ms != nil {
-		if p := int(c2) - 1; p >= 0 && p < pos && pos-p <= shortMatchMaxOff && buf[p] == cur[0] && buf[p+1] == cur[1] {
-			ms[0] = match{length: 2, off: uint32(pos - p)}
-			count = 1
-			if cur[2] == buf[p+2] {
-				ms[0].length = 3
-			}
-		}
-		if count == 0 || ms[0].length < 3 {
-			p := int(c3) - 1
-			if p >= 0 && p < pos && buf[p] == cur[0] && buf[p+1] == cur[1] && buf[p+2] == cur[2] {
-				l := 3
-				if c.treeKey5 && cur[3] == buf[p+3] {
-					l = 4
-					best = 4
-				}
-				ms[count] = match{length: uint32(l), off: uint32(pos - p)}
-				count++
-			}
-		}
-	}
-	h := c.treeHash(buf, pos)
-	cand := c.head[h]
-	c.head[h] = uint32(pos + 1)
-	depth := c.depth
-	if ms == nil {
-		depth = c.skipDepth
-	}
-	lp := 2 * (pos & c.wmask)
-	*w = btWalk{pos: pos, nice: nice, best: best, count: count, lp: lp, rp: lp + 1, d: depth, cand: cand, ms: ms}
-}
-
-// btStep takes one step of walk w (the loop body of btFind) and reports
-// whether the walk has ended.
-func (c *Compressor) btStep(buf []byte, w *btWalk) bool {
-	child := c.child
-	wm := c.wmask
-	pos := w.pos
-	cand := w.cand
-	p := int(cand) - 1
-	if cand == 0 || w.d == 0 || pos-p > wm {
-		child[w.lp] = 0
-		child[w.rp] = 0
-		return true
-	}
-	w.d--
-	pi := 2 * (p & wm)
-	l := min(w.lenL, w.lenR)
-	win := c.buf
-	var smaller bool
-	for {
-		x := binary.LittleEndian.Uint64(win[p+l:])
-		y := binary.LittleEndian.Uint64(win[pos+l:])
-		if x != y {
-			k := bits.TrailingZeros64(x^y) &^ 7
-			l += k >> 3
-			smaller = byte(x>>k) < byte(y>>k)
-			break
-		}
-		l += 8
-		if l >= w.nice {
-			break
-		}
-	}
-	l = min(l, w.nice)
-	if l > w.best {
-		w.best = l
-		if w.ms != nil && w.count < len(w.ms) {
-			w.ms[w.count] = match{length: uint32(l), off: uint32(pos - p)}
-			w.count++
-		}
-		if l >= w.nice {
-			child[w.lp] = child[pi]
-			child[w.rp] = child[pi+1]
-			return true
-		}
-	}
-	if smaller {
-		child[w.lp] = cand
-		w.lp = pi + 1
-		w.cand = child[w.lp]
-		w.lenL = l
-	} else {
-		child[w.rp] = cand
-		w.rp = pi
-		w.cand = child[w.rp]
-		w.lenR = l
-	}
-	return false
-}
-
-// matchesAt returns the matches at p in c.matches, inserting p into the
-// match finder (together with p+1 when they can be paired; the matches at
-// p+1 are then kept for the next call).
-func (c *Compressor) matchesAt(buf []byte, p int) int {
-	if c.preValid && c.prePos == p {
-		c.preValid = false
-		copy(c.matches[:c.preN], c.preMatches[:c.preN])
-		return c.preN
-	}
-	if c.canPair(buf, p) {
-		n1, n2 := c.btFind2(buf, p, c.matches[:], c.preMatches[:])
-		c.preValid, c.prePos, c.preN = true, p+1, n2
-		return n1
-	}
-	return c.btFind(buf, p, c.matches[:])
-}
-
 // repView returns the LZ queue a match at a node with state st would see.
 func (st *optState) repView() [numReps + 1]uint32 {
 	r := st.reps
@@ -503,7 +344,6 @@ func (c *Compressor) currentState(pos int) optState {
 func (c *Compressor) parseOptimal(buf []byte) {
 	clear(c.head[:1<<c.cbits])
 	clear(c.dhead)
-	c.preValid = false
 	// head2 and head3 are not cleared: their candidates are verified.
 	e := &c.enc
 	n := len(buf)
@@ -557,12 +397,7 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		}
 		p := pos + i
 		ms := c.matches[:]
-		var nm int
-		if c.pairWalks {
-			nm = c.matchesAt(buf, p)
-		} else {
-			nm = c.btFind(buf, p, ms)
-		}
+		nm := c.btFind(buf, p, ms)
 		processed = i + 1
 		st := &states[i]
 		base := nd.cost
@@ -713,15 +548,6 @@ func (c *Compressor) emitMatch(at int, off, length uint32) {
 // skip inserts positions [from, to) into the match finder.
 func (c *Compressor) skip(buf []byte, from, to int) {
 	for p := from; p < to; p++ {
-		if c.preValid && c.prePos == p {
-			c.preValid = false
-			continue
-		}
-		if c.pairWalks && p+1 < to && c.canPair(buf, p) {
-			c.btFind2(buf, p, nil, nil)
-			p++
-			continue
-		}
 		c.btFind(buf, p, nil)
 	}
 }

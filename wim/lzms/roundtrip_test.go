@@ -167,25 +167,3 @@ func TestLargeChunk(t *testing.T) {
 		}
 	}
 }
-
-// TestPairedWalksSameOutput: walking two trees in step (btFind2) must give
-// exactly the bytes of walking them one after the other.
-func TestPairedWalksSameOutput(t *testing.T) {
-	src := append(genMixed(51, 1<<20), genText(newRand(52), 100<<10)...)
-	for _, chunk := range []int{1 << 17, len(src)} {
-		a, _ := NewCompressor(chunk, 0)
-		b, _ := NewCompressor(chunk, 0)
-		a.pairWalks = true
-		b.pairWalks = false
-		da := make([]byte, chunk)
-		db := make([]byte, chunk)
-		for lo := 0; lo < len(src); lo += chunk {
-			s := src[lo:min(lo+chunk, len(src))]
-			na := a.Compress(da[:len(s)-1], s)
-			nb := b.Compress(db[:len(s)-1], s)
-			if na != nb || !bytes.Equal(da[:na], db[:nb]) {
-				t.Fatalf("chunk %d at %d: paired walks give %d bytes, single walks %d (or different bytes)", chunk, lo, na, nb)
-			}
-		}
-	}
-}
