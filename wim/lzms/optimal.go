@@ -280,19 +280,18 @@ func (st *optState) repView() [numReps + 1]uint32 {
 	return r
 }
 
-// after returns the state following an item coded from state st.
-func (st *optState) after(length uint32, off uint32, rep int8) optState {
-	s := *st
+// advance changes s into the state following an item coded from it.
+func (s *optState) advance(length uint32, off uint32, rep int8) {
 	if length == 0 {
 		s.main = (s.main << 1) & (numMainStates - 1)
 		s.lastLZ = false
-		return s
+		return
 	}
 	s.main = (s.main<<1 | 1) & (numMainStates - 1)
 	if rep == deltaItem {
 		s.matchS = (s.matchS<<1 | 1) & (numMatchStates - 1)
 		s.lastLZ = false
-		return s
+		return
 	}
 	s.matchS = (s.matchS << 1) & (numMatchStates - 1)
 	if s.pending != 0 && !s.lastLZ {
@@ -317,6 +316,12 @@ func (st *optState) after(length uint32, off uint32, rep int8) optState {
 	}
 	s.pending = off
 	s.lastLZ = true
+}
+
+// after returns the state following an item coded from state st.
+func (st *optState) after(length uint32, off uint32, rep int8) optState {
+	s := *st
+	s.advance(length, off, rep)
 	return s
 }
 
@@ -388,12 +393,13 @@ func (c *Compressor) optimizeWindow(buf []byte, pos int) int {
 		nd := &nodes[i]
 		if i > 0 {
 			// Derive the state this node is reached with.
-			s := states[nd.from].after(nd.length, nd.off, nd.rep)
+			s := &states[i]
+			*s = states[nd.from]
+			s.advance(nd.length, nd.off, nd.rep)
 			if nd.length2 != 0 {
-				s = s.after(0, 0, 0)
-				s = s.after(nd.length2, nd.off, 0)
+				s.advance(0, 0, 0)
+				s.advance(nd.length2, nd.off, 0)
 			}
-			states[i] = s
 		}
 		p := pos + i
 		ms := c.matches[:]
