@@ -57,12 +57,13 @@ type Compressor struct {
 	cnt    []uint8  // matches per position of the block
 	forced []int32  // positions whose longest match is taken directly
 	// Optimal-parse graph, one entry per position of a segment: the
-	// cheapest known cost of reaching it, the last step of that way
-	// (fo<<9 | len; len 1 = literal, fo 0..2 = repeat offset, else
-	// offset+2) and the recent offsets there (3 per position).
-	nodes []uint64 // cost<<32 | step
+	// cheapest known cost of reaching it with the last step of that way
+	// (cost<<32 | step, step layout at stepShift; fo 0..2 = repeat
+	// offset, else offset+2) and the recent offsets there (packed, see
+	// packQueue).
+	nodes []uint64
 	qs    []uint64
-	gaps  []uint32 // match before the gap of a gap step
+	gaps  []uint32 // match before the gap of a gap step (fo<<9 | len)
 	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
 	rev   []uint32 // backtracking scratch
 
