@@ -39,10 +39,18 @@ if [ ! -f "$work/corpus.done" ]; then
   rm -rf "$corpus"; mkdir -p "$corpus"
   triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
   limit=$((CORPUS_MB * 1024 * 1024))
-  { find /usr/share/locale /usr/share/zoneinfo -type f 2>/dev/null | sort
-    find /usr/bin -type f -size -20M 2>/dev/null | sort
-    find "/usr/lib/$triplet" -type f -size -4M 2>/dev/null | sort
-  } | awk -v limit="$limit" 'BEGIN{t=0} { cmd="stat -c %s \"" $0 "\""; cmd | getline s; close(cmd); if (t + s > limit) next; t += s; print }' > "$work/corpus.list"
+  # Each source gets its share of the corpus (small text files 20 %,
+  # executables 30 %, libraries 50 %), so a small CORPUS_MB is still the
+  # same mix of binaries and many small files as the full one.
+  pick() { # share% find-args...
+    local share=$1; shift
+    find "$@" -type f 2>/dev/null | sort | while IFS= read -r f; do printf '%s\t%s\n' "$(stat -c %s "$f")" "$f"; done |
+      awk -F '\t' -v limit=$((limit / 100 * share)) 'BEGIN{t=0} { if (t + $1 > limit) next; t += $1; print $2 }'
+  }
+  { pick 20 /usr/share/locale /usr/share/zoneinfo
+    pick 30 /usr/bin -size -20M
+    pick 50 "/usr/lib/$triplet" -size -4M
+  } > "$work/corpus.list"
   tar -cf - -T "$work/corpus.list" 2>/dev/null | tar -C "$corpus" -xf -
   touch "$work/corpus.done"
 fi

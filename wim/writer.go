@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/wimbuild/wimbuild/internal/progress"
@@ -88,6 +89,8 @@ type wblob struct {
 
 	copyRes *resource // solid resource copied as-is that holds this blob
 	copyOff int64     // offset of the blob inside copyRes
+
+	name string // file name of its first use (orders solid resources)
 }
 
 type writer struct {
@@ -474,7 +477,7 @@ func (w *writer) collect(images []ImageSource) error {
 				if s.Pending() {
 					b := w.byStrm[s]
 					if b == nil {
-						b = &wblob{pending: true, size: s.Size, src: s.Data, plain: wantsPlain(s.Data)}
+						b = &wblob{pending: true, size: s.Size, src: s.Data, plain: wantsPlain(s.Data), name: d.Name}
 						w.byStrm[s] = b
 						w.blobs = append(w.blobs, b)
 					}
@@ -502,7 +505,7 @@ func (w *writer) collect(images []ImageSource) error {
 					if src.Size() != s.Size {
 						return fmt.Errorf("wim: image %d: %s: stream %q is %d bytes but its blob %s has %d", i+1, path, s.Name, s.Size, s.Hash, src.Size())
 					}
-					b = &wblob{hash: s.Hash, size: s.Size, src: src, plain: wantsPlain(src)}
+					b = &wblob{hash: s.Hash, size: s.Size, src: src, plain: wantsPlain(src), name: d.Name}
 					if wb, ok := src.(*WIMBlob); ok {
 						b.raw = wb
 					}
@@ -583,6 +586,13 @@ func (w *writer) sortBlobs() {
 		res, off int64
 	}
 	keys := make(map[*wblob]key, len(w.blobs))
+	var solidKeys map[*wblob]solidKey
+	if w.opts.Solid {
+		solidKeys = make(map[*wblob]solidKey, len(w.blobs))
+		for _, b := range w.blobs {
+			solidKeys[b] = solidKeyOf(b.name)
+		}
+	}
 	for _, b := range w.blobs {
 		k := key{g: 1 << 30}
 		if wb, ok := b.src.(*WIMBlob); ok {
@@ -609,9 +619,42 @@ func (w *writer) sortBlobs() {
 			return -1
 		case ka.off > kb.off:
 			return 1
+		case solidKeys != nil && ka.g == 1<<30:
+			return solidKeys[a].compare(solidKeys[b])
 		}
 		return 0
 	})
+}
+
+// solidKey orders new blobs of a solid resource so that similar content
+// sits together inside the big LZMS window: names without an extension
+// first, then by extension, then by name, ignoring case (ties keep
+// first-use order). On a typical tree this shrinks the solid resource by
+// several percent against path order.
+type solidKey struct {
+	ext  bool
+	e, n string
+}
+
+func solidKeyOf(name string) solidKey {
+	n := strings.ToLower(name)
+	if i := strings.LastIndexByte(n, '.'); i >= 0 {
+		return solidKey{ext: true, e: n[i+1:], n: n}
+	}
+	return solidKey{n: n}
+}
+
+func (a solidKey) compare(b solidKey) int {
+	switch {
+	case a.ext != b.ext:
+		if !a.ext {
+			return -1
+		}
+		return 1
+	case a.e != b.e:
+		return strings.Compare(a.e, b.e)
+	}
+	return strings.Compare(a.n, b.n)
 }
 
 // planSolidCopies finds source solid resources that can be copied as-is:
