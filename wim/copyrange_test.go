@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/wimbuild/wimbuild/internal/testutil"
@@ -268,5 +269,16 @@ func TestWriteDigest(t *testing.T) {
 			}
 			testutil.Run(t, "wimlib-imagex", "verify", p)
 		})
+	}
+}
+
+// Solid resources take new blobs by extension, then name, ignoring case;
+// names without an extension first.
+func TestSolidOrder(t *testing.T) {
+	names := []string{"b.TXT", "README", "a.dll", "Z.txt", "setup.exe", "c.Dll", "LICENSE", "a.txt"}
+	slices.SortStableFunc(names, func(a, b string) int { return solidKeyOf(a).compare(solidKeyOf(b)) })
+	want := []string{"LICENSE", "README", "a.dll", "c.Dll", "setup.exe", "a.txt", "b.TXT", "Z.txt"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("order %q, want %q", names, want)
 	}
 }
