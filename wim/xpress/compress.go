@@ -50,7 +50,7 @@ var levels = [MaxLevel + 1]params{
 	2: {depth: 8, nice: 32, maxInsert: 32},
 	3: {depth: 4, nice: 24, lazy: true, maxLazy: 8, good: 6, lazyDepth: 1, goodDepth: 1, use3: true, maxInsert: 32},
 	4: {depth: 8, nice: 32, lazy: true, maxLazy: 16, good: 4, lazyDepth: 3, goodDepth: 1, use3: true, maxInsert: 64},
-	5: {depth: 10, nice: 48, lazy: true, maxLazy: 32, good: 4, lazyDepth: 4, goodDepth: 1, use3: true, maxInsert: 65536},
+	5: {depth: 16, nice: 64, lazy: true, maxLazy: 32, good: 4, lazyDepth: 4, goodDepth: 1, use3: true, maxInsert: 65536},
 	6: {depth: 64, nice: 192, lazy: true, maxLazy: 96, good: 32, lazyDepth: 64, goodDepth: 16, use3: true, maxInsert: 256},
 	7: {depth: 16, nice: 64, optimal: true, goodDepth: 4, use3: true, maxInsert: 65536, passes: 1},
 	8: {depth: 32, nice: 128, optimal: true, goodDepth: 8, use3: true, maxInsert: 65536, passes: 2},
