@@ -94,11 +94,7 @@ func runFmt(c *cli.Context) error {
 			fmt.Fprintln(out, f)
 		}
 		if !c.Bool("check") && c.Bool("write") {
-			st, err := os.Stat(f)
-			if err != nil {
-				return &exitError{code: exitFailure, err: err}
-			}
-			if err := fmtWriteFile(f, res, st.Mode().Perm()); err != nil {
+			if err := replaceFile(f, res); err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
 		}
@@ -140,26 +136,6 @@ func fmtFiles(path string, recursive bool) ([]string, error) {
 	})
 	sort.Strings(files)
 	return files, err
-}
-
-func fmtWriteFile(name string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".wbfmt-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }
 
 // unifiedDiff renders a unified diff (3 lines of context) of a -> b.
