@@ -422,13 +422,9 @@ func clearName(r *os.Root, name string, it planItem) error {
 
 func (a *applier) mkdir(it planItem) error {
 	if it.rel != "." {
-		if err := a.makeParents(it); err != nil {
-			return err
-		}
-		dir, name := it.split()
-		h, err := a.dirs.get(dir)
+		h, name, err := a.parent(it)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+			return err
 		}
 		defer a.dirs.put(h)
 		err = h.r.Mkdir(name, 0o755)
@@ -469,6 +465,21 @@ func (a *applier) makeParents(it planItem) error {
 		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
 	}
 	return nil
+}
+
+// parent makes it's parent directories (with PreserveDirStructure) and
+// returns a handle on the directory that holds it and its name there. Give
+// the handle back with a.dirs.put.
+func (a *applier) parent(it planItem) (*dirHandle, string, error) {
+	if err := a.makeParents(it); err != nil {
+		return nil, "", err
+	}
+	dir, name := it.split()
+	h, err := a.dirs.get(dir)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+	}
+	return h, name, nil
 }
 
 func (a *applier) blob(s *wim.Stream, it planItem, what string) (wim.Blob, error) {
@@ -597,13 +608,9 @@ func (a *applier) writeFiles(files []planItem) error {
 // link gives an already written inode another name (or, when the host
 // refuses, writes another copy with w).
 func (a *applier) link(w *fileWriter, it planItem) error {
-	if err := a.makeParents(it); err != nil {
-		return err
-	}
-	dir, name := it.split()
-	h, err := a.dirs.get(dir)
+	h, name, err := a.parent(it)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+		return err
 	}
 	err = clearName(h.r, name, it)
 	a.dirs.put(h)
@@ -622,13 +629,9 @@ func (a *applier) link(w *fileWriter, it planItem) error {
 // directory), writes and checks its content and sets its times.
 func (w *fileWriter) writeFile(it planItem) error {
 	a := w.a
-	if err := a.makeParents(it); err != nil {
-		return err
-	}
-	dir, name := it.split()
-	h, err := a.dirs.get(dir)
+	h, name, err := a.parent(it)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+		return err
 	}
 	defer a.dirs.put(h)
 	f, err := h.create(name)
@@ -849,9 +852,6 @@ func (a *applier) symlink(it planItem) error {
 	if in.ReparseTag != ReparseTagSymlink && in.ReparseTag != ReparseTagMountPoint {
 		return nil // reported by noteUnsupported
 	}
-	if err := a.makeParents(it); err != nil {
-		return err
-	}
 	b, err := a.blob(&in.Reparse, it, "reparse data")
 	if err != nil {
 		return err
@@ -874,10 +874,9 @@ func (a *applier) symlink(it planItem) error {
 	}
 	fixed := a.opts.RPFix && in.ReparseFlags&RPFlagNotFixed == 0
 	target := sl.HostTarget(a.destAbs, fixed, filepath.Separator)
-	dir, name := it.split()
-	h, err := a.dirs.get(dir)
+	h, name, err := a.parent(it)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrApply, it.imgPath, err)
+		return err
 	}
 	defer a.dirs.put(h)
 	if err := clearName(h.r, name, it); err != nil {
