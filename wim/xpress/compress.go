@@ -345,20 +345,7 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 	base := c.base
 	s := src[from : to+3]
 	abs := base + int32(from)
-	if !c.p.use3 {
-		for i := range len(s) - 3 {
-			v := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
-			h := hash4(v)
-			d := uint16(abs - head4[h])
-			if head4[h] < base {
-				d = 0
-			}
-			head4[h] = abs
-			prev[uint16(from+i)] = d
-			abs++
-		}
-		return
-	}
+	use3 := c.p.use3
 	head3 := (*[1 << hash3Bits]int32)(c.head3)
 	for i := range len(s) - 3 {
 		v := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
@@ -369,7 +356,9 @@ func (c *Compressor) insertRange(src []byte, from, to int) {
 		}
 		head4[h] = abs
 		prev[uint16(from+i)] = d
-		head3[hash3(v)] = abs
+		if use3 {
+			head3[hash3(v)] = abs
+		}
 		abs++
 	}
 }
