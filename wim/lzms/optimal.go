@@ -105,42 +105,36 @@ func (c *Compressor) updatePrices() {
 		probPrices(pr.lzRep[i][:], e.ctx.lzRep[i][:])
 	}
 	// Code-length prices change only when a code is rebuilt.
-	if pr.litGen != e.literal.gen {
-		pr.litGen = e.literal.gen
-		for s := range numLiteralSyms {
-			pr.lit[s] = uint32(e.literal.lens[s]) * priceScale
-		}
-	}
-	if pr.offsetGen != e.lzOffset.gen {
-		pr.offsetGen = e.lzOffset.gen
-		for s := range e.lzOffset.numSyms {
-			pr.offset[s] = (uint32(e.lzOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
-		}
-	}
-	if pr.lengthGen != e.length.gen {
-		pr.lengthGen = e.length.gen
-		for s := range numLengthSyms {
-			pr.length[s] = (uint32(e.length.lens[s]) + uint32(lengthExtraBits[s])) * priceScale
-		}
+	codePrices(pr.lit[:], &pr.litGen, &e.literal, nil)
+	codePrices(pr.offset[:], &pr.offsetGen, &e.lzOffset, offsetExtraBits[:])
+	if codePrices(pr.length[:], &pr.lengthGen, &e.length, lengthExtraBits[:]) {
 		for l := 1; l < lenPriceMax; l++ {
 			pr.lenTab[l] = pr.length[lengthSlotSmall[l]]
 		}
 	}
 	if c.delta {
 		pr.deltaExplicit = bitPrices[e.ctx.delta[e.ctx.deltaState].prob()][0]
-		if pr.deltaGen != e.deltaPower.gen {
-			pr.deltaGen = e.deltaPower.gen
-			for s := range numDeltaPowerSyms {
-				pr.deltaPower[s] = uint32(e.deltaPower.lens[s]) * priceScale
-			}
-		}
-		if pr.deltaOffsetGen != e.deltaOffset.gen {
-			pr.deltaOffsetGen = e.deltaOffset.gen
-			for s := range e.deltaOffset.numSyms {
-				pr.deltaOffset[s] = (uint32(e.deltaOffset.lens[s]) + uint32(offsetExtraBits[s])) * priceScale
-			}
-		}
+		codePrices(pr.deltaPower[:], &pr.deltaGen, &e.deltaPower, nil)
+		codePrices(pr.deltaOffset[:], &pr.deltaOffsetGen, &e.deltaOffset, offsetExtraBits[:])
 	}
+}
+
+// codePrices refreshes dst with each symbol's price (code length plus its
+// extra bits, when extra is given) if code was rebuilt since *gen, and
+// reports whether it did.
+func codePrices(dst []uint32, gen *uint32, code *adaptiveCode, extra []uint8) bool {
+	if *gen == code.gen {
+		return false
+	}
+	*gen = code.gen
+	for s := range code.numSyms {
+		p := uint32(code.lens[s])
+		if extra != nil {
+			p += uint32(extra[s])
+		}
+		dst[s] = p * priceScale
+	}
+	return true
 }
 
 func (pr *prices) lengthPrice(l uint32) uint32 {
