@@ -199,33 +199,24 @@ func (w *Writer) Commit() (Digest, int64, error) {
 	var d Digest
 	var size int64
 	switch {
-	case w.h != nil || w.ext != nil:
-		if w.h != nil {
-			d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
-		} else {
-			st, err := w.f.Stat()
-			if err != nil {
-				return "", 0, err
-			}
-			d, size = Digest(hex.EncodeToString(w.ext.Sum(nil))), st.Size()
-		}
-		if err := w.f.Sync(); err != nil {
+	case w.h != nil: // streamed through Write
+		d, size = Digest(hex.EncodeToString(w.h.Sum(nil))), w.n
+	case w.ext != nil: // HashedFile: the caller hashed the bytes
+		st, err := w.f.Stat()
+		if err != nil {
 			return "", 0, err
 		}
-	default:
-		// Hash the file back while the kernel writes it out: the fsync
-		// waits on the disk, the digest on a CPU, so they overlap.
-		synced := make(chan error, 1)
-		go func() { synced <- w.f.Sync() }()
+		d, size = Digest(hex.EncodeToString(w.ext.Sum(nil))), st.Size()
+	default: // File: the bytes bypassed any digest; read them back
 		h := sha256.New()
-		n, err := io.CopyBuffer(h, io.NewSectionReader(w.f, 0, 1<<62), make([]byte, 1<<20))
-		if serr := <-synced; err == nil {
-			err = serr
-		}
+		n, err := io.Copy(h, io.NewSectionReader(w.f, 0, 1<<62))
 		if err != nil {
 			return "", 0, err
 		}
 		d, size = Digest(hex.EncodeToString(h.Sum(nil))), n
+	}
+	if err := w.f.Sync(); err != nil {
+		return "", 0, err
 	}
 	if err := w.f.Close(); err != nil {
 		return "", 0, err
