@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wimbuild/wimbuild/internal/testutil"
@@ -157,8 +158,14 @@ func TestRawCopyTruncatedSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := Write(f, []ImageSource{{img, src}}, WriteOptions{Compression: XPRESS}); err == nil {
-		t.Fatal("write from a truncated source succeeded")
+	for _, opts := range []WriteOptions{{Compression: XPRESS}, {Compression: XPRESS, Digest: sha256.New(), Sync: true}} {
+		_, err := Write(f, []ImageSource{{img, src}}, opts)
+		if err == nil {
+			t.Fatal("write from a truncated source succeeded")
+		}
+		if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "offset") {
+			t.Errorf("error %q does not name the source and offset", err)
+		}
 	}
 }
 

@@ -946,7 +946,7 @@ func (o *outBuf) settle() error {
 					m := min(n, step)
 					c, err := copyRange(df, dst, sf, off, m)
 					if err != nil {
-						o.err = fmt.Errorf("copying %d bytes at offset %d: %w", m, off, err)
+						o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(sf), err)
 						return o.err
 					}
 					off, n, dst = off+c, n-c, dst+c
@@ -968,7 +968,7 @@ func (o *outBuf) settle() error {
 		o.buf = slices.Grow(o.buf, int(m))[:l+int(m)]
 		if _, err := r.ReadAt(o.buf[l:], off); err != nil {
 			o.buf = o.buf[:l]
-			o.err = fmt.Errorf("copying %d bytes at offset %d: %w", m, off, err)
+			o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(r), err)
 			return o.err
 		}
 		off += m
@@ -1129,6 +1129,15 @@ func (o *outBuf) emit(d hash.Hash, doSync bool) error {
 	return err
 }
 
+// sourceName names a copy source in errors: its file name when it is a
+// file.
+func sourceName(r io.ReaderAt) string {
+	if f, ok := r.(*os.File); ok {
+		return f.Name()
+	}
+	return "the source WIM"
+}
+
 // hashSegs feeds d the planned output's bytes in order.
 func hashSegs(d hash.Hash, segs []outSeg) error {
 	buf := make([]byte, 1<<20)
@@ -1140,7 +1149,7 @@ func hashSegs(d hash.Hash, segs []outSeg) error {
 		for off, n := g.soff, g.n; n > 0; {
 			m := min(n, int64(len(buf)))
 			if _, err := g.src.ReadAt(buf[:m], off); err != nil {
-				return fmt.Errorf("reading %d bytes at offset %d: %w", m, off, err)
+				return fmt.Errorf("reading %d bytes at offset %d of %s: %w", m, off, sourceName(g.src), err)
 			}
 			d.Write(buf[:m])
 			off, n = off+m, n-m
