@@ -3,6 +3,7 @@ package wim
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -165,6 +166,9 @@ func TestRawCopyTruncatedSource(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "offset") {
 			t.Errorf("error %q does not name the source and offset", err)
+		}
+		if !errors.Is(err, ErrTruncated) {
+			t.Errorf("error %q is not ErrTruncated", err)
 		}
 	}
 }

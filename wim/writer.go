@@ -298,7 +298,7 @@ func (w *writer) write(images []ImageSource) (int64, error) {
 			// Unchanged image: copy the stored metadata resource.
 			rh = ResHdr{SizeInWIM: src.entry.SizeInWIM, Flags: src.entry.Flags, Offset: w.out.pos, UncompressedSize: src.size}
 			if err := w.out.copyFrom(src.w.ra, src.entry.Offset, src.entry.SizeInWIM); err != nil {
-				return 0, fmt.Errorf("wim: copying metadata of image %d: %w", i+1, ioErr(err))
+				return 0, err // an earlier copy's failure (copies settle later)
 			}
 		} else {
 			rh = w.writeMetadata(pm)
@@ -718,7 +718,7 @@ func (w *writer) copySolid() error {
 	for _, r := range w.solidCopies {
 		start := w.out.pos
 		if err := w.out.copyFrom(r.w.ra, r.hdr.Offset, r.hdr.SizeInWIM); err != nil {
-			return fmt.Errorf("wim: copying solid resource: %w", ioErr(err))
+			return err // an earlier copy's failure (copies settle later)
 		}
 		w.copiedRes = append(w.copiedRes, ResHdr{SizeInWIM: r.hdr.SizeInWIM, Flags: ResFlagSolid, Offset: start, UncompressedSize: solidResourceMarker})
 		for _, b := range w.blobs {
@@ -946,7 +946,7 @@ func (o *outBuf) settle() error {
 					m := min(n, step)
 					c, err := copyRange(df, dst, sf, off, m)
 					if err != nil {
-						o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(sf), err)
+						o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(sf), ioErr(err))
 						return o.err
 					}
 					off, n, dst = off+c, n-c, dst+c
@@ -968,7 +968,7 @@ func (o *outBuf) settle() error {
 		o.buf = slices.Grow(o.buf, int(m))[:l+int(m)]
 		if _, err := r.ReadAt(o.buf[l:], off); err != nil {
 			o.buf = o.buf[:l]
-			o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(r), err)
+			o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(r), ioErr(err))
 			return o.err
 		}
 		off += m
@@ -1149,7 +1149,7 @@ func hashSegs(d hash.Hash, segs []outSeg) error {
 		for off, n := g.soff, g.n; n > 0; {
 			m := min(n, int64(len(buf)))
 			if _, err := g.src.ReadAt(buf[:m], off); err != nil {
-				return fmt.Errorf("reading %d bytes at offset %d of %s: %w", m, off, sourceName(g.src), err)
+				return fmt.Errorf("reading %d bytes at offset %d of %s: %w", m, off, sourceName(g.src), ioErr(err))
 			}
 			d.Write(buf[:m])
 			off, n = off+m, n-m
@@ -1529,7 +1529,7 @@ func (w *writer) copyRaw(b *wblob) error {
 	r := b.raw
 	start := w.out.pos
 	if err := w.out.copyFrom(r.w.ra, r.entry.Offset, r.entry.SizeInWIM); err != nil {
-		return fmt.Errorf("wim: copying blob %s: %w", b.hash, ioErr(err))
+		return err // an earlier copy's failure (copies settle later)
 	}
 	b.hdr = ResHdr{SizeInWIM: r.entry.SizeInWIM, Flags: r.entry.Flags &^ (ResFlagMetadata | ResFlagFree | ResFlagSpanned), Offset: start, UncompressedSize: r.size}
 	return w.out.err
