@@ -316,15 +316,7 @@ func offsetSlotLarge(o uint32) int {
 	if i := o >> 16; i+1 < uint32(len(offsetSlotHigh)) {
 		// The slot lies between those of the 64 KiB steps around o.
 		lo, hi := int(offsetSlotHigh[i]), int(offsetSlotHigh[i+1])
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			if offsetSlotBase[mid] <= o {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
-		}
-		return lo
+		return lo + slotFor(offsetSlotBase[lo:hi+2], o)
 	}
 	return slotFor(offsetSlotBase[:], o)
 }
