@@ -16,7 +16,9 @@ import (
 // Benchmark corpus: real binaries, read at benchmark time (about 40 MB of
 // regular files from /usr/lib/x86_64-linux-gnu and /usr/bin, sorted by
 // path, duplicates removed by content). LZX_CORPUS_LIST=FILE writes the
-// chosen paths to FILE so the same set can be captured with wimlib-imagex.
+// chosen paths to FILE so the same set can be captured with wimlib-imagex;
+// LZX_CORPUS_DIR=DIR reads the files under DIR instead, LZX_CORPUS_MB=N
+// changes the size.
 
 const corpusBytes = 40 << 20
 
@@ -29,7 +31,11 @@ var (
 func loadCorpus(b testing.TB) [][]byte {
 	corpusOnce.Do(func() {
 		var paths []string
-		for _, root := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/bin"} {
+		roots := []string{"/usr/lib/x86_64-linux-gnu", "/usr/bin"}
+		if d := os.Getenv("LZX_CORPUS_DIR"); d != "" {
+			roots = []string{d} // e.g. the corpus scripts/bench.sh collects
+		}
+		for _, root := range roots {
 			filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return nil
@@ -96,7 +102,7 @@ func benchCompress(b *testing.B, level int) {
 		total += len(c)
 	}
 	c, _ := NewCompressor(DefaultChunkSize, level)
-	if v := os.Getenv("LZX_PARAMS"); v != "" { // depth,nice,passes,light for tuning
+	if v := os.Getenv("LZX_PARAMS"); v != "" { // depth,nice,passes,light,sample for tuning
 		f := strings.Split(v+",,,,", ",")
 		c.p.depth, _ = strconv.Atoi(f[0])
 		c.p.nice, _ = strconv.Atoi(f[1])
@@ -194,7 +200,7 @@ func BenchmarkMatchFinder(b *testing.B) {
 			c.n = len(ck)
 			copy(c.in, ck)
 			e8Encode(c.in[:len(ck)])
-			c.mf.reset()
+			c.resetMF()
 			for bs := 0; bs < len(ck); bs += blockLen {
 				c.findMatches(bs, min(bs+blockLen, len(ck)))
 				matches += len(c.cache)

@@ -49,7 +49,8 @@ type Compressor struct {
 	numMain  int
 	numSlots int
 	p        params
-	mf       *matchFinder
+	mf16     *matchFinder[uint16] // chunks below 64 KiB
+	mf32     *matchFinder[int32]  // larger chunks
 
 	in     []byte // E8-translated chunk (c.n bytes used)
 	n      int
@@ -116,7 +117,6 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		numMain:   numChars + ns*numLenHeaders,
 		numSlots:  ns,
 		p:         levelParams(level),
-		mf:        newMatchFinder(maxChunkSize, 1<<o-3),
 		in:        make([]byte, maxChunkSize+8),
 		cnt:       make([]uint8, bl+1),
 		nodes:     make([]uint64, bl+1),
@@ -129,6 +129,11 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		outBuf:    make([]byte, 0, 2*maxChunkSize+4096),
 	}
 	c.cache = make([]uint32, 0, bl*4)
+	if maxChunkSize < 1<<16 {
+		c.mf16 = newMatchFinder[uint16](maxChunkSize, 1<<o-3)
+	} else {
+		c.mf32 = newMatchFinder[int32](maxChunkSize, 1<<o-3)
+	}
 	return c, nil
 }
 
@@ -176,7 +181,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	in := c.in[:n]
 	copy(in, src)
 	e8Encode(in)
-	c.mf.reset()
+	c.resetMF()
 	clear(c.prevMain[:])
 	clear(c.prevLen[:])
 	c.q0, c.q1, c.q2 = 1, 1, 1
@@ -225,8 +230,25 @@ func (c *Compressor) compressBlock(bs, be int) {
 	c.writeBlock(bs, be, sq0, sq1, sq2)
 }
 
+// resetMF empties the match finder for a new chunk.
+func (c *Compressor) resetMF() {
+	if c.mf16 != nil {
+		c.mf16.reset()
+	} else {
+		c.mf32.reset()
+	}
+}
+
 // findMatches fills the match cache for in[bs:be].
 func (c *Compressor) findMatches(bs, be int) {
+	if c.mf16 != nil {
+		findMatches(c, c.mf16, bs, be)
+	} else {
+		findMatches(c, c.mf32, bs, be)
+	}
+}
+
+func findMatches[T mfIndex](c *Compressor, mf *matchFinder[T], bs, be int) {
 	// Matches never reach past the chunk end, so the bytes after it (left
 	// from earlier chunks) never decide anything.
 	in := c.in[:c.n]
@@ -239,21 +261,21 @@ func (c *Compressor) findMatches(bs, be int) {
 		if limit < 3 {
 			c.cnt[i-bs] = 0
 			if maxLen >= 3 {
-				c.mf.skip(in, i, maxLen, nice, depth)
+				mf.skip(in, i, maxLen, nice, depth)
 			}
 			i++
 			continue
 		}
 		before := len(c.cache)
 		var best int
-		c.cache, best = c.mf.find(in, i, maxLen, limit, nice, depth, c.cache)
+		c.cache, best = mf.find(in, i, maxLen, limit, nice, depth, c.cache)
 		c.cnt[i-bs] = uint8(len(c.cache) - before)
 		if best >= nice || (best == limit && best >= 3) {
 			c.forced = append(c.forced, int32(i))
 			for j := i + 1; j < i+best; j++ {
 				c.cnt[j-bs] = 0
 				if ml := min(maxMatch, len(in)-j); ml >= 3 {
-					c.mf.skip(in, j, ml, nice, depth)
+					mf.skip(in, j, ml, nice, depth)
 				}
 			}
 			i += best

@@ -18,7 +18,8 @@ import (
 // and length-3 matches.
 //
 // Tables store position+1 so that 0 means empty and a chunk resets them
-// with clear().
+// with clear(). For chunks below 64 KiB (the WIM's 32 KiB default) the
+// entries are 16-bit, which halves the tree and the tables.
 
 const (
 	hash3Bits = 14
@@ -33,31 +34,35 @@ func hash2(b0, b1 byte) uint32 {
 	return ((uint32(b0)<<8 | uint32(b1)) * 0x9E3779B1) >> (32 - hash2Bits)
 }
 
-type matchFinder struct {
+// mfIndex is the type of a table entry: uint16 for chunks below 64 KiB,
+// int32 otherwise.
+type mfIndex interface{ ~uint16 | ~int32 }
+
+type matchFinder[T mfIndex] struct {
 	hashBits uint
-	head4    []int32 // tree roots by the first 4 bytes
-	head3    []int32 // nearest position by the first 3 bytes
-	head2    []int32
-	child    [][2]int32 // child[p] = {left (smaller), right (greater)}, +1 encoded
-	maxOff   int        // largest encodable match offset (window - 3)
+	head4    []T // tree roots by the first 4 bytes
+	head3    []T // nearest position by the first 3 bytes
+	head2    []T
+	child    [][2]T // child[p] = {left (smaller), right (greater)}, +1 encoded
+	maxOff   int    // largest encodable match offset (window - 3)
 }
 
-func newMatchFinder(maxChunk int, maxOff int) *matchFinder {
+func newMatchFinder[T mfIndex](maxChunk int, maxOff int) *matchFinder[T] {
 	hb := uint(14)
 	for 1<<(hb+1) < maxChunk && hb < 18 {
 		hb++
 	}
-	return &matchFinder{
+	return &matchFinder[T]{
 		hashBits: hb,
-		head4:    make([]int32, 1<<hb),
-		head3:    make([]int32, hash3Size),
-		head2:    make([]int32, hash2Size),
-		child:    make([][2]int32, maxChunk),
+		head4:    make([]T, 1<<hb),
+		head3:    make([]T, hash3Size),
+		head2:    make([]T, hash2Size),
+		child:    make([][2]T, maxChunk),
 		maxOff:   maxOff,
 	}
 }
 
-func (mf *matchFinder) reset() {
+func (mf *matchFinder[T]) reset() {
 	clear(mf.head4)
 	clear(mf.head3)
 	clear(mf.head2)
@@ -69,7 +74,7 @@ func hash3(in []byte, p int) uint32 {
 	return (v * 0x9E3779B1) >> (32 - hash3Bits)
 }
 
-func (mf *matchFinder) hash4(in []byte, p int) uint32 {
+func (mf *matchFinder[T]) hash4(in []byte, p int) uint32 {
 	return (binary.LittleEndian.Uint32(in[p:]) * 0x9E3779B1) >> (32 - mf.hashBits)
 }
 
@@ -97,7 +102,7 @@ func matchLen(in []byte, a, b, start, max int) int {
 // caps the recorded lengths (block end), nice stops the search once
 // reached, depth bounds the nodes visited. It returns the extended slice
 // and the longest recorded length (2 if none longer).
-func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
+func (mf *matchFinder[T]) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
 	best := 2 // the tree records matches of 3 or more
 	// Length-2 match from the nearest earlier occurrence of these 2 bytes.
 	b0, b1 := in[cur], in[cur+1]
@@ -105,21 +110,21 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= max2Off && in[c] == b0 && in[c+1] == b1 {
 		out = append(out, uint32(cur-c)<<9|2)
 	}
-	mf.head2[h2] = int32(cur + 1)
+	mf.head2[h2] = T(cur + 1)
 	// Length-3 match from the nearest earlier occurrence of these 3 bytes.
 	h3 := hash3(in, cur)
 	if c := int(mf.head3[h3]) - 1; c >= 0 && cur-c <= mf.maxOff && in[c] == b0 && in[c+1] == b1 && in[c+2] == in[cur+2] {
 		best = 3
 		out = append(out, uint32(cur-c)<<9|3)
 	}
-	mf.head3[h3] = int32(cur + 1)
+	mf.head3[h3] = T(cur + 1)
 	if maxLen < 4 {
 		return out, best
 	}
 
 	h := mf.hash4(in, cur)
 	node := int(mf.head4[h]) - 1
-	mf.head4[h] = int32(cur + 1)
+	mf.head4[h] = T(cur + 1)
 	child := mf.child
 	lt := &child[cur][0] // where to link the next smaller node
 	gt := &child[cur][1] // where to link the next greater node
@@ -151,12 +156,12 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 		}
 		ch := &child[node]
 		if in[node+l] < in[cur+l] {
-			*lt = int32(node + 1)
+			*lt = T(node + 1)
 			lt = &ch[1]
 			node = int(ch[1]) - 1
 			lenLt = l
 		} else {
-			*gt = int32(node + 1)
+			*gt = T(node + 1)
 			gt = &ch[0]
 			node = int(ch[0]) - 1
 			lenGt = l
@@ -168,15 +173,15 @@ func (mf *matchFinder) find(in []byte, cur, maxLen, limit, nice, depth int, out 
 }
 
 // skip inserts position cur without recording matches.
-func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
-	mf.head2[hash2(in[cur], in[cur+1])] = int32(cur + 1)
-	mf.head3[hash3(in, cur)] = int32(cur + 1)
+func (mf *matchFinder[T]) skip(in []byte, cur, maxLen, nice, depth int) {
+	mf.head2[hash2(in[cur], in[cur+1])] = T(cur + 1)
+	mf.head3[hash3(in, cur)] = T(cur + 1)
 	if maxLen < 4 {
 		return
 	}
 	h := mf.hash4(in, cur)
 	node := int(mf.head4[h]) - 1
-	mf.head4[h] = int32(cur + 1)
+	mf.head4[h] = T(cur + 1)
 	child := mf.child
 	lt := &child[cur][0]
 	gt := &child[cur][1]
@@ -196,12 +201,12 @@ func (mf *matchFinder) skip(in []byte, cur, maxLen, nice, depth int) {
 		}
 		ch := &child[node]
 		if in[node+l] < in[cur+l] {
-			*lt = int32(node + 1)
+			*lt = T(node + 1)
 			lt = &ch[1]
 			node = int(ch[1]) - 1
 			lenLt = l
 		} else {
-			*gt = int32(node + 1)
+			*gt = T(node + 1)
 			gt = &ch[0]
 			node = int(ch[0]) - 1
 			lenGt = l
