@@ -192,7 +192,10 @@ func (mf *matchFinder[T]) skip(in []byte, cur, maxLen, nice, depth int) {
 	for ; node >= 0 && depth > 0; depth-- {
 		l := min(lenLt, lenGt)
 		if in[node+l] == in[cur+l] {
-			l = matchLen(in, node, cur, l+1, maxLen)
+			// Only whether the match reaches nice matters here, so the
+			// comparison stops there (in a long run it would otherwise
+			// compare up to maxLen bytes at every position).
+			l = matchLen(in, node, cur, l+1, nice)
 			if l >= nice {
 				*lt = child[node][0]
 				*gt = child[node][1]
