@@ -19,7 +19,7 @@ type params struct {
 func levelParams(level int) params {
 	switch {
 	case level == 0, level >= 40 && level < 60:
-		return params{depth: 12, nice: 20, passes: 2, lightFirst: true, sample: 4}
+		return params{depth: 12, nice: 20, passes: 2, lightFirst: true, sample: 2}
 	case level < 20:
 		return params{depth: 8, nice: 16, passes: 1}
 	case level < 40:
@@ -97,6 +97,8 @@ type Compressor struct {
 
 	light     bool // current pass evaluates fewer match lengths
 	forceType int  // tests: force every block to this type (0 = choose)
+	splits    int  // blocks written as two, for tests
+	midSplits int  // of those, blocks with more of the chunk after them
 }
 
 // NewCompressor returns a compressor for chunks of at most maxChunkSize
@@ -226,8 +228,100 @@ func (c *Compressor) compressBlock(bs, be int) {
 		}
 	}
 	c.alignAdj = [numAlignedSyms]uint32{}
+	if c.forceType != 0 || be-bs < minSplitLen {
+		c.buildLens()
+		c.writeBlock(bs, be, sq0, sq1, sq2)
+		return
+	}
+	c.writeSplit(bs, be, sq0, sq1, sq2)
+}
+
+// minSplitLen is the shortest block that is tried as two blocks.
+const minSplitLen = 8192
+
+// writeSplit writes the parsed block in[bs:be] as one block or as two
+// blocks split near the middle, whichever is smaller: two Huffman codes
+// pay where the data changes character within a chunk (code and tables
+// in an executable). The parse is the same either way; only the codes
+// differ, and their sizes are computed exactly before anything is
+// written.
+func (c *Compressor) writeSplit(bs, be int, sq0, sq1, sq2 uint32) {
+	all := c.items
+	// The split: the first item boundary at or past the middle.
+	mid := bs + (be-bs)/2
+	pos, k := bs, 0
+	q := packQueue(sq0, sq1, sq2)
+	for k < len(all) && pos < mid {
+		it := all[k]
+		q = nextQueue(q, it)
+		pos += int(it & 511)
+		k++
+	}
+	if k > 0 && k < len(all) {
+		m := pos
+		h1 := c.codeBits(all[:k], m-bs, c.prevMain[:], c.prevLen[:])
+		firstMain, firstLen := c.mainLens, c.lenLens
+		h2 := c.codeBits(all[k:], be-m, firstMain[:], firstLen[:])
+		one := c.codeBits(all, be-bs, c.prevMain[:], c.prevLen[:])
+		if h1+h2 < one {
+			// An uncompressed first half must leave the offsets the
+			// second half was parsed with; the block's own end offsets
+			// stay the compressor's.
+			eq0, eq1, eq2 := c.q0, c.q1, c.q2
+			mq0, mq1, mq2 := uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
+			c.items = all[:k]
+			c.countFreqs()
+			c.buildLens()
+			c.writeBlock(bs, m, mq0, mq1, mq2)
+			c.q0, c.q1, c.q2 = eq0, eq1, eq2
+			c.items = all[k:]
+			c.countFreqs()
+			c.buildLens()
+			c.writeBlock(m, be, mq0, mq1, mq2)
+			c.items = all
+			c.splits++
+			if be < c.n {
+				c.midSplits++
+			}
+			return
+		}
+		// The whole block's codes are the ones just built.
+		c.writeBlock(bs, be, sq0, sq1, sq2)
+		return
+	}
+	c.countFreqs()
 	c.buildLens()
 	c.writeBlock(bs, be, sq0, sq1, sq2)
+}
+
+// codeBits builds the codes for items (a block of size bytes) into
+// c.mainLens and c.lenLens and returns what the block would take in bits
+// beyond the footer bits every offset needs anyway: header, code lengths
+// (delta-coded against prevMain, prevLen) and symbols, and the aligned
+// offset part at its cheaper coding.
+func (c *Compressor) codeBits(items []uint32, size int, prevMain, prevLen []uint8) int {
+	c.countFreqsOf(items)
+	c.buildLens()
+	bits := 4
+	if size != defaultBlockSize {
+		bits += 24
+	}
+	bits += c.planLens(prevMain[:numChars], c.mainLens[:numChars])
+	bits += c.planLens(prevMain[numChars:c.numMain], c.mainLens[numChars:c.numMain])
+	bits += c.planLens(prevLen, c.lenLens[:])
+	for i, f := range c.mainFreq[:c.numMain] {
+		bits += int(f) * int(c.mainLens[i])
+	}
+	for i, f := range c.lenFreq {
+		bits += int(f) * int(c.lenLens[i])
+	}
+	huffman.BuildLengths(c.alignLens[:], c.alignFreq[:], maxAlignedLen)
+	verb, alig := 0, 3*numAlignedSyms
+	for i, f := range c.alignFreq {
+		verb += 3 * int(f)
+		alig += int(f) * int(c.alignLens[i])
+	}
+	return bits + min(verb, alig)
 }
 
 // resetMF empties the match finder for a new chunk.
@@ -640,11 +734,14 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 }
 
 // countFreqs counts the symbols of c.items.
-func (c *Compressor) countFreqs() {
+func (c *Compressor) countFreqs() { c.countFreqsOf(c.items) }
+
+// countFreqsOf counts the symbols of items.
+func (c *Compressor) countFreqsOf(items []uint32) {
 	clear(c.mainFreq[:])
 	clear(c.lenFreq[:])
 	clear(c.alignFreq[:])
-	for _, it := range c.items {
+	for _, it := range items {
 		l := it & 511
 		if l == 1 {
 			c.mainFreq[it>>9]++
@@ -818,6 +915,24 @@ func (c *Compressor) writeCompressed(btype, size int) {
 // writeLens writes code lengths cur, delta-coded against prev, with a
 // pretree.
 func (c *Compressor) writeLens(prev, cur []uint8) {
+	c.planLens(prev, cur)
+	huffman.Codewords(c.preCodes[:], c.preLens[:])
+	w := &c.bw
+	for _, l := range c.preLens {
+		w.put(uint32(l), 4)
+	}
+	for _, it := range c.preItems {
+		s := it & 0xff
+		w.put(c.preCodes[s], uint(c.preLens[s]))
+		if eb := it >> 16; eb != 0 {
+			w.put(it>>8&0xff, uint(eb))
+		}
+	}
+}
+
+// planLens chooses the pretree items and code for coding lengths cur
+// against prev (c.preItems, c.preLens) and returns their size in bits.
+func (c *Compressor) planLens(prev, cur []uint8) int {
 	items := c.preItems[:0]
 	delta := func(i int) uint32 { return uint32((int(prev[i]) - int(cur[i]) + 17) % 17) }
 	n := len(cur)
@@ -858,16 +973,9 @@ func (c *Compressor) writeLens(prev, cur []uint8) {
 		c.preFreq[it&0xff]++
 	}
 	huffman.BuildLengths(c.preLens[:], c.preFreq[:], maxPretreeLen)
-	huffman.Codewords(c.preCodes[:], c.preLens[:])
-	w := &c.bw
-	for _, l := range c.preLens {
-		w.put(uint32(l), 4)
-	}
+	bits := 4 * numPretreeSyms
 	for _, it := range items {
-		s := it & 0xff
-		w.put(c.preCodes[s], uint(c.preLens[s]))
-		if eb := it >> 16; eb != 0 {
-			w.put(it>>8&0xff, uint(eb))
-		}
+		bits += int(c.preLens[it&0xff]) + int(it>>16)
 	}
+	return bits
 }

@@ -49,8 +49,9 @@
 // # Compressor
 //
 //	chunk --E8--> in --bt match finder--> match cache (per 32 KiB block)
-//	      --> light parse (first half of the block) --> code lengths
+//	      --> light parse (first quarter of the block) --> code lengths
 //	      --> full parse (cost model = those lengths) --> block writer
+//	          (one block, or two split at the middle when that is smaller)
 //
 // The stages:
 //
@@ -78,7 +79,13 @@
 //     histogram for literals and fixed prior lengths for match symbols
 //     (prior.go, averages over x86-64 binaries); later passes use the
 //     lengths built from the previous pass.
-//   - Blocks: one block per 32 KiB (chunks above 32 KiB get several);
+//   - Blocks: one block per 32 KiB (chunks above 32 KiB get several),
+//     written as two blocks split at the first item boundary past its
+//     middle when the two codes, their lengths and headers come to fewer
+//     bits than one (computed exactly from the parse before writing; the
+//     parse itself does not change). This pays where a chunk changes
+//     character, code then tables in an executable: 0.33 % smaller on the
+//     benchmark corpus. Each block is
 //     aligned-offset when the aligned code saves bits on the low 3 offset
 //     bits, verbatim otherwise, uncompressed when that is smaller. Code
 //     lengths are delta-coded against the previous block with pretree run
@@ -91,6 +98,6 @@
 //
 // LZX DELTA features (reference data, windows above 2 MiB, extended match
 // lengths) and the CAB LZX variant (E8 header, translation-size field).
-// The compressor does not split blocks by content (block boundaries are
-// every 32 KiB) and never emits matches that cross a block.
+// The compressor splits a block only at its middle (no search for the
+// best boundary) and never emits matches that cross a 32 KiB block.
 package lzx

@@ -158,3 +158,50 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("Decompress: %v allocations per chunk", a)
 	}
 }
+
+// TestSplitBlocks compresses data whose statistics change halfway through
+// each 32 KiB block, so blocks are written as two. At 64 KiB and larger
+// chunks a split block is followed by another block of the same chunk,
+// which must start from the recent offsets the whole block left, not
+// those of its middle: each block's halves repeat at different offsets
+// (letters at 300/500/700, then any bytes at 7/13/64), and the next block
+// starts with the first kind again, where offsets remembered from the
+// middle would be used at once.
+func TestSplitBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var data []byte
+	for len(data) < 1<<20 {
+		data = genOffsets(r, data, 16384, []int{300, 500, 700}, 26)
+		data = genOffsets(r, data, 16384, []int{7, 13, 64}, 256)
+	}
+	for _, cs := range []int{DefaultChunkSize, 65536, 1 << 20} {
+		c, _ := NewCompressor(cs, 0)
+		d, _ := NewDecompressor(cs)
+		for off := 0; off < len(data); off += cs {
+			roundTrip(t, c, d, data[off:min(off+cs, len(data))])
+		}
+		if c.splits == 0 {
+			t.Errorf("chunk %d: no block was split", cs)
+		}
+		if cs > DefaultChunkSize && c.midSplits == 0 {
+			t.Errorf("chunk %d: no split block was followed by another", cs)
+		}
+	}
+}
+
+// genOffsets appends n bytes to b: random bytes below alpha, copied from
+// one of offs back most of the time.
+func genOffsets(r *rand.Rand, b []byte, n int, offs []int, alpha int) []byte {
+	end := len(b) + n
+	for len(b) < end {
+		o := offs[r.IntN(len(offs))]
+		if r.IntN(3) == 0 || o > len(b) {
+			b = append(b, byte(r.IntN(alpha)))
+			continue
+		}
+		for k := 2 + r.IntN(6); k > 0 && len(b) < end; k-- {
+			b = append(b, b[len(b)-o])
+		}
+	}
+	return b
+}
