@@ -95,10 +95,11 @@ type Compressor struct {
 	bw     bitWriter
 	outBuf []byte
 
-	light     bool // current pass evaluates fewer match lengths
-	forceType int  // tests: force every block to this type (0 = choose)
-	splits    int  // blocks written as two, for tests
-	midSplits int  // of those, blocks with more of the chunk after them
+	light     bool        // current pass evaluates fewer match lengths
+	forceType int         // tests: force every block to this type (0 = choose)
+	half      [2]symFreqs // counts of the halves of a block tried as two
+	splits    int         // blocks written as two, for tests
+	midSplits int         // of those, blocks with more of the chunk after them
 }
 
 // NewCompressor returns a compressor for chunks of at most maxChunkSize
@@ -222,6 +223,7 @@ func (c *Compressor) compressBlock(bs, be int) {
 		}
 		c.parse(bs, be, stop)
 		if pass+1 < c.p.passes {
+			c.countFreqs()
 			c.buildLens()
 			c.costsFromLens()
 			c.alignedCosts()
@@ -229,6 +231,7 @@ func (c *Compressor) compressBlock(bs, be int) {
 	}
 	c.alignAdj = [numAlignedSyms]uint32{}
 	if c.forceType != 0 || be-bs < minSplitLen {
+		c.countFreqs()
 		c.buildLens()
 		c.writeBlock(bs, be, sq0, sq1, sq2)
 		return
@@ -259,10 +262,20 @@ func (c *Compressor) writeSplit(bs, be int, sq0, sq1, sq2 uint32) {
 	}
 	if k > 0 && k < len(all) {
 		m := pos
-		h1 := c.codeBits(all[:k], m-bs, c.prevMain[:], c.prevLen[:])
+		// Count each half once; the whole block's counts are their sum.
+		c.countFreqsOf(all[:k])
+		f1 := c.saveFreqs(&c.half[0])
+		c.countFreqsOf(all[k:])
+		f2 := c.saveFreqs(&c.half[1])
+		c.loadFreqs(f1)
+		h1 := c.codeBits(m-bs, c.prevMain[:], c.prevLen[:])
 		firstMain, firstLen := c.mainLens, c.lenLens
-		h2 := c.codeBits(all[k:], be-m, firstMain[:], firstLen[:])
-		one := c.codeBits(all, be-bs, c.prevMain[:], c.prevLen[:])
+		c.loadFreqs(f2)
+		h2 := c.codeBits(be-m, firstMain[:], firstLen[:])
+		secondMain, secondLen := c.mainLens, c.lenLens
+		c.loadFreqs(f1)
+		c.addFreqs(f2)
+		one := c.codeBits(be-bs, c.prevMain[:], c.prevLen[:])
 		if h1+h2 < one {
 			// An uncompressed first half must leave the offsets the
 			// second half was parsed with; the block's own end offsets
@@ -270,13 +283,13 @@ func (c *Compressor) writeSplit(bs, be int, sq0, sq1, sq2 uint32) {
 			eq0, eq1, eq2 := c.q0, c.q1, c.q2
 			mq0, mq1, mq2 := uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
 			c.items = all[:k]
-			c.countFreqs()
-			c.buildLens()
+			c.loadFreqs(f1)
+			c.mainLens, c.lenLens = firstMain, firstLen
 			c.writeBlock(bs, m, mq0, mq1, mq2)
 			c.q0, c.q1, c.q2 = eq0, eq1, eq2
 			c.items = all[k:]
-			c.countFreqs()
-			c.buildLens()
+			c.loadFreqs(f2)
+			c.mainLens, c.lenLens = secondMain, secondLen
 			c.writeBlock(m, be, mq0, mq1, mq2)
 			c.items = all
 			c.splits++
@@ -294,13 +307,44 @@ func (c *Compressor) writeSplit(bs, be int, sq0, sq1, sq2 uint32) {
 	c.writeBlock(bs, be, sq0, sq1, sq2)
 }
 
-// codeBits builds the codes for items (a block of size bytes) into
+// symFreqs are the symbol counts of a block (the active ones live in
+// Compressor.mainFreq, lenFreq and alignFreq).
+type symFreqs struct {
+	main  [maxMainSyms]uint32
+	len   [numLenSyms]uint32
+	align [numAlignedSyms]uint32
+}
+
+// saveFreqs copies the active counts to f and returns f.
+func (c *Compressor) saveFreqs(f *symFreqs) *symFreqs {
+	f.main, f.len, f.align = c.mainFreq, c.lenFreq, c.alignFreq
+	return f
+}
+
+// loadFreqs makes f the active counts.
+func (c *Compressor) loadFreqs(f *symFreqs) {
+	c.mainFreq, c.lenFreq, c.alignFreq = f.main, f.len, f.align
+}
+
+// addFreqs adds f to the active counts.
+func (c *Compressor) addFreqs(f *symFreqs) {
+	for i, v := range f.main[:c.numMain] {
+		c.mainFreq[i] += v
+	}
+	for i, v := range f.len {
+		c.lenFreq[i] += v
+	}
+	for i, v := range f.align {
+		c.alignFreq[i] += v
+	}
+}
+
+// codeBits builds the codes for the active counts (a block of size bytes) into
 // c.mainLens and c.lenLens and returns what the block would take in bits
 // beyond the footer bits every offset needs anyway: header, code lengths
 // (delta-coded against prevMain, prevLen) and symbols, and the aligned
 // offset part at its cheaper coding.
-func (c *Compressor) codeBits(items []uint32, size int, prevMain, prevLen []uint8) int {
-	c.countFreqsOf(items)
+func (c *Compressor) codeBits(size int, prevMain, prevLen []uint8) int {
 	c.buildLens()
 	bits := 4
 	if size != defaultBlockSize {
@@ -490,7 +534,6 @@ func (c *Compressor) parse(bs, be, stop int) {
 		s = e + int(l)
 		fi++
 	}
-	c.countFreqs()
 }
 
 // Recent-offset queues of the parse graph are packed into one uint64:
