@@ -5,7 +5,7 @@
 #
 # Usage: ./scripts/bench.sh [WORKDIR]
 #   CORPUS_MB=500   corpus size to collect (MiB of file data)
-#   ROUNDS=2        rounds per operation (the median is reported);
+#   ROUNDS=2        rounds per operation, wimlib and wimbuild alternating (the median is reported);
 #                   solid capture and recompressing exports run once
 #   THREADS=$(nproc)
 #   OPS="capture-xpress capture-lzx capture-lzms capture-solid apply-lzx export-raw export-recompress"
@@ -78,16 +78,18 @@ measure() {
 }
 launch_ns=$(for i in 1 2 3 4 5; do t0=$(date +%s%N); /usr/bin/time -o "$scratch/time.txt" true; t1=$(date +%s%N); echo $((t1 - t0)); done | sort -n | sed -n 3p)
 
-# run_op OP TOOL ROUNDS SETUP_CMD CMD... -> prints "wall user sys rss_kb" (median wall round)
-run_op() {
-  local rounds=$1; shift
-  local prep=$1; shift
-  local results=()
+# run_pair ROUNDS PREP_WL PREP_WB -> runs the commands in arrays WLCMD and
+# WBCMD alternately, round by round (so a machine that speeds up or slows
+# down during the run affects both tools alike), and prints the median
+# round of each: two lines "wall user sys rss_kb", wimlib first.
+run_pair() {
+  local rounds=$1 prep_wl=$2 prep_wb=$3 a=() b=()
   for ((i = 0; i < rounds; i++)); do
-    eval "$prep"
-    results+=("$(measure "$@")")
+    eval "$prep_wl"; a+=("$(measure "${WLCMD[@]}")")
+    eval "$prep_wb"; b+=("$(measure "${WBCMD[@]}")")
   done
-  printf '%s\n' "${results[@]}" | sort -n -k1 | sed -n "$(( (${#results[@]} + 1) / 2 ))p"
+  printf '%s\n' "${a[@]}" | sort -n -k1 | sed -n "$(( (rounds + 1) / 2 ))p"
+  printf '%s\n' "${b[@]}" | sort -n -k1 | sed -n "$(( (rounds + 1) / 2 ))p"
 }
 
 declare -A R
@@ -112,11 +114,12 @@ capture() { # op compress-args...
   local rounds=$ROUNDS
   [ "$op" = capture-solid ] && rounds=1
   local m
-  m=$(run_op "$rounds" "rm -f $scratch/wl.wim" "$WL" capture "$corpus" "$scratch/wl.wim" corpus "$@" --threads="$THREADS")
-  record "$op" wimlib "$m" "$(stat -c %s "$scratch/wl.wim")"
+  WLCMD=("$WL" capture "$corpus" "$scratch/wl.wim" corpus "$@" --threads="$THREADS")
+  WBCMD=("$WB" wim capture "$corpus" "$scratch/wb.wim" corpus "$@" --threads="$THREADS")
+  m=$(run_pair "$rounds" "rm -f $scratch/wl.wim" "rm -f $scratch/wb.wim")
+  record "$op" wimlib "$(sed -n 1p <<<"$m")" "$(stat -c %s "$scratch/wl.wim")"
   cp "$scratch/wl.wim" "$work/$op.wimlib.wim"
-  m=$(run_op "$rounds" "rm -f $scratch/wb.wim" "$WB" wim capture "$corpus" "$scratch/wb.wim" corpus "$@" --threads="$THREADS")
-  record "$op" wimbuild "$m" "$(stat -c %s "$scratch/wb.wim")"
+  record "$op" wimbuild "$(sed -n 2p <<<"$m")" "$(stat -c %s "$scratch/wb.wim")"
   cp "$scratch/wb.wim" "$work/$op.wimbuild.wim"
   ratio "$op"
 }
@@ -130,8 +133,9 @@ for op in $OPS; do
     apply-lzx)
       src="$work/capture-lzx.wimlib.wim"
       [ -f "$src" ] || "$WL" capture "$corpus" "$src" corpus --compress=lzx --threads="$THREADS" >/dev/null
-      m=$(run_op "$ROUNDS" "rm -rf $scratch/a" "$WL" apply "$src" 1 "$scratch/a"); record "$op" wimlib "$m" -
-      m=$(run_op "$ROUNDS" "rm -rf $scratch/a" "$WB" wim apply "$src" 1 "$scratch/a"); record "$op" wimbuild "$m" -
+      WLCMD=("$WL" apply "$src" 1 "$scratch/a"); WBCMD=("$WB" wim apply "$src" 1 "$scratch/a")
+      m=$(run_pair "$ROUNDS" "rm -rf $scratch/a" "rm -rf $scratch/a")
+      record "$op" wimlib "$(sed -n 1p <<<"$m")" -; record "$op" wimbuild "$(sed -n 2p <<<"$m")" -
       rm -rf "$scratch/a"; R[$op.wimlib.size]=-; ratio "$op" ;;
     export-raw|export-recompress)
       src="$work/capture-lzx.wimlib.wim"
@@ -139,10 +143,11 @@ for op in $OPS; do
       cp "$src" "$scratch/src.wim"
       extra=(); rounds=$ROUNDS
       if [ "$op" = export-recompress ]; then extra=(--compress=xpress); rounds=1; fi
-      m=$(run_op "$rounds" "rm -f $scratch/e.wim" "$WL" export "$scratch/src.wim" 1 "$scratch/e.wim" "${extra[@]}")
-      record "$op" wimlib "$m" "$(stat -c %s "$scratch/e.wim")"
-      m=$(run_op "$rounds" "rm -f $scratch/e.wim" "$WB" wim export "$scratch/src.wim" 1 "$scratch/e.wim" "${extra[@]}")
-      record "$op" wimbuild "$m" "$(stat -c %s "$scratch/e.wim")"
+      WLCMD=("$WL" export "$scratch/src.wim" 1 "$scratch/wl.wim" "${extra[@]}")
+      WBCMD=("$WB" wim export "$scratch/src.wim" 1 "$scratch/wb.wim" "${extra[@]}")
+      m=$(run_pair "$rounds" "rm -f $scratch/wl.wim" "rm -f $scratch/wb.wim")
+      record "$op" wimlib "$(sed -n 1p <<<"$m")" "$(stat -c %s "$scratch/wl.wim")"
+      record "$op" wimbuild "$(sed -n 2p <<<"$m")" "$(stat -c %s "$scratch/wb.wim")"
       ratio "$op" ;;
     *) echo "unknown op $op" >&2; exit 2 ;;
   esac
