@@ -339,11 +339,11 @@ func (c *Compressor) addFreqs(f *symFreqs) {
 	}
 }
 
-// codeBits builds the codes for the active counts (a block of size bytes) into
-// c.mainLens and c.lenLens and returns what the block would take in bits
-// beyond the footer bits every offset needs anyway: header, code lengths
-// (delta-coded against prevMain, prevLen) and symbols, and the aligned
-// offset part at its cheaper coding.
+// codeBits builds the codes for the active counts (a block of size
+// bytes) into c.mainLens and c.lenLens and returns what the block would
+// take in bits beyond the footer bits every offset needs anyway: header,
+// code lengths (delta-coded against prevMain, prevLen) and symbols, and
+// the aligned offset part at its cheaper coding.
 func (c *Compressor) codeBits(size int, prevMain, prevLen []uint8) int {
 	c.buildLens()
 	bits := 4
