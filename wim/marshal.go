@@ -21,23 +21,10 @@ const marshalMagic = "WBIMAGE1"
 // (no Pending streams). UnmarshalImage reverses it exactly.
 func MarshalImage(img *Image) ([]byte, error) {
 	sizes := map[Hash]int64{}
-	err := img.Walk(func(path string, d *Dentry) error {
-		for _, s := range streamsOf(d.Inode) {
-			if s.Pending() {
-				return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", path, s.Name)
-			}
-			if s.Hash.IsZero() {
-				continue
-			}
-			if old, ok := sizes[s.Hash]; ok && old != s.Size {
-				return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", path, s.Hash, old, s.Size)
-			}
-			sizes[s.Hash] = s.Size
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	if !collectSizes(img.Root, sizes) {
+		// A stream is unhashed or a blob has two sizes: walk again with
+		// paths to say where.
+		return nil, marshalSizeError(img)
 	}
 	md, err := encodeMetadata(img, identityResolve)
 	if err != nil {
@@ -49,7 +36,7 @@ func MarshalImage(img *Image) ([]byte, error) {
 	for h := range sizes {
 		hs = append(hs, h)
 	}
-	slices.SortFunc(hs, func(a, b Hash) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(hs, compareHash)
 	le := binary.LittleEndian
 	out := make([]byte, 0, 8+4+x.Len()+4+28*len(hs)+8+len(md))
 	out = append(out, marshalMagic...)
@@ -66,6 +53,86 @@ func MarshalImage(img *Image) ([]byte, error) {
 }
 
 func identityResolve(_ *Inode, s *Stream) Hash { return s.Hash }
+
+// compareHash orders hashes as bytes.Compare does, mostly from their first
+// 8 bytes.
+func compareHash(a, b Hash) int {
+	x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])
+	if x != y {
+		if x < y {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a[8:], b[8:])
+}
+
+// collectSizes records the size of every hashed stream under d in sizes.
+// It reports false when a stream is not hashed yet or a blob turns up
+// with two sizes (marshalSizeError then says where).
+func collectSizes(d *Dentry, sizes map[Hash]int64) bool {
+	if d == nil {
+		return true
+	}
+	in := d.Inode
+	if in.IsReparse() && !addSize(&in.Reparse, sizes) {
+		return false
+	}
+	if !in.IsDir() && !addSize(&in.Data, sizes) {
+		return false
+	}
+	for i := range in.Named {
+		if !addSize(&in.Named[i], sizes) {
+			return false
+		}
+	}
+	for _, c := range d.children {
+		if !collectSizes(c, sizes) {
+			return false
+		}
+	}
+	return true
+}
+
+// addSize records s in sizes (see collectSizes).
+func addSize(s *Stream, sizes map[Hash]int64) bool {
+	if s.Pending() {
+		return false
+	}
+	if s.Hash.IsZero() {
+		return true
+	}
+	if old, ok := sizes[s.Hash]; ok && old != s.Size {
+		return false
+	}
+	sizes[s.Hash] = s.Size
+	return true
+}
+
+// marshalSizeError finds the first stream collectSizes refused and names
+// its path.
+func marshalSizeError(img *Image) error {
+	sizes := map[Hash]int64{}
+	err := img.Walk(func(path string, d *Dentry) error {
+		for _, s := range streamsOf(d.Inode) {
+			if s.Pending() {
+				return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", path, s.Name)
+			}
+			if s.Hash.IsZero() {
+				continue
+			}
+			if old, ok := sizes[s.Hash]; ok && old != s.Size {
+				return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", path, s.Hash, old, s.Size)
+			}
+			sizes[s.Hash] = s.Size
+		}
+		return nil
+	})
+	if err == nil {
+		err = fmt.Errorf("wim: MarshalImage: inconsistent streams")
+	}
+	return err
+}
 
 // UnmarshalImage decodes the output of MarshalImage. Corrupt input gives a
 // *FormatError (offsets relative to b).

@@ -3,6 +3,7 @@ package wim
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,43 @@ func TestMarshalImageRoundTrip(t *testing.T) {
 	}
 }
 
+// TestMarshalImageRefuses: an unhashed stream and a blob with two sizes
+// are refused with the path of the file.
+func TestMarshalImageRefuses(t *testing.T) {
+	w := openFixture(t, "basic-lzx")
+	var files []*Dentry
+	img, err := w.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Walk(func(path string, d *Dentry) error {
+		if !d.IsDir() && !d.Inode.Data.Hash.IsZero() {
+			files = append(files, d)
+		}
+		return nil
+	})
+	if len(files) < 2 {
+		t.Fatalf("fixture has %d files with content", len(files))
+	}
+	a, b := files[0], files[len(files)-1]
+	if a.Inode == b.Inode {
+		t.Fatal("first and last file are hard links")
+	}
+	saved := b.Inode.Data
+	b.Inode.Data = Stream{Hash: a.Inode.Data.Hash, Size: a.Inode.Data.Size + 1}
+	if _, err := MarshalImage(img); err == nil || !strings.Contains(err.Error(), "has sizes") || !strings.Contains(err.Error(), b.Name) {
+		t.Fatalf("two sizes for one blob: %v", err)
+	}
+	b.Inode.Data = Stream{Size: 3, Data: BytesBlob("abc")}
+	if _, err := MarshalImage(img); err == nil || !strings.Contains(err.Error(), "not hashed yet") || !strings.Contains(err.Error(), b.Name) {
+		t.Fatalf("unhashed stream: %v", err)
+	}
+	b.Inode.Data = saved
+	if _, err := MarshalImage(img); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func FuzzUnmarshalImage(f *testing.F) {
 	w := openFixture(f, "reparse-none")
 	img, err := w.Image(1)
@@ -69,4 +107,24 @@ func FuzzUnmarshalImage(f *testing.F) {
 			return
 		}
 	})
+}
+
+// TestCompareHash: the fast comparison orders like bytes.Compare.
+func TestCompareHash(t *testing.T) {
+	var hs []Hash
+	for i := 0; i < 200; i++ {
+		h := HashBytes([]byte{byte(i), byte(i >> 8)})
+		hs = append(hs, h)
+		// Same first 8 bytes, different tail.
+		h2 := h
+		h2[19] ^= 1
+		hs = append(hs, h2)
+	}
+	for _, a := range hs {
+		for _, b := range hs[:40] {
+			if got, want := compareHash(a, b), bytes.Compare(a[:], b[:]); got != want {
+				t.Fatalf("compareHash(%x, %x) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
 }
