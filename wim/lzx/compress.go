@@ -19,7 +19,7 @@ type params struct {
 func levelParams(level int) params {
 	switch {
 	case level == 0, level >= 40 && level < 60:
-		return params{depth: 12, nice: 20, passes: 2, lightFirst: true, sample: 2}
+		return params{depth: 12, nice: 20, passes: 2, lightFirst: true, sample: 4}
 	case level < 20:
 		return params{depth: 8, nice: 16, passes: 1}
 	case level < 40:

@@ -49,7 +49,7 @@
 // # Compressor
 //
 //	chunk --E8--> in --bt match finder--> match cache (per 32 KiB block)
-//	      --> light parse (first quarter of the block) --> code lengths
+//	      --> light parse (first half of the block) --> code lengths
 //	      --> full parse (cost model = those lengths) --> block writer
 //	          (one block, or two split at the middle when that is smaller)
 //
