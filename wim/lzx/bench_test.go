@@ -142,31 +142,35 @@ func BenchmarkCompressLevel100(b *testing.B) { benchCompress(b, 100) }
 func BenchmarkDecompress(b *testing.B) {
 	cks := chunks(loadCorpus(b), DefaultChunkSize)
 	c, _ := NewCompressor(DefaultChunkSize, 0)
-	type enc struct {
-		data []byte
-		n    int
-	}
-	var encs []enc
-	total := 0
+	var encs []wimChunk
 	for _, ck := range cks {
 		dst := make([]byte, len(ck))
 		n := c.Compress(dst[:len(ck)-1], ck)
 		if n == 0 {
 			continue
 		}
-		encs = append(encs, enc{dst[:n], len(ck)})
-		total += len(ck)
+		encs = append(encs, wimChunk{data: dst[:n], usize: len(ck)})
 	}
 	d, _ := NewDecompressor(DefaultChunkSize)
-	out := make([]byte, DefaultChunkSize)
+	benchDecode(b, d, encs, DefaultChunkSize)
+}
+
+// benchDecode decodes chunks b.N times, reporting throughput in
+// uncompressed bytes.
+func benchDecode(b *testing.B, d *Decompressor, chunks []wimChunk, chunkSize int) {
+	total := 0
+	for _, c := range chunks {
+		total += c.usize
+	}
+	out := make([]byte, chunkSize)
 	b.SetBytes(int64(total))
 	b.ReportAllocs()
 	b.ResetTimer()
 	t0 := cpuTime()
 	defer reportCPU(b, t0, total)
 	for i := 0; i < b.N; i++ {
-		for _, e := range encs {
-			if err := d.Decompress(out[:e.n], e.data); err != nil {
+		for _, c := range chunks {
+			if err := d.Decompress(out[:c.usize], c.data); err != nil {
 				b.Fatal(err)
 			}
 		}

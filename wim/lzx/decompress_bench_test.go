@@ -20,7 +20,6 @@ func BenchmarkDecompressWIM(b *testing.B) {
 		b.Fatal(err)
 	}
 	var chunks []wimChunk
-	total := 0
 	for _, bl := range w.blobs {
 		data, err := decodeBlob(d, bl)
 		if err != nil || sha1.Sum(data) != bl.sha1 {
@@ -29,21 +28,8 @@ func BenchmarkDecompressWIM(b *testing.B) {
 		for _, c := range bl.chunks {
 			if !bl.raw && len(c.data) != c.usize {
 				chunks = append(chunks, c)
-				total += c.usize
 			}
 		}
 	}
-	out := make([]byte, w.chunkSize)
-	b.SetBytes(int64(total))
-	b.ReportAllocs()
-	b.ResetTimer()
-	t0 := cpuTime()
-	defer reportCPU(b, t0, total)
-	for i := 0; i < b.N; i++ {
-		for _, c := range chunks {
-			if err := d.Decompress(out[:c.usize], c.data); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	benchDecode(b, d, chunks, w.chunkSize)
 }
