@@ -230,12 +230,6 @@ func (c *Compressor) compressBlock(bs, be int) {
 		}
 	}
 	c.alignAdj = [numAlignedSyms]uint32{}
-	if c.forceType != 0 || be-bs < minSplitLen {
-		c.countFreqs()
-		c.buildLens()
-		c.writeBlock(bs, be, sq0, sq1, sq2)
-		return
-	}
 	c.writeSplit(bs, be, sq0, sq1, sq2)
 }
 
@@ -247,18 +241,21 @@ const minSplitLen = 8192
 // pay where the data changes character within a chunk (code and tables
 // in an executable). The parse is the same either way; only the codes
 // differ, and their sizes are computed exactly before anything is
-// written.
+// written. Blocks shorter than minSplitLen, and every block when tests
+// force a block type, are written whole.
 func (c *Compressor) writeSplit(bs, be int, sq0, sq1, sq2 uint32) {
 	all := c.items
 	// The split: the first item boundary at or past the middle.
-	mid := bs + (be-bs)/2
 	pos, k := bs, 0
 	q := packQueue(sq0, sq1, sq2)
-	for k < len(all) && pos < mid {
-		it := all[k]
-		q = nextQueue(q, it)
-		pos += int(it & 511)
-		k++
+	if c.forceType == 0 && be-bs >= minSplitLen {
+		mid := bs + (be-bs)/2
+		for k < len(all) && pos < mid {
+			it := all[k]
+			q = nextQueue(q, it)
+			pos += int(it & 511)
+			k++
+		}
 	}
 	if k > 0 && k < len(all) {
 		m := pos
