@@ -21,10 +21,8 @@ const marshalMagic = "WBIMAGE1"
 // (no Pending streams). UnmarshalImage reverses it exactly.
 func MarshalImage(img *Image) ([]byte, error) {
 	sizes := map[Hash]int64{}
-	if !collectSizes(img.Root, sizes) {
-		// A stream is unhashed or a blob has two sizes: walk again with
-		// paths to say where.
-		return nil, marshalSizeError(img)
+	if err := collectSizes(img.Root, sizes); err != nil {
+		return nil, err
 	}
 	md, err := encodeMetadata(img, identityResolve)
 	if err != nil {
@@ -68,70 +66,49 @@ func compareHash(a, b Hash) int {
 }
 
 // collectSizes records the size of every hashed stream under d in sizes.
-// It reports false when a stream is not hashed yet or a blob turns up
-// with two sizes (marshalSizeError then says where).
-func collectSizes(d *Dentry, sizes map[Hash]int64) bool {
+// A stream not hashed yet, or a blob that turns up with two sizes, is an
+// error naming the file.
+func collectSizes(d *Dentry, sizes map[Hash]int64) error {
 	if d == nil {
-		return true
+		return nil
 	}
 	in := d.Inode
-	if in.IsReparse() && !addSize(&in.Reparse, sizes) {
-		return false
+	if in.IsReparse() {
+		if err := addSize(d, &in.Reparse, sizes); err != nil {
+			return err
+		}
 	}
-	if !in.IsDir() && !addSize(&in.Data, sizes) {
-		return false
+	if !in.IsDir() {
+		if err := addSize(d, &in.Data, sizes); err != nil {
+			return err
+		}
 	}
 	for i := range in.Named {
-		if !addSize(&in.Named[i], sizes) {
-			return false
+		if err := addSize(d, &in.Named[i], sizes); err != nil {
+			return err
 		}
 	}
 	for _, c := range d.children {
-		if !collectSizes(c, sizes) {
-			return false
+		if err := collectSizes(c, sizes); err != nil {
+			return err
 		}
 	}
-	return true
+	return nil
 }
 
-// addSize records s in sizes (see collectSizes).
-func addSize(s *Stream, sizes map[Hash]int64) bool {
+// addSize records stream s of d in sizes (see collectSizes).
+func addSize(d *Dentry, s *Stream, sizes map[Hash]int64) error {
 	if s.Pending() {
-		return false
+		return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", d.Path(), s.Name)
 	}
 	if s.Hash.IsZero() {
-		return true
+		return nil
 	}
 	if old, ok := sizes[s.Hash]; ok && old != s.Size {
-		return false
+		return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", d.Path(), s.Hash, old, s.Size)
 	}
 	sizes[s.Hash] = s.Size
-	return true
-}
-
-// marshalSizeError finds the first stream collectSizes refused and names
-// its path.
-func marshalSizeError(img *Image) error {
-	sizes := map[Hash]int64{}
-	err := img.Walk(func(path string, d *Dentry) error {
-		for _, s := range streamsOf(d.Inode) {
-			if s.Pending() {
-				return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", path, s.Name)
-			}
-			if s.Hash.IsZero() {
-				continue
-			}
-			if old, ok := sizes[s.Hash]; ok && old != s.Size {
-				return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", path, s.Hash, old, s.Size)
-			}
-			sizes[s.Hash] = s.Size
-		}
-		return nil
-	})
-	if err == nil {
-		err = fmt.Errorf("wim: MarshalImage: inconsistent streams")
-	}
-	return err
+	return nil
 }
 
 // UnmarshalImage decodes the output of MarshalImage. Corrupt input gives a
