@@ -54,19 +54,19 @@ type Compressor struct {
 
 	in     []byte // E8-translated chunk (c.n bytes used)
 	n      int
-	cache  []uint32 // matches of the current block: off<<9 | len
-	cnt    []uint8  // matches per position of the block
-	forced []int32  // positions whose longest match is taken directly
-	// Optimal-parse graph, one entry per position of a segment: the
+	cache  []uint32         // matches of the current block: off<<9 | len
+	cnt    *[parseLen]uint8 // matches per position of the block (index & parseMask)
+	forced []int32          // positions whose longest match is taken directly
+	// Optimal-parse graph, one entry per position (index & parseMask): the
 	// cheapest known cost of reaching it with the last step of that way
 	// (cost<<32 | step, step layout at stepShift; fo 0..2 = repeat
 	// offset, else offset+2) and the recent offsets there (packed, see
 	// packQueue).
-	nodes []uint64
-	qs    []uint64
-	gaps  []uint32 // match before the gap of a gap step (fo<<9 | len)
-	items []uint32 // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
-	rev   []uint32 // backtracking scratch
+	nodes *[parseLen]uint64
+	qs    *[parseLen]uint64
+	gaps  *[parseLen]uint32 // match before the gap of a gap step (fo<<9 | len)
+	items []uint32          // parsed block: literal = byte<<9 | 1, match = fo<<9 | len
+	rev   []uint32          // backtracking scratch
 
 	// recent offsets at the start of the block being parsed / after it
 	q0, q1, q2 uint32
@@ -84,8 +84,8 @@ type Compressor struct {
 	alignCode [numAlignedSyms]uint32
 
 	litCost   [numChars]uint32
-	alignAdj  [numAlignedSyms]uint32 // per low 3 offset bits, added for slots >= 8
-	matchCost [][costRow]uint64      // per slot, per length: cost<<32 | length (cost incl. footer bits)
+	alignAdj  [numAlignedSyms]uint32        // per low 3 offset bits, added for slots >= 8
+	matchCost *[maxSlotRows][costRow]uint64 // per slot, per length: cost<<32 | length (cost incl. footer bits)
 
 	preItems []uint32 // pretree symbols: sym | extra<<8 | extraBits<<16
 	preFreq  [numPretreeSyms]uint32
@@ -121,13 +121,13 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 		numSlots:  ns,
 		p:         levelParams(level),
 		in:        make([]byte, maxChunkSize+8),
-		cnt:       make([]uint8, bl+1),
-		nodes:     make([]uint64, bl+1),
-		qs:        make([]uint64, bl+1),
-		gaps:      make([]uint32, bl+1),
+		cnt:       new([parseLen]uint8),
+		nodes:     new([parseLen]uint64),
+		qs:        new([parseLen]uint64),
+		gaps:      new([parseLen]uint32),
 		items:     make([]uint32, 0, bl),
 		rev:       make([]uint32, 0, bl),
-		matchCost: make([][costRow]uint64, ns),
+		matchCost: new([maxSlotRows][costRow]uint64),
 		preItems:  make([]uint32, 0, maxMainSyms+numLenSyms),
 		outBuf:    make([]byte, 0, 2*maxChunkSize+4096),
 	}
@@ -394,7 +394,7 @@ func findMatches[T mfIndex](c *Compressor, mf *matchFinder[T], bs, be int) {
 		limit := min(maxMatch, be-i)
 		maxLen := min(maxMatch, len(in)-i)
 		if limit < 3 {
-			c.cnt[i-bs] = 0
+			c.cnt[i&parseMask] = 0
 			if maxLen >= 3 {
 				mf.skip(in, i, maxLen, nice, depth)
 			}
@@ -404,11 +404,11 @@ func findMatches[T mfIndex](c *Compressor, mf *matchFinder[T], bs, be int) {
 		before := len(c.cache)
 		var best int
 		c.cache, best = mf.find(in, i, maxLen, limit, nice, depth, c.cache)
-		c.cnt[i-bs] = uint8(len(c.cache) - before)
+		c.cnt[i&parseMask] = uint8(len(c.cache) - before)
 		if best >= nice || (best == limit && best >= 3) {
 			c.forced = append(c.forced, int32(i))
 			for j := i + 1; j < i+best; j++ {
-				c.cnt[j-bs] = 0
+				c.cnt[j&parseMask] = 0
 				if ml := min(maxMatch, len(in)-j); ml >= 3 {
 					mf.skip(in, j, ml, nice, depth)
 				}
@@ -503,12 +503,12 @@ func (c *Compressor) parse(bs, be, stop int) {
 		if fi < len(c.forced) && int(c.forced[fi]) < stop {
 			e = int(c.forced[fi])
 		}
-		ptr = c.parseSegment(bs, s, e, ptr)
+		ptr = c.parseSegment(s, e, ptr)
 		if e == stop {
 			break
 		}
 		// The forced long match at e: the last (longest) match found there.
-		k := int(c.cnt[e-bs])
+		k := int(c.cnt[e&parseMask])
 		m := c.cache[ptr+k-1]
 		ptr += k
 		l := m & 511
@@ -589,109 +589,147 @@ func lenKey(l int) uint64 { return uint64(511-l) << stepShift }
 // and mc[l] = matchCost<<32 | lenKey(l).
 const infNode = uint64(infCost) << 32
 
-// queueAt returns the recent offsets after the step into node k.
-func queueAt(qs []uint64, nodes []uint64, gaps []uint32, k int) uint64 {
-	st := uint32(nodes[k])
-	if st&gapStep == 0 {
-		it := stepItem(st)
-		return nextQueue(qs[k-int(it&511)], it)
+// Per-position parse arrays are indexed by chunk position & parseMask: a
+// block spans at most blockLen+1 positions, fewer than parseLen, so the
+// positions of one block never share a slot, and masked indexes need no
+// bounds checks.
+const (
+	parseLen  = 1 << 16
+	parseMask = parseLen - 1
+)
+
+// maxSlotRows is a power of two above the largest offset slot count.
+const maxSlotRows = 64
+
+// gapQueue returns the recent offsets after the gap step into position i.
+func (c *Compressor) gapQueue(i int) uint64 {
+	st := uint32(c.nodes[i&parseMask])
+	g := c.gaps[i&parseMask]
+	p := i - stepLen(st) - 1 - int(g&511)
+	return nextQueue(c.qs[p&parseMask], g)
+}
+
+// queueAt returns the recent offsets after the step into position i.
+func (c *Compressor) queueAt(i int) uint64 {
+	st := uint32(c.nodes[i&parseMask])
+	if st&gapStep != 0 {
+		return c.gapQueue(i)
 	}
-	g := gaps[k]
-	p := k - stepLen(st) - 1 - int(g&511)
-	return nextQueue(qs[p], g)
+	it := stepItem(st)
+	return nextQueue(c.qs[(i-int(it&511))&parseMask], it)
 }
 
 // parseSegment finds the cheapest parse of in[s:e] (no match crosses e),
 // appends it to c.items and updates the recent offsets. ptr indexes the
 // match cache at position s; the index at e is returned.
 //
-// Forward pass: nodes[k] holds the cheapest known cost of reaching s+k
-// and the last step of that way. When the pass arrives at a position its
-// way is final, so the recent-offset queue there is derived once from the
-// predecessor's queue and kept in qs.
-func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
+// Forward pass: nodes[i] holds the cheapest known cost of reaching
+// position i and the last step of that way. When the pass arrives at a
+// position its way is final, so the recent-offset queue there is derived
+// once from the predecessor's queue and kept in qs. The start node is a
+// zero-length repeat step, whose queue is the segment's own.
+func (c *Compressor) parseSegment(s, e, ptr int) int {
+	nodes := c.nodes
+	nodes[s&parseMask] = lenKey(0)
+	for i := s + 1; i <= e; i++ {
+		nodes[i&parseMask] = infNode
+	}
+	c.qs[s&parseMask] = packQueue(c.q0, c.q1, c.q2)
+	ptr = c.forward(s, e, ptr)
+	q := c.queueAt(e)
+	c.q0, c.q1, c.q2 = uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
+	// Walk back from e and append the path in order.
 	in := c.in[:e]
-	n := e - s
-	nodes := c.nodes[:n+1]
-	qs := c.qs[:n+1]
-	gaps := c.gaps[:n+1]
-	nodes[0] = 0
-	for k := 1; k <= n; k++ {
-		nodes[k] = infNode
-	}
-	qs[0] = packQueue(c.q0, c.q1, c.q2)
-	cache := c.cache
-	cnt := c.cnt[s-bs : e-bs]
-	litCost := &c.litCost
-	aadj := &c.alignAdj
-	light := c.light
-	mcs := c.matchCost
-	if len(mcs) < 3 {
-		panic("lzx: cost table too small")
-	}
-	mc0, mc1, mc2 := &mcs[0], &mcs[1], &mcs[2]
-	for k := 0; k < n && k < len(cnt); k++ {
-		i := s + k
-		c0 := nodes[k] &^ (1<<32 - 1) // cost<<32
-		// Recent offsets here, from the final step into k and the queue
-		// of its predecessor.
-		q := qs[0]
-		if k > 0 {
-			st := uint32(nodes[k])
-			if st&gapStep == 0 {
-				it := stepItem(st)
-				q = nextQueue(qs[k-int(it&511)], it)
-			} else {
-				q = queueAt(qs, nodes, gaps, k)
-			}
-			qs[k] = q
+	c.rev = c.rev[:0]
+	for i := e; i > s; {
+		st := uint32(nodes[i&parseMask])
+		if st&gapStep != 0 {
+			l2 := stepLen(st)
+			g := c.gaps[i&parseMask]
+			c.rev = append(c.rev, uint32(l2), uint32(in[i-l2-1])<<9|1, g)
+			i -= l2 + 1 + int(g&511)
+			continue
 		}
+		it := stepItem(st)
+		l := int(it & 511)
+		if l == 1 {
+			it = uint32(in[i-1])<<9 | 1
+		}
+		c.rev = append(c.rev, it)
+		i -= l
+	}
+	for j := len(c.rev) - 1; j >= 0; j-- {
+		c.items = append(c.items, c.rev[j])
+	}
+	return ptr
+}
+
+// forward is the forward pass of parseSegment over in[s:e]. It keeps few
+// values live across positions (the arrays are reached through fixed-size
+// pointers with masked indexes) so that the loop runs from registers.
+func (c *Compressor) forward(s, e, ptr int) int {
+	in := c.in[:e]
+	nodes, qs, cnt := c.nodes, c.qs, c.cnt
+	mcs := c.matchCost
+	light := c.light
+	for i := s; i < len(in); i++ {
+		k := i & parseMask
+		c0 := nodes[k] &^ (1<<32 - 1) // cost<<32
+		// Recent offsets here, from the final step into i and the queue
+		// of its predecessor.
+		var q uint64
+		if st := uint32(nodes[k]); st&gapStep == 0 {
+			it := stepItem(st)
+			q = nextQueue(qs[(i-int(it&511))&parseMask], it)
+		} else {
+			q = c.gapQueue(i)
+		}
+		qs[k] = q
 		// Literal.
-		nodes[k+1] = min(nodes[k+1], c0+uint64(litCost[in[i]])<<32|lenKey(1))
+		k1 := (i + 1) & parseMask
+		nodes[k1] = min(nodes[k1], c0+uint64(c.litCost[in[i]])<<32|lenKey(1))
 		nm := int(cnt[k])
-		maxL := min(maxMatch, n-k)
+		maxL := min(maxMatch, len(in)-i)
 		if maxL < minMatch {
 			ptr += nm
 			continue
 		}
-		// reach: the nodes a match from here can end at.
-		rc := nodes[k : k+maxL+1]
 		w := binary.LittleEndian.Uint16(in[i:])
 		// Repeat offsets: every length of each (which one is best depends
 		// on the later queue too). Explicit offsets then only for lengths
 		// past the longest repeat match, each length with the nearest
 		// match that reaches it.
 		repMax := 0
-		r0 := int(q & qMask)
-		r1 := int(q >> qBits & qMask)
-		r2 := int(q >> (2 * qBits))
-		if r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
+		if r0 := int(q & qMask); r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
-			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
-				rc[l] = min(rc[l], c0+mc0[l&(costRow-1)])
+			for l := repFrom(light, L); l <= L; l++ {
+				t := (i + l) & parseMask
+				nodes[t] = min(nodes[t], c0+mcs[0][l&(costRow-1)])
 			}
 			repMax = L
 		}
-		if r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
+		if r1 := int(q >> qBits & qMask); r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
 			b := c0 | 1
-			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
-				rc[l] = min(rc[l], b+mc1[l&(costRow-1)])
+			for l := repFrom(light, L); l <= L; l++ {
+				t := (i + l) & parseMask
+				nodes[t] = min(nodes[t], b+mcs[1][l&(costRow-1)])
 			}
 			repMax = max(repMax, L)
 		}
-		if r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
+		if r2 := int(q >> (2 * qBits)); r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
 			b := c0 | 2
-			for l := repFrom(light, L); l <= L && l < len(rc); l++ {
-				rc[l] = min(rc[l], b+mc2[l&(costRow-1)])
+			for l := repFrom(light, L); l <= L; l++ {
+				t := (i + l) & parseMask
+				nodes[t] = min(nodes[t], b+mcs[2][l&(costRow-1)])
 			}
 			repMax = max(repMax, L)
 		}
 		if nm == 0 {
 			continue
 		}
-		ms := cache[ptr : ptr+nm]
+		ms := c.cache[ptr : ptr+nm]
 		ptr += nm
 		// Explicit offsets.
 		if light {
@@ -699,10 +737,8 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			for _, m := range ms {
 				L := min(int(m&511), maxL)
 				fo := m>>9 + 2
-				mc := &mcs[explicitSlot(fo)]
-				if L < len(rc) {
-					rc[L] = min(rc[L], c0|uint64(fo)+mc[L&(costRow-1)])
-				}
+				t := (i + L) & parseMask
+				nodes[t] = min(nodes[t], c0|uint64(fo)+mcs[explicitSlot(fo)&(maxSlotRows-1)][L&(costRow-1)])
 			}
 			continue
 		}
@@ -711,13 +747,14 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 			L := min(int(m&511), maxL)
 			fo := m>>9 + 2
 			slot := explicitSlot(fo)
-			mc := &mcs[slot]
+			mc := &mcs[slot&(maxSlotRows-1)]
 			b := c0 | uint64(fo)
 			if slot >= 8 {
-				b += uint64(aadj[fo&7]) << 32
+				b += uint64(c.alignAdj[fo&7]) << 32
 			}
-			for l := prev + 1; l <= L && l < len(rc); l++ {
-				rc[l] = min(rc[l], b+mc[l&(costRow-1)])
+			for l := prev + 1; l <= L; l++ {
+				t := (i + l) & parseMask
+				nodes[t] = min(nodes[t], b+mc[l&(costRow-1)])
 			}
 			prev = max(prev, L)
 		}
@@ -725,50 +762,23 @@ func (c *Compressor) parseSegment(bs, s, e, ptr int) int {
 		// same offset (R0 after the match).
 		m := ms[len(ms)-1]
 		L := min(int(m&511), maxL)
-		if rem := n - k - L; rem >= 3 {
+		if rem := len(in) - i - L; rem >= 3 {
 			off := int(m >> 9)
 			g := i + L + 1
 			if binary.LittleEndian.Uint16(in[g:]) == binary.LittleEndian.Uint16(in[g-off:]) {
 				l2 := matchLen(in, g-off, g, 2, min(rem-1, maxMatch))
 				fo := uint32(off) + 2
 				slot := explicitSlot(fo)
-				cost := uint32(c0>>32) + uint32(mcs[slot][L&(costRow-1)]>>32) + litCost[in[g-1]] + uint32(mc0[l2&(costRow-1)]>>32)
+				cost := uint32(c0>>32) + uint32(mcs[slot&(maxSlotRows-1)][L&(costRow-1)]>>32) + c.litCost[in[g-1]] + uint32(mcs[0][l2&(costRow-1)]>>32)
 				if slot >= 8 {
-					cost += aadj[fo&7]
+					cost += c.alignAdj[fo&7]
 				}
-				if t := k + L + 1 + l2; uint64(cost)<<32 < nodes[t]&^(1<<32-1) {
+				if t := (g + l2) & parseMask; uint64(cost)<<32 < nodes[t]&^(1<<32-1) {
 					nodes[t] = uint64(cost)<<32 | gapStep | lenKey(l2)
-					gaps[t] = fo<<9 | uint32(L)
+					c.gaps[t] = fo<<9 | uint32(L)
 				}
 			}
 		}
-	}
-	q := qs[0]
-	if n > 0 {
-		q = queueAt(qs, nodes, gaps, n)
-	}
-	c.q0, c.q1, c.q2 = uint32(q&qMask), uint32(q>>qBits&qMask), uint32(q>>(2*qBits))
-	// Walk back from e and append the path in order.
-	c.rev = c.rev[:0]
-	for k := n; k > 0; {
-		st := uint32(nodes[k])
-		if st&gapStep != 0 {
-			l2 := stepLen(st)
-			g := gaps[k]
-			c.rev = append(c.rev, uint32(l2), uint32(in[s+k-l2-1])<<9|1, g)
-			k -= l2 + 1 + int(g&511)
-			continue
-		}
-		it := stepItem(st)
-		l := int(it & 511)
-		if l == 1 {
-			it = uint32(in[s+k-1])<<9 | 1
-		}
-		c.rev = append(c.rev, it)
-		k -= l
-	}
-	for j := len(c.rev) - 1; j >= 0; j-- {
-		c.items = append(c.items, c.rev[j])
 	}
 	return ptr
 }
