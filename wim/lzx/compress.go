@@ -401,10 +401,17 @@ func findMatches[T mfIndex](c *Compressor, mf *matchFinder[T], bs, be int) {
 			i++
 			continue
 		}
-		before := len(c.cache)
-		var best int
-		c.cache, best = mf.find(in, i, maxLen, limit, nice, depth, c.cache)
-		c.cnt[i&parseMask] = uint8(len(c.cache) - before)
+		at := len(c.cache)
+		if cap(c.cache)-at < maxFound {
+			c.cache = append(c.cache[:cap(c.cache)], make([]uint32, maxFound+cap(c.cache)/2)...)[:at]
+		}
+		out := (*[maxFound]uint32)(c.cache[at : at+maxFound])
+		k, best := mf.find(in, i, maxLen, nice, depth, out)
+		if limit < maxLen {
+			k, best = capMatches(out[:k], limit, best)
+		}
+		c.cache = c.cache[:at+k]
+		c.cnt[i&parseMask] = uint8(k)
 		if best >= nice || (best == limit && best >= 3) {
 			c.forced = append(c.forced, int32(i))
 			for j := i + 1; j < i+best; j++ {

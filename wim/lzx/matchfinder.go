@@ -95,31 +95,42 @@ func matchLen(in []byte, a, b, start, max int) int {
 	return l
 }
 
+// maxFound bounds the matches find records at one position: the
+// length-2 and length-3 candidates and at most one per tree node visited
+// (depth is capped at maxFound-2).
+const maxFound = 64
+
 // find records the matches at position cur into out as (length, offset)
 // pairs packed off<<9|len, with strictly increasing lengths, and inserts
 // cur. maxLen (>= 3) is the longest match the data allows (the same rule
-// for every position, which keeps the trees consistent), limit <= maxLen
-// caps the recorded lengths (block end), nice stops the search once
-// reached, depth bounds the nodes visited. It returns the extended slice
-// and the longest recorded length (2 if none longer).
-func (mf *matchFinder[T]) find(in []byte, cur, maxLen, limit, nice, depth int, out []uint32) ([]uint32, int) {
-	best := 2 // the tree records matches of 3 or more
+// for every position, which keeps the trees consistent), nice (<= maxLen
+// after clamping) stops the search once reached, depth bounds the nodes
+// visited. It returns the number of matches recorded and the longest
+// recorded length (2 if none longer).
+//
+// The walk keeps few values live: lengths are compared only up to nice
+// inside it (a node matching that far ends the walk, and only then is the
+// match extended towards maxLen), and the output is a fixed-size buffer.
+func (mf *matchFinder[T]) find(in []byte, cur, maxLen, nice, depth int, out *[maxFound]uint32) (int, int) {
+	n, best := 0, 2 // the tree records matches of 3 or more
 	// Length-2 match from the nearest earlier occurrence of these 2 bytes.
 	b0, b1 := in[cur], in[cur+1]
 	h2 := hash2(b0, b1)
 	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= max2Off && in[c] == b0 && in[c+1] == b1 {
-		out = append(out, uint32(cur-c)<<9|2)
+		out[0] = uint32(cur-c)<<9 | 2
+		n = 1
 	}
 	mf.head2[h2] = T(cur + 1)
 	// Length-3 match from the nearest earlier occurrence of these 3 bytes.
 	h3 := hash3(in, cur)
 	if c := int(mf.head3[h3]) - 1; c >= 0 && cur-c <= mf.maxOff && in[c] == b0 && in[c+1] == b1 && in[c+2] == in[cur+2] {
 		best = 3
-		out = append(out, uint32(cur-c)<<9|3)
+		out[n&(maxFound-1)] = uint32(cur-c)<<9 | 3
+		n++
 	}
 	mf.head3[h3] = T(cur + 1)
 	if maxLen < 4 {
-		return out, best
+		return n, best
 	}
 
 	h := mf.hash4(in, cur)
@@ -129,30 +140,33 @@ func (mf *matchFinder[T]) find(in []byte, cur, maxLen, limit, nice, depth int, o
 	lt := &child[cur][0] // where to link the next smaller node
 	gt := &child[cur][1] // where to link the next greater node
 	lenLt, lenGt := 0, 0
-	if nice > maxLen {
-		nice = maxLen
-	}
+	nice = min(nice, maxLen)
+	depth = min(depth, maxFound-2)
 	for ; node >= 0 && depth > 0; depth-- {
 		l := min(lenLt, lenGt)
 		if in[node+l] == in[cur+l] {
-			l = matchLen(in, node, cur, l+1, maxLen)
-			if lc := min(l, limit); lc > best {
-				if off := cur - node; off <= mf.maxOff {
-					best = lc
-					out = append(out, uint32(off)<<9|uint32(lc))
-				}
-			}
+			l = matchLen(in, node, cur, l+1, nice)
 			if l >= nice {
+				// Long enough: take its full length, and drop node from
+				// the tree (cur replaces it; the two are equal as far as
+				// the tree compares).
+				l = matchLen(in, node, cur, l, maxLen)
+				if off := cur - node; off <= mf.maxOff {
+					best = l
+					out[n&(maxFound-1)] = uint32(off)<<9 | uint32(l)
+					n++
+				}
 				*lt = child[node][0]
 				*gt = child[node][1]
-				return out, best
+				return n, best
 			}
-		}
-		if l >= maxLen {
-			// Equal up to the end of the data: drop node from the tree.
-			*lt = child[node][0]
-			*gt = child[node][1]
-			return out, best
+			if l > best {
+				if off := cur - node; off <= mf.maxOff {
+					best = l
+					out[n&(maxFound-1)] = uint32(off)<<9 | uint32(l)
+					n++
+				}
+			}
 		}
 		ch := &child[node]
 		if in[node+l] < in[cur+l] {
@@ -169,7 +183,20 @@ func (mf *matchFinder[T]) find(in []byte, cur, maxLen, limit, nice, depth int, o
 	}
 	*lt = 0
 	*gt = 0
-	return out, best
+	return n, best
+}
+
+// capMatches limits the matches ms (strictly increasing lengths) to
+// limit: the first reaching it is cut to limit and the rest dropped. It
+// returns how many remain and the longest length.
+func capMatches(ms []uint32, limit int, best int) (int, int) {
+	for k, m := range ms {
+		if int(m&511) >= limit {
+			ms[k] = m&^511 | uint32(limit)
+			return k + 1, limit
+		}
+	}
+	return len(ms), best
 }
 
 // skip inserts position cur without recording matches.
