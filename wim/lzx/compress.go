@@ -671,6 +671,12 @@ func (c *Compressor) parseSegment(s, e, ptr int) int {
 	return ptr
 }
 
+// load16 returns the two bytes at in[p:] (as one load; no slice is made,
+// so the caller's slice capacity need not stay live).
+func load16(in []byte, p int) uint16 {
+	return uint16(in[p]) | uint16(in[p+1])<<8
+}
+
 // forward is the forward pass of parseSegment over in[s:e]. It keeps few
 // values live across positions (the arrays are reached through fixed-size
 // pointers with masked indexes) so that the loop runs from registers.
@@ -689,7 +695,9 @@ func (c *Compressor) forward(s, e, ptr int) int {
 			it := stepItem(st)
 			q = nextQueue(qs[(i-int(it&511))&parseMask], it)
 		} else {
-			q = c.gapQueue(i)
+			g := c.gaps[k]
+			p := i - stepLen(st) - 1 - int(g&511)
+			q = nextQueue(qs[p&parseMask], g)
 		}
 		qs[k] = q
 		// Literal.
@@ -701,13 +709,13 @@ func (c *Compressor) forward(s, e, ptr int) int {
 			ptr += nm
 			continue
 		}
-		w := binary.LittleEndian.Uint16(in[i:])
+		w := load16(in, i)
 		// Repeat offsets: every length of each (which one is best depends
 		// on the later queue too). Explicit offsets then only for lengths
 		// past the longest repeat match, each length with the nearest
 		// match that reaches it.
 		repMax := 0
-		if r0 := int(q & qMask); r0 <= i && binary.LittleEndian.Uint16(in[i-r0:]) == w {
+		if r0 := int(q & qMask); r0 <= i && load16(in, i-r0) == w {
 			L := matchLen(in, i-r0, i, 2, maxL)
 			for l := repFrom(light, L); l <= L; l++ {
 				t := (i + l) & parseMask
@@ -715,7 +723,7 @@ func (c *Compressor) forward(s, e, ptr int) int {
 			}
 			repMax = L
 		}
-		if r1 := int(q >> qBits & qMask); r1 <= i && binary.LittleEndian.Uint16(in[i-r1:]) == w {
+		if r1 := int(q >> qBits & qMask); r1 <= i && load16(in, i-r1) == w {
 			L := matchLen(in, i-r1, i, 2, maxL)
 			b := c0 | 1
 			for l := repFrom(light, L); l <= L; l++ {
@@ -724,7 +732,7 @@ func (c *Compressor) forward(s, e, ptr int) int {
 			}
 			repMax = max(repMax, L)
 		}
-		if r2 := int(q >> (2 * qBits)); r2 <= i && binary.LittleEndian.Uint16(in[i-r2:]) == w {
+		if r2 := int(q >> (2 * qBits)); r2 <= i && load16(in, i-r2) == w {
 			L := matchLen(in, i-r2, i, 2, maxL)
 			b := c0 | 2
 			for l := repFrom(light, L); l <= L; l++ {
@@ -772,7 +780,7 @@ func (c *Compressor) forward(s, e, ptr int) int {
 		if rem := len(in) - i - L; rem >= 3 {
 			off := int(m >> 9)
 			g := i + L + 1
-			if binary.LittleEndian.Uint16(in[g:]) == binary.LittleEndian.Uint16(in[g-off:]) {
+			if load16(in, g) == load16(in, g-off) {
 				l2 := matchLen(in, g-off, g, 2, min(rem-1, maxMatch))
 				fo := uint32(off) + 2
 				slot := explicitSlot(fo)
