@@ -49,8 +49,8 @@ type Compressor struct {
 	numMain  int
 	numSlots int
 	p        params
-	mf16     *matchFinder[uint16] // chunks below 64 KiB
-	mf32     *matchFinder[int32]  // larger chunks
+	mf16     *bt16               // chunks below 64 KiB
+	mf32     *matchFinder[int32] // larger chunks
 
 	in     []byte // E8-translated chunk (c.n bytes used)
 	n      int
@@ -133,7 +133,8 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	}
 	c.cache = make([]uint32, 0, bl*4)
 	if maxChunkSize < 1<<16 {
-		c.mf16 = newMatchFinder[uint16](maxChunkSize, 1<<o-3)
+		c.mf16 = newBT16(maxChunkSize, 1<<o-3)
+		c.in = make([]byte, maxChunkSize+8, max(maxChunkSize+8, bt16InLen))
 	} else {
 		c.mf32 = newMatchFinder[int32](maxChunkSize, 1<<o-3)
 	}
@@ -383,7 +384,13 @@ func (c *Compressor) findMatches(bs, be int) {
 	}
 }
 
-func findMatches[T mfIndex](c *Compressor, mf *matchFinder[T], bs, be int) {
+// finder is a match finder: bt16, or matchFinder for larger chunks.
+type finder interface {
+	find(in []byte, cur, maxLen, nice, depth int, out *[maxFound]uint32) (int, int)
+	skip(in []byte, cur, maxLen, nice, depth int)
+}
+
+func findMatches[F finder](c *Compressor, mf F, bs, be int) {
 	// Matches never reach past the chunk end, so the bytes after it (left
 	// from earlier chunks) never decide anything.
 	in := c.in[:c.n]
@@ -681,7 +688,7 @@ func load16(in []byte, p int) uint16 {
 // values live across positions (the arrays are reached through fixed-size
 // pointers with masked indexes) so that the loop runs from registers.
 func (c *Compressor) forward(s, e, ptr int) int {
-	in := c.in[:e]
+	in := c.in[:e:e]
 	nodes, qs, cnt := c.nodes, c.qs, c.cnt
 	mcs := c.matchCost
 	light := c.light
