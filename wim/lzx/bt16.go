@@ -23,14 +23,15 @@ type bt16 struct {
 
 const (
 	bt16Pos      = 1 << 16       // positions of a chunk below 64 KiB
-	bt16InLen    = 2 * bt16Pos   // input window: chunk, slack and room for masks
+	bt16InLen    = 2 * bt16Pos   // input positions: chunk, slack and room for masks
 	bt16InMask   = bt16InLen - 1 // masks indexes into the input window
+	bt16Window   = bt16InLen + 8 // a masked index leaves room for an 8-byte load
 	bt16HashBits = 15            // largest hashBits newMatchFinder picks below 64 KiB
 )
 
 // bt16Input is the fixed-size view of the compressor's input the 16-bit
 // finder reads (the buffer is allocated at least this long).
-type bt16Input = [bt16InLen]byte
+type bt16Input = [bt16Window]byte
 
 func newBT16(maxChunk, maxOff int) *bt16 {
 	hb := uint(14)
@@ -48,9 +49,9 @@ func (mf *bt16) reset() {
 }
 
 // window returns the fixed-size view of in (its capacity is at least
-// bt16InLen).
+// bt16Window).
 func (mf *bt16) window(in []byte) *bt16Input {
-	return (*bt16Input)(in[:bt16InLen])
+	return (*bt16Input)(in[:bt16Window])
 }
 
 func (mf *bt16) hash4(in *bt16Input, p int) uint32 {
@@ -75,23 +76,27 @@ func matchLen16(in *bt16Input, a, b, start, max int) int {
 
 // find is matchFinder.find for chunks below 64 KiB: the same matches in
 // the same order, and the same tree updates. in is the chunk (len(in) =
-// chunk size, capacity at least bt16InLen).
+// chunk size, capacity at least bt16Window).
 func (mf *bt16) find(buf []byte, cur, maxLen, nice, depth int, out *[maxFound]uint32) (int, int) {
 	in := mf.window(buf)
 	n, best := 0, 2
-	b0, b1 := in[cur&bt16InMask], in[(cur+1)&bt16InMask]
-	h2 := hash2(b0, b1) & (hash2Size - 1)
-	if c := int(mf.head2[h2]) - 1; c >= 0 && cur-c <= max2Off && in[c&bt16InMask] == b0 && in[(c+1)&bt16InMask] == b1 {
-		out[0] = uint32(cur-c)<<9 | 2
-		n = 1
-	}
+	// The nearest length-2 and length-3 candidates are recorded without
+	// branches (their tests are as good as random): each is written, and
+	// counted only if it holds.
+	w4 := binary.LittleEndian.Uint32(in[cur&bt16InMask:])
+	h2 := hash2(byte(w4), byte(w4>>8)) & (hash2Size - 1)
+	e2 := int(mf.head2[h2])
+	c2 := e2 - 1
+	out[0] = uint32(cur-c2)<<9 | 2
+	n = int(b2u(e2 != 0) & b2u(cur-c2 <= max2Off) & b2u(uint16(binary.LittleEndian.Uint32(in[c2&bt16InMask:])) == uint16(w4)))
 	mf.head2[h2] = uint16(cur + 1)
 	h3 := hash3(buf, cur) & (hash3Size - 1)
-	if c := int(mf.head3[h3]) - 1; c >= 0 && cur-c <= mf.maxOff && in[c&bt16InMask] == b0 && in[(c+1)&bt16InMask] == b1 && in[(c+2)&bt16InMask] == in[(cur+2)&bt16InMask] {
-		best = 3
-		out[n&(maxFound-1)] = uint32(cur-c)<<9 | 3
-		n++
-	}
+	e3 := int(mf.head3[h3])
+	c3 := e3 - 1
+	out[n] = uint32(cur-c3)<<9 | 3
+	ok3 := int(b2u(e3 != 0) & b2u(cur-c3 <= mf.maxOff) & b2u((binary.LittleEndian.Uint32(in[c3&bt16InMask:])^w4)&0xFFFFFF == 0))
+	n += ok3
+	best += ok3
 	mf.head3[h3] = uint16(cur + 1)
 	if maxLen < 4 {
 		return n, best

@@ -35,7 +35,7 @@ func TestBT16MatchesGeneric(t *testing.T) {
 			maxOff := 1<<o - 3
 			a := newBT16(n, maxOff)
 			g := newMatchFinder[uint16](n, maxOff)
-			buf := make([]byte, n+8, bt16InLen)
+			buf := make([]byte, n+8, bt16Window)
 			copy(buf, data)
 			in := buf[:n]
 			var outA, outG [maxFound]uint32

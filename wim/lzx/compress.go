@@ -134,7 +134,7 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 	c.cache = make([]uint32, 0, bl*4)
 	if maxChunkSize < 1<<16 {
 		c.mf16 = newBT16(maxChunkSize, 1<<o-3)
-		c.in = make([]byte, maxChunkSize+8, max(maxChunkSize+8, bt16InLen))
+		c.in = make([]byte, maxChunkSize+8, max(maxChunkSize+8, bt16Window))
 	} else {
 		c.mf32 = newMatchFinder[int32](maxChunkSize, 1<<o-3)
 	}
@@ -678,6 +678,14 @@ func (c *Compressor) parseSegment(s, e, ptr int) int {
 	return ptr
 }
 
+// b2u is 1 for true and 0 for false (compiled to a flag set, no branch).
+func b2u(b bool) uint {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // load16 returns the two bytes at in[p:] (as one load; no slice is made,
 // so the caller's slice capacity need not stay live).
 func load16(in []byte, p int) uint16 {
@@ -770,10 +778,11 @@ func (c *Compressor) forward(s, e, ptr int) int {
 			fo := m>>9 + 2
 			slot := explicitSlot(fo)
 			mc := &mcs[slot&(maxSlotRows-1)]
-			b := c0 | uint64(fo)
-			if slot >= 8 {
-				b += uint64(c.alignAdj[fo&7]) << 32
+			adj := uint64(c.alignAdj[fo&7]) << 32
+			if slot < 8 { // not a branch: a conditional move
+				adj = 0
 			}
+			b := c0 | uint64(fo) + adj
 			for l := prev + 1; l <= L; l++ {
 				t := (i + l) & parseMask
 				nodes[t] = min(nodes[t], b+mc[l&(costRow-1)])
