@@ -62,12 +62,20 @@
 //     Matches of each position are cached with strictly increasing
 //     lengths; a match of at least "nice" bytes is taken without
 //     optimization and the positions it covers only enter the trees.
-//     Matches never extend past the chunk end.
+//     Matches never extend past the chunk end. Chunks below 64 KiB (the
+//     WIM default) use bt16: the same trees with 16-bit entries in
+//     fixed-size arrays, indexed with masks so that no bounds checks are
+//     needed, and branch-free recording of the length-2/3 candidates;
+//     a test and a fuzz target check it finds exactly what the generic
+//     finder (used for larger chunks) finds.
 //   - Parser: forward shortest-path over the positions of a block; each
 //     position keeps the cheapest cost of reaching it with its last step
 //     (one uint64, cost<<32 | step, so relaxing is a min()) and the
 //     recent-offset queue (R0..R2 packed in a uint64) of that way, so
 //     repeat-offset matches are costed exactly along the chosen path.
+//     The per-position arrays are indexed by chunk position masked to
+//     their fixed power-of-two size, which keeps the loop's state in
+//     registers.
 //     Steps: literal, R0/R1/R2 matches of every length, explicit matches of
 //     the lengths past the longest repeat match (each length with the
 //     nearest match that reaches it), and "gap" steps: the longest match,
