@@ -44,6 +44,7 @@ type Compressor struct {
 	head2    []uint32 // latest position of each 2-byte string
 	head3    []uint32 // latest position of each (hashed) 3-byte string
 	optimal  bool
+	small    bool // btFind runs as btFindSmall (chunks of at most 128 KiB)
 	litRep   bool // try match + literal + repeat-match sequences
 	pr       prices
 	nodes    []optNode
@@ -111,10 +112,15 @@ func NewCompressor(maxChunkSize, level int) (*Compressor, error) {
 }
 
 func (c *Compressor) alloc() {
-	c.buf = make([]byte, c.maxChunk+8)
+	c.small = c.useSmall()
+	nbuf, nchild := c.maxChunk+8, 2*(c.wmask+1)
+	if c.small { // btFindSmall reads through fixed-size views of these
+		nbuf, nchild = smallWindow, 2*smallPos
+	}
+	c.buf = make([]byte, c.maxChunk+8, nbuf)
 	c.head = make([]uint32, 1<<c.hbits)
 	if c.optimal {
-		c.child = make([]uint32, 2*(c.wmask+1))
+		c.child = make([]uint32, nchild)
 		c.head2 = make([]uint32, 1<<16)
 		c.head3 = make([]uint32, 1<<hash3Bits)
 		c.nodes = make([]optNode, c.window+c.windowSlack()+1)

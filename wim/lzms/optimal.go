@@ -148,6 +148,9 @@ func (pr *prices) lengthPrice(l uint32) uint32 {
 // the matches found there (increasing lengths). It returns the number of
 // matches.
 func (c *Compressor) btFind(buf []byte, pos int, ms []match) int {
+	if c.small {
+		return c.btFindSmall(buf, pos, ms)
+	}
 	n := len(buf)
 	maxLen := n - pos
 	if maxLen < 4 {
