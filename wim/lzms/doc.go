@@ -89,6 +89,11 @@
 //	               exists) and "match, literal, repeat" sequences;
 //	               higher levels search deeper. Default 50.
 //
+// Chunks of at most 128 KiB (the non-solid WIM size) use btFindSmall, the
+// same match finder read through fixed-size views of its buffers with
+// masked indexes (no bounds checks in the tree walk); a test and a fuzz
+// target check that it changes no output byte.
+//
 // Items may run up to about twice the nice length past a window's end; the
 // window then ends with the longest of them, so matches are not split.
 // On chunks over 1 MiB, where almost every binary-tree node visited is a
