@@ -2,7 +2,6 @@ package builder
 
 import (
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -207,12 +206,6 @@ func (st *imageState) readStream(c *cache.Cache, s wim.Stream, what string) ([]b
 		return nil, fmt.Errorf("reading %s: content does not match its SHA-1", what)
 	}
 	return data, nil
-}
-
-// digestOf is the sha256 of b as a cache digest.
-func digestOf(b []byte) cache.Digest {
-	s := sha256.Sum256(b)
-	return cache.Digest(hex.EncodeToString(s[:]))
 }
 
 // keepState remembers the state step produced, for its consumers.

@@ -94,14 +94,6 @@ func (in *Inode) IsDir() bool { return in.Attributes&AttrDirectory != 0 }
 // IsReparse reports whether the inode is a reparse point.
 func (in *Inode) IsReparse() bool { return in.Attributes&AttrReparsePoint != 0 }
 
-// clone returns a copy of in that shares nothing mutable with it.
-func (in *Inode) clone() *Inode {
-	c := *in
-	c.Named = slices.Clone(in.Named)
-	c.Tagged = slices.Clone(in.Tagged)
-	return &c
-}
-
 // Dentry is a named entry of the directory tree. The root has Name "".
 // Children are kept sorted in WIM collation order (CompareNames).
 type Dentry struct {

@@ -252,20 +252,6 @@ func parseGlob(s string) (*Glob, error) {
 
 func isASCIILetter(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
 
-// matchExact reports whether g matches the path with components p.
-func (g *Glob) matchExact(p []string, fold bool) bool {
-	if len(p) == 0 {
-		return false
-	}
-	if !g.Anchored {
-		return matchComponent(g.Components[0], p[len(p)-1], fold)
-	}
-	if len(p) != len(g.Components) {
-		return false
-	}
-	return matchPrefix(g.Components, p, fold)
-}
-
 // matchSelfOrAncestor reports whether g matches p or one of its ancestors.
 func (g *Glob) matchSelfOrAncestor(p []string, fold bool) bool {
 	if !g.Anchored {

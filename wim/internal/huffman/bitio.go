@@ -64,10 +64,6 @@ func (w *BitWriter) Flush() int {
 	return w.pos
 }
 
-// Len returns the number of bytes written so far, not counting pending
-// bits.
-func (w *BitWriter) Len() int { return w.pos }
-
 // Overflow reports whether output was dropped because dst was full.
 func (w *BitWriter) Overflow() bool { return w.overflow }
 
