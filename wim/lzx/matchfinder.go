@@ -18,8 +18,10 @@ import (
 // and length-3 matches.
 //
 // Tables store position+1 so that 0 means empty and a chunk resets them
-// with clear(). For chunks below 64 KiB (the WIM's 32 KiB default) the
-// entries are 16-bit, which halves the tree and the tables.
+// with clear(). The compressor uses this finder with int32 entries for
+// chunks of 64 KiB and more; chunks below that go to bt16, the same
+// algorithm on fixed-size arrays, and the uint16 form of this one is the
+// reference its tests compare it with.
 
 const (
 	hash3Bits = 14
@@ -34,8 +36,8 @@ func hash2(b0, b1 byte) uint32 {
 	return ((uint32(b0)<<8 | uint32(b1)) * 0x9E3779B1) >> (32 - hash2Bits)
 }
 
-// mfIndex is the type of a table entry: uint16 for chunks below 64 KiB,
-// int32 otherwise.
+// mfIndex is the type of a table entry: int32, or uint16 (chunks below
+// 64 KiB; the tests' reference for bt16).
 type mfIndex interface{ ~uint16 | ~int32 }
 
 type matchFinder[T mfIndex] struct {
