@@ -72,21 +72,9 @@ func collectSizes(d *Dentry, sizes map[Hash]int64) error {
 	if d == nil {
 		return nil
 	}
-	in := d.Inode
-	if in.IsReparse() {
-		if err := addSize(d, &in.Reparse, sizes); err != nil {
-			return err
-		}
-	}
-	if !in.IsDir() {
-		if err := addSize(d, &in.Data, sizes); err != nil {
-			return err
-		}
-	}
-	for i := range in.Named {
-		if err := addSize(d, &in.Named[i], sizes); err != nil {
-			return err
-		}
+	err := eachStream(d.Inode, func(s *Stream) error { return addSize(d, s, sizes) })
+	if err != nil {
+		return err
 	}
 	for _, c := range d.children {
 		if err := collectSizes(c, sizes); err != nil {

@@ -448,16 +448,33 @@ func syncOutput(out Output) error {
 // streamsOf returns pointers to the streams of in that are written.
 func streamsOf(in *Inode) []*Stream {
 	var s []*Stream
+	eachStream(in, func(st *Stream) error {
+		s = append(s, st)
+		return nil
+	})
+	return s
+}
+
+// eachStream calls f with each stream of in that is written (reparse
+// data, unnamed data of a non-directory, named streams), stopping at the
+// first error. Unlike streamsOf it allocates nothing.
+func eachStream(in *Inode, f func(*Stream) error) error {
 	if in.IsReparse() {
-		s = append(s, &in.Reparse)
+		if err := f(&in.Reparse); err != nil {
+			return err
+		}
 	}
 	if !in.IsDir() {
-		s = append(s, &in.Data)
+		if err := f(&in.Data); err != nil {
+			return err
+		}
 	}
 	for i := range in.Named {
-		s = append(s, &in.Named[i])
+		if err := f(&in.Named[i]); err != nil {
+			return err
+		}
 	}
-	return s
+	return nil
 }
 
 // collect finds the unique blobs referenced by the images.
