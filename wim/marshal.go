@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
 )
 
 // Image encoding for caches (MarshalImage/UnmarshalImage):
 //
 //	8   magic "WBIMAGE1"
 //	4   n = length of the XML fragment; n bytes UTF-8 <IMAGE> element
-//	4   m = number of (hash, size) pairs; m × (20-byte SHA-1, u64 size),
-//	    sorted by hash: the sizes of every non-empty stream
+//	4   m = number of (hash, size) pairs; m × (20-byte SHA-1, u64 size):
+//	    the sizes of every non-empty stream, each hash once, in the order
+//	    the tree first names them (pre-order, children in collation order)
 //	8   k = metadata length; k bytes uncompressed metadata resource
 const marshalMagic = "WBIMAGE1"
 
@@ -20,8 +20,11 @@ const marshalMagic = "WBIMAGE1"
 // sizes, XML properties) as self-contained bytes. Streams must be hashed
 // (no Pending streams). UnmarshalImage reverses it exactly.
 func MarshalImage(img *Image) ([]byte, error) {
-	sizes := map[Hash]int64{}
-	if err := collectSizes(img.Root, sizes); err != nil {
+	var sz sizeTable
+	if img.Root != nil {
+		sz.index = make(map[Hash]int32, countDentries(img.Root))
+	}
+	if err := sz.collect(img.Root); err != nil {
 		return nil, err
 	}
 	md, err := encodeMetadata(img, identityResolve)
@@ -30,20 +33,15 @@ func MarshalImage(img *Image) ([]byte, error) {
 	}
 	var x bytes.Buffer
 	writeXMLNode(&x, img.Info.toNode())
-	hs := make([]Hash, 0, len(sizes))
-	for h := range sizes {
-		hs = append(hs, h)
-	}
-	slices.SortFunc(hs, compareHash)
 	le := binary.LittleEndian
-	out := make([]byte, 0, 8+4+x.Len()+4+28*len(hs)+8+len(md))
+	out := make([]byte, 0, 8+4+x.Len()+4+28*len(sz.list)+8+len(md))
 	out = append(out, marshalMagic...)
 	out = le.AppendUint32(out, uint32(x.Len()))
 	out = append(out, x.Bytes()...)
-	out = le.AppendUint32(out, uint32(len(hs)))
-	for _, h := range hs {
-		out = append(out, h[:]...)
-		out = le.AppendUint64(out, uint64(sizes[h]))
+	out = le.AppendUint32(out, uint32(len(sz.list)))
+	for _, e := range sz.list {
+		out = append(out, e.hash[:]...)
+		out = le.AppendUint64(out, uint64(e.size))
 	}
 	out = le.AppendUint64(out, uint64(len(md)))
 	out = append(out, md...)
@@ -52,50 +50,51 @@ func MarshalImage(img *Image) ([]byte, error) {
 
 func identityResolve(_ *Inode, s *Stream) Hash { return s.Hash }
 
-// compareHash orders hashes as bytes.Compare does, mostly from their first
-// 8 bytes.
-func compareHash(a, b Hash) int {
-	x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])
-	if x != y {
-		if x < y {
-			return -1
-		}
-		return 1
-	}
-	return bytes.Compare(a[8:], b[8:])
+// sizeTable lists the size of every hashed stream once, in the order the
+// tree first names it (deterministic without sorting).
+type sizeTable struct {
+	list  []sizeEntry
+	index map[Hash]int32
 }
 
-// collectSizes records the size of every hashed stream under d in sizes.
-// A stream not hashed yet, or a blob that turns up with two sizes, is an
-// error naming the file.
-func collectSizes(d *Dentry, sizes map[Hash]int64) error {
+type sizeEntry struct {
+	hash Hash
+	size int64
+}
+
+// collect records the streams under d. A stream not hashed yet, or a blob
+// that turns up with two sizes, is an error naming the file.
+func (t *sizeTable) collect(d *Dentry) error {
 	if d == nil {
 		return nil
 	}
-	err := eachStream(d.Inode, func(s *Stream) error { return addSize(d, s, sizes) })
+	err := eachStream(d.Inode, func(s *Stream) error { return t.add(d, s) })
 	if err != nil {
 		return err
 	}
 	for _, c := range d.children {
-		if err := collectSizes(c, sizes); err != nil {
+		if err := t.collect(c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addSize records stream s of d in sizes (see collectSizes).
-func addSize(d *Dentry, s *Stream, sizes map[Hash]int64) error {
+func (t *sizeTable) add(d *Dentry, s *Stream) error {
 	if s.Pending() {
 		return fmt.Errorf("wim: MarshalImage: %s: stream %q is not hashed yet", d.Path(), s.Name)
 	}
 	if s.Hash.IsZero() {
 		return nil
 	}
-	if old, ok := sizes[s.Hash]; ok && old != s.Size {
-		return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", d.Path(), s.Hash, old, s.Size)
+	if i, ok := t.index[s.Hash]; ok {
+		if old := t.list[i].size; old != s.Size {
+			return fmt.Errorf("wim: MarshalImage: %s: blob %s has sizes %d and %d", d.Path(), s.Hash, old, s.Size)
+		}
+		return nil
 	}
-	sizes[s.Hash] = s.Size
+	t.index[s.Hash] = int32(len(t.list))
+	t.list = append(t.list, sizeEntry{s.Hash, s.Size})
 	return nil
 }
 

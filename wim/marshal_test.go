@@ -108,23 +108,3 @@ func FuzzUnmarshalImage(f *testing.F) {
 		}
 	})
 }
-
-// TestCompareHash: the fast comparison orders like bytes.Compare.
-func TestCompareHash(t *testing.T) {
-	var hs []Hash
-	for i := 0; i < 200; i++ {
-		h := HashBytes([]byte{byte(i), byte(i >> 8)})
-		hs = append(hs, h)
-		// Same first 8 bytes, different tail.
-		h2 := h
-		h2[19] ^= 1
-		hs = append(hs, h2)
-	}
-	for _, a := range hs {
-		for _, b := range hs[:40] {
-			if got, want := compareHash(a, b), bytes.Compare(a[:], b[:]); got != want {
-				t.Fatalf("compareHash(%x, %x) = %d, want %d", a, b, got, want)
-			}
-		}
-	}
-}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -314,7 +316,23 @@ func (p *metaParser) stream(name string, h Hash, off uint64) (Stream, error) {
 }
 
 func decodeUTF16Name(b []byte) string {
-	u := make([]uint16, len(b)/2)
+	n := len(b) / 2
+	ascii := true
+	for i := 0; i < n; i++ {
+		if b[2*i+1] != 0 || b[2*i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii { // the common case: one allocation, no rune slice
+		var sb strings.Builder
+		sb.Grow(n)
+		for i := 0; i < n; i++ {
+			sb.WriteByte(b[2*i])
+		}
+		return sb.String()
+	}
+	u := make([]uint16, n)
 	for i := range u {
 		u[i] = binary.LittleEndian.Uint16(b[2*i:])
 	}
@@ -322,10 +340,27 @@ func decodeUTF16Name(b []byte) string {
 }
 
 func encodeUTF16(s string) []byte {
-	u := utf16.Encode([]rune(s))
-	out := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(out[2*i:], c)
+	return appendUTF16(make([]byte, 0, 2*len(s)), s)
+}
+
+// appendUTF16 appends s as UTF-16LE, as utf16.Encode([]rune(s)) would
+// encode it (invalid UTF-8 and unencodable runes become U+FFFD).
+func appendUTF16(b []byte, s string) []byte {
+	i := 0
+	for ; i < len(s) && s[i] < 0x80; i++ {
+		b = append(b, s[i], 0)
 	}
-	return out
+	for _, r := range s[i:] {
+		switch utf16.RuneLen(r) {
+		case 1:
+			b = binary.LittleEndian.AppendUint16(b, uint16(r))
+		case 2:
+			r1, r2 := utf16.EncodeRune(r)
+			b = binary.LittleEndian.AppendUint16(b, uint16(r1))
+			b = binary.LittleEndian.AppendUint16(b, uint16(r2))
+		default:
+			b = binary.LittleEndian.AppendUint16(b, uint16(unicode.ReplacementChar))
+		}
+	}
+	return b
 }

@@ -25,6 +25,12 @@ func (in *Inode) isDirectory() bool { return in.IsDir() && !in.IsReparse() }
 // named streams. A single unnamed stream goes in the main hash, otherwise
 // every stream gets an extra entry (reparse, unnamed data, named).
 func diskStreams(in *Inode, resolve hashResolver) (main Hash, extra []diskStream) {
+	if !in.IsReparse() && len(in.Named) == 0 {
+		if in.IsDir() {
+			return Hash{}, nil
+		}
+		return resolve(in, &in.Data), nil
+	}
 	var all []diskStream
 	if in.IsReparse() {
 		all = append(all, diskStream{hash: resolve(in, &in.Reparse)})
@@ -85,7 +91,7 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 	}
 	nsec := len(img.Security)
 	// Count links per inode and validate.
-	links := map[*Inode]int{}
+	links := make(map[*Inode]int, countDentries(img.Root))
 	ndentries := 0
 	var check func(d *Dentry, depth int) error
 	check = func(d *Dentry, depth int) error {
@@ -147,42 +153,42 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 		return nil, fmt.Errorf("%w: security data too large", ErrLimit)
 	}
 
+	// Per-dentry facts in the order the dentries are written: the root,
+	// then every directory's child list, directories in pre-order. A
+	// directory's entry knows where its child list starts (subdir) and
+	// which entry holds its first child (first).
 	type dinfo struct {
+		d      *Dentry
 		main   Hash
 		extra  []diskStream
 		length int64 // dentry + stream entries
 		subdir int64
+		first  int
 	}
-	infos := make(map[*Dentry]*dinfo, ndentries)
-	slab := make([]dinfo, 0, ndentries) // never reallocated: infos points into it
-	var prep func(d *Dentry)
-	prep = func(d *Dentry) {
+	infos := make([]dinfo, 0, ndentries)
+	add := func(d *Dentry) int64 {
 		main, extra := diskStreams(d.Inode, resolve)
-		slab = append(slab, dinfo{main: main, extra: extra, length: dentryDiskLen(d) + streamsDiskLen(extra)})
-		infos[d] = &slab[len(slab)-1]
-		for _, c := range d.children {
-			prep(c)
-		}
+		n := dentryDiskLen(d) + streamsDiskLen(extra)
+		infos = append(infos, dinfo{d: d, main: main, extra: extra, length: n})
+		return n
 	}
-	prep(img.Root)
-
-	// Child lists in pre-order over directories.
-	pos := secLen + infos[img.Root].length + 8
-	var layout func(d *Dentry)
-	layout = func(d *Dentry) {
+	pos := secLen + add(img.Root) + 8
+	var layout func(di int)
+	layout = func(di int) {
+		d := infos[di].d
 		if !d.Inode.isDirectory() {
 			return
 		}
-		infos[d].subdir = pos
+		infos[di].subdir, infos[di].first = pos, len(infos)
 		for _, c := range d.children {
-			pos += infos[c].length
+			pos += add(c)
 		}
 		pos += 8
-		for _, c := range d.children {
-			layout(c)
+		for k := range d.children {
+			layout(infos[di].first + k)
 		}
 	}
-	layout(img.Root)
+	layout(0)
 	if pos > MaxMetadataSize {
 		return nil, fmt.Errorf("%w: metadata resource of %d bytes", ErrLimit, pos)
 	}
@@ -219,13 +225,27 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 		}
 	}
 	assign(img.Root)
-	put := func(d *Dentry) {
+	put := func(di int) {
+		inf := &infos[di]
+		d := inf.d
 		in := d.Inode
-		inf := infos[d]
 		start := len(buf)
 		buf = append(buf, make([]byte, dentryFixedSize)...)
-		e := buf[start:]
-		name, short := encodeUTF16(d.Name), encodeUTF16(d.ShortName)
+		// Names go straight into buf; their lengths are filled in after.
+		var nameLen, shortLen int
+		if d.Name != "" {
+			n := len(buf)
+			buf = appendUTF16(buf, d.Name)
+			nameLen = len(buf) - n
+			buf = append(buf, 0, 0)
+		}
+		if d.ShortName != "" {
+			n := len(buf)
+			buf = appendUTF16(buf, d.ShortName)
+			shortLen = len(buf) - n
+			buf = append(buf, 0, 0)
+		}
+		e := buf[start : start+dentryFixedSize]
 		le.PutUint64(e[dOffLength:], uint64(dentryDiskLen(d)))
 		le.PutUint32(e[dOffAttributes:], in.Attributes)
 		le.PutUint32(e[dOffSecurityID:], uint32(in.SecurityID))
@@ -248,16 +268,8 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 			le.PutUint64(e[dOffReparseTag:], id)
 		}
 		le.PutUint16(e[dOffNumStreams:], uint16(len(inf.extra)))
-		le.PutUint16(e[dOffShortNameLen:], uint16(len(short)))
-		le.PutUint16(e[dOffNameLen:], uint16(len(name)))
-		if len(name) > 0 {
-			buf = append(buf, name...)
-			buf = append(buf, 0, 0)
-		}
-		if len(short) > 0 {
-			buf = append(buf, short...)
-			buf = append(buf, 0, 0)
-		}
+		le.PutUint16(e[dOffShortNameLen:], uint16(shortLen))
+		le.PutUint16(e[dOffNameLen:], uint16(nameLen))
 		buf = pad8(buf)
 		buf = append(buf, in.Tagged...)
 		for _, s := range inf.extra {
@@ -276,26 +288,38 @@ func encodeMetadata(img *Image, resolve hashResolver) ([]byte, error) {
 			buf = pad8(buf)
 		}
 	}
-	put(img.Root)
+	put(0)
 	buf = append(buf, make([]byte, 8)...)
-	var lists func(d *Dentry)
-	lists = func(d *Dentry) {
+	var lists func(di int)
+	lists = func(di int) {
+		d := infos[di].d
 		if !d.Inode.isDirectory() {
 			return
 		}
-		for _, c := range d.children {
-			put(c)
+		first := infos[di].first
+		for k := range d.children {
+			put(first + k)
 		}
 		buf = append(buf, make([]byte, 8)...)
-		for _, c := range d.children {
-			lists(c)
+		for k := range d.children {
+			lists(first + k)
 		}
 	}
-	lists(img.Root)
+	lists(0)
 	if int64(len(buf)) != pos {
 		return nil, fmt.Errorf("wim: internal error: metadata layout %d != %d bytes", len(buf), pos)
 	}
 	return buf, nil
+}
+
+// countDentries returns how many dentries the tree under d holds (to size
+// maps before they are filled).
+func countDentries(d *Dentry) int {
+	n := 1
+	for _, c := range d.children {
+		n += countDentries(c)
+	}
+	return n
 }
 
 func pad8(b []byte) []byte {

@@ -226,7 +226,7 @@ func ValidateName(name string) error {
 		return fmt.Errorf("%w: %q", ErrInvalidName, name)
 	case strings.ContainsAny(name, "\x00/\\"):
 		return fmt.Errorf("%w: %q contains NUL, '/' or '\\'", ErrInvalidName, name)
-	case len(utf16.Encode([]rune(name)))*2 > MaxNameBytes:
+	case utf16Bytes(name) > MaxNameBytes:
 		return fmt.Errorf("%w: name too long (%d bytes)", ErrInvalidName, len(name))
 	}
 	return nil
@@ -235,6 +235,24 @@ func ValidateName(name string) error {
 // upcaseKey converts name to upper-cased UTF-16 code units, the key of the
 // WIM collation order.
 func upcaseKey(name string) []uint16 {
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		u := make([]uint16, len(name))
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if 'a' <= c && c <= 'z' {
+				c -= 32
+			}
+			u[i] = uint16(c)
+		}
+		return u
+	}
 	u := utf16.Encode([]rune(name))
 	for i, c := range u {
 		if c < 0x80 {
