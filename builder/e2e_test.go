@@ -207,6 +207,26 @@ func TestBuildEndToEnd(t *testing.T) {
 	if got := string(extract(t, boot, "/contoso.txt")); got != "contoso tools v2\r\n" {
 		t.Errorf("after change contoso.txt = %q", got)
 	}
+	// That rebuild borrowed metadata chunks from each image's previous
+	// output (one hint per image); its outputs are still exactly what a
+	// cold build of the changed recipe writes.
+	if hs, _ := os.ReadDir(filepath.Join(c.Dir(), "hints")); len(hs) != 3 {
+		t.Errorf("%d previous-output hints, want one per image (3)", len(hs))
+	}
+	cold := t.TempDir()
+	if err := os.CopyFS(cold, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(cold, "out"))
+	c2, _ := cache.Open(t.TempDir())
+	build(t, cold, c2, nil)
+	for _, f := range []string{"boot.wim", "capture.wim", "discover.wim"} {
+		a, _ := os.ReadFile(filepath.Join(dir, "out", f))
+		b, _ := os.ReadFile(filepath.Join(cold, "out", f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s after an incremental rebuild differs from a cold build", f)
+		}
+	}
 }
 
 func TestTwoColdBuildsAreIdentical(t *testing.T) {

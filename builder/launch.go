@@ -11,6 +11,7 @@ import (
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 	"github.com/wimbuild/wimbuild/dsl"
+	"github.com/wimbuild/wimbuild/wim"
 	"github.com/wimbuild/wimbuild/winpe"
 )
 
@@ -196,6 +197,9 @@ func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
 		Label: fmt.Sprintf("%s: write %s.wim (%s)", name, img.Name, comp)}
 	st.Key = cache.NewKey("export", verExport).Input("in", prev.Key).String("compression", comp.String()).
 		Int("chunk", int64(chunk)).Int("time", int64(ft)).Sum()
+	// Not part of the key: names where the previous output of this image
+	// (same recipe directory, writer version and compression) is noted.
+	hint := strings.Join([]string{"export-previous", strconv.Itoa(verExport), comp.String(), strconv.Itoa(chunk), p.Recipe.Root, img.Name}, "\x00")
 	st.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
 		s, err := p.inputState(rc, prev)
 		if err != nil {
@@ -206,12 +210,24 @@ func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
 			return cache.Action{}, err
 		}
 		defer closeFn()
+		// The image's previous output lends its metadata chunks (see
+		// wim.WriteOptions.Reuse): a rebuild that changed a few files
+		// compresses a few chunks of the metadata, not all of it.
+		var reuse []*wim.WIM
+		if d, ok := rc.Cache.Hint(hint); ok {
+			if path, err := rc.Cache.BlobPath(d); err == nil {
+				if pw, err := wim.OpenFile(path); err == nil {
+					defer pw.Close()
+					reuse = append(reuse, pw)
+				}
+			}
+		}
 		w, err := rc.Cache.NewWriter()
 		if err != nil {
 			return cache.Action{}, err
 		}
 		f, digest := w.HashedFile()
-		n, err := writeWIM(ctx, f, s, src, comp, chunk, threads, ft, stepProgress(rc), digest)
+		n, err := writeWIM(ctx, f, s, src, comp, chunk, threads, ft, stepProgress(rc), digest, reuse)
 		if err == nil {
 			err = f.Truncate(n)
 		}
@@ -223,6 +239,7 @@ func (p *Plan) exportStep(name string, img *dsl.Image, prev *Step) *Step {
 		if err != nil {
 			return cache.Action{}, err
 		}
+		_ = rc.Cache.SetHint(hint, d) // advice only: a failure costs the next build time
 		meta := map[string]string{}
 		for k, v := range rc.Input(prev).Meta {
 			meta[k] = v

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wimbuild/wimbuild/internal/progress"
 )
@@ -68,6 +69,15 @@ type WriteOptions struct {
 	// method, like *os.File) before Write returns; with Digest the flush
 	// overlaps the hashing.
 	Sync bool
+	// Reuse lists earlier outputs (e.g. the previous build of the same
+	// image) whose metadata resources lend their stored chunks: a chunk
+	// of a new metadata resource whose bytes equal a chunk of theirs,
+	// written with the same compression and chunk size, is copied
+	// instead of compressed again. A rebuild that changes a few files
+	// changes a few metadata chunks, so it compresses only those. The
+	// output does not depend on Reuse: compression is deterministic, and
+	// a lent chunk is used only for exactly the bytes it decompresses to.
+	Reuse []*WIM
 }
 
 // ImageSource is one image to write and where its blobs come from.
@@ -1163,6 +1173,14 @@ func hashSegs(d hash.Hash, segs []outSeg) error {
 			d.Write(g.data)
 			continue
 		}
+		if f, isFile := g.src.(*os.File); isFile {
+			if ok, err := hashRange(func(b []byte) { d.Write(b) }, f, g.soff, g.n); ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		for off, n := g.soff, g.n; n > 0; {
 			m := min(n, int64(len(buf)))
 			if _, err := g.src.ReadAt(buf[:m], off); err != nil {
@@ -1595,6 +1613,10 @@ type preparedMeta struct {
 // each compression already uses every thread, so they go one by one.
 func (w *writer) prepareMetadata(images []ImageSource) []preparedMeta {
 	out := make([]preparedMeta, len(images))
+	var memo chunkMemo
+	if w.comp != None && len(w.opts.Reuse) > 0 {
+		memo = metadataChunks(w.opts.Reuse, w.comp, w.cs)
+	}
 	for i, is := range images {
 		pm := &out[i]
 		md, err := encodeMetadata(is.Image, w.resolve)
@@ -1606,7 +1628,7 @@ func (w *writer) prepareMetadata(images []ImageSource) []preparedMeta {
 		if pm.raw = w.rawMetadata(is.Blobs, pm.hash); pm.raw != nil || w.comp == None {
 			continue
 		}
-		if pm.res, err = compressChunks(md, w.comp, int(w.cs), w.opts.Level, w.opts.Threads); err != nil {
+		if pm.res, err = compressChunks(md, w.comp, int(w.cs), w.opts.Level, w.opts.Threads, memo); err != nil {
 			pm.err = err
 			return out
 		}
@@ -1626,19 +1648,80 @@ func (w *writer) writeMetadata(pm preparedMeta) ResHdr {
 	return ResHdr{SizeInWIM: int64(len(pm.res)), Flags: ResFlagMetadata | ResFlagCompressed, Offset: start, UncompressedSize: int64(len(pm.md))}
 }
 
+// metadataChunksCompressed counts chunks compressChunks compressed (for
+// tests of Reuse).
+var metadataChunksCompressed atomic.Int64
+
+// chunkMemo maps a chunk's uncompressed bytes to how an earlier output
+// stored it (compressed, or raw when compression did not shrink it).
+type chunkMemo map[string][]byte
+
+// metadataChunks collects the chunks of the metadata resources of ws that
+// were written with compression c in chunks of cs bytes. Each chunk is
+// decompressed to learn its key, so a damaged one lends nothing wrong.
+func metadataChunks(ws []*WIM, c Compression, cs int64) chunkMemo {
+	memo := chunkMemo{}
+	for _, w := range ws {
+		if w == nil || w.hdr.Compression() != c || int64(w.hdr.ChunkSize) != cs {
+			continue
+		}
+		for _, m := range w.metas {
+			r := m.res
+			if r == nil || r.solid || r.comp != c || r.chunkSize != cs || r.init() != nil {
+				continue
+			}
+			d, err := w.getDecompressor(c, int(cs))
+			if err != nil {
+				continue
+			}
+			var tbl chunkTableCache
+			for k := int64(0); k < r.numChunks(); k++ {
+				off, n, err := r.chunkBounds(k, &tbl)
+				if err != nil {
+					break
+				}
+				stored := make([]byte, n)
+				if _, err := w.ra.ReadAt(stored, off); err != nil {
+					break
+				}
+				data := stored
+				if l := r.chunkLen(k); n != l {
+					data = make([]byte, l)
+					if d.Decompress(data, stored) != nil {
+						continue
+					}
+				}
+				memo[string(data)] = stored
+			}
+			w.putDecompressor(c, int(cs), d)
+		}
+	}
+	return memo
+}
+
 // compressChunks builds a non-solid compressed resource (chunk table and
-// chunks) from data held in memory, compressing chunks in parallel.
-func compressChunks(data []byte, c Compression, cs, level, threads int) ([]byte, error) {
+// chunks) from data held in memory, compressing chunks in parallel; chunks
+// found in memo (may be nil) are taken from it instead.
+func compressChunks(data []byte, c Compression, cs, level, threads int, memo chunkMemo) ([]byte, error) {
 	n := (len(data) + cs - 1) / cs
 	if n == 0 {
 		return nil, nil
 	}
 	outs := make([][]byte, n)
+	todo := make([]int, 0, n)
+	for k := range outs {
+		in := data[k*cs : min(len(data), (k+1)*cs)]
+		if b, ok := memo[string(in)]; ok {
+			outs[k] = b
+		} else {
+			todo = append(todo, k)
+		}
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
 	next := 0
-	for t := 0; t < max(1, min(threads, n)); t++ {
+	for t := 0; t < min(threads, len(todo)); t++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -1652,12 +1735,14 @@ func compressChunks(data []byte, c Compression, cs, level, threads int) ([]byte,
 			buf := make([]byte, cs)
 			for {
 				mu.Lock()
-				k := next
+				i := next
 				next++
 				mu.Unlock()
-				if k >= n {
+				if i >= len(todo) {
 					return
 				}
+				k := todo[i]
+				metadataChunksCompressed.Add(1)
 				in := data[k*cs : min(len(data), (k+1)*cs)]
 				m := 0
 				if len(in) > 1 {

@@ -452,6 +452,31 @@ func (c *Cache) writeAtomic(dst string, data []byte) error {
 	return nil
 }
 
+// Hint returns the digest last recorded under name by SetHint, if any.
+// Hints are advice for speed (e.g. "the previous output of this image"),
+// never inputs of a result: a missing, damaged or stale hint only makes a
+// step do more work. The blob it names may have been pruned since.
+func (c *Cache) Hint(name string) (Digest, bool) {
+	b, err := os.ReadFile(c.hintPath(name))
+	if err != nil {
+		return "", false
+	}
+	d := Digest(strings.TrimSpace(string(b)))
+	return d, d.Valid()
+}
+
+// SetHint records d under name (atomically; the last writer wins).
+func (c *Cache) SetHint(name string, d Digest) error {
+	if !d.Valid() {
+		return fmt.Errorf("cache: hint %q: invalid digest %q", name, d)
+	}
+	return c.writeAtomic(c.hintPath(name), []byte(string(d)+"\n"))
+}
+
+func (c *Cache) hintPath(name string) string {
+	return filepath.Join(c.dir, "hints", string(DigestBytes([]byte(name))))
+}
+
 // touch records a use (for prune --older-than), best effort.
 func (c *Cache) touch(p string) {
 	t := c.now()

@@ -6,6 +6,9 @@
 //	  blobs/sha256/<2 hex>/<64 hex>     content, named by its SHA-256 digest
 //	  actions/<2 hex>/<64 hex>.json     step results, named by the step's cache key
 //	  tmp/                              files being written (never read as entries)
+//	  hints/<64 hex>                    advice for speed: a digest recorded under a
+//	                                    name (e.g. an image's previous output), never
+//	                                    part of a result; a bad hint only costs time
 //
 // A blob is immutable: its name is the digest of its bytes. An action record
 // maps a step's cache key to the step's outputs (named blob digests plus

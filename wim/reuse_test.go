@@ -1,0 +1,92 @@
+package wim
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// reuseImage builds an image with enough files for a metadata resource of
+// many chunks; variant changes one file's content.
+func reuseImage(t *testing.T, variant string) ImageSource {
+	t.Helper()
+	img := NewImage("reuse")
+	blobs := NewBlobSet()
+	for i := 0; i < 3000; i++ {
+		data := []byte(fmt.Sprintf("file %d", i))
+		if i == 1500 {
+			data = []byte("changed " + variant)
+		}
+		h := blobs.AddBytes(data)
+		in := &Inode{Attributes: AttrArchive, SecurityID: -1, LastWriteTime: 133486382450000000, Data: Stream{Hash: h, Size: int64(len(data))}}
+		if _, err := img.AddFile(fmt.Sprintf(`\dir%02d\file%04d.txt`, i%40, i), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ImageSource{Image: img, Blobs: blobs}
+}
+
+// TestReuseMetadataChunks: with the previous output to borrow from, a
+// one-file change compresses only the metadata chunks that changed, and the
+// output is byte for byte what a fresh write gives.
+func TestReuseMetadataChunks(t *testing.T) {
+	for _, comp := range []Compression{XPRESS, LZX, LZMS} {
+		t.Run(comp.String(), func(t *testing.T) {
+			opts := WriteOptions{Compression: comp, Threads: 2, Time: 133486382450000000}
+			prev := writeMem(t, []ImageSource{reuseImage(t, "a")}, opts)
+			pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			metadataChunksCompressed.Store(0)
+			fresh := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
+			all := metadataChunksCompressed.Load()
+			metadataChunksCompressed.Store(0)
+			opts.Reuse = []*WIM{pw}
+			reused := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
+			n := metadataChunksCompressed.Load()
+			if !bytes.Equal(fresh, reused) {
+				t.Fatalf("output with Reuse differs from a fresh write (%d vs %d bytes)", len(reused), len(fresh))
+			}
+			if all < 3 || n > 2 || n >= all {
+				t.Fatalf("compressed %d of %d metadata chunks with the previous output to borrow from, want at most 2", n, all)
+			}
+			// A different chunk size borrows nothing (and still writes the same bytes).
+			opts.ChunkSize = 2 * int(pw.Header().ChunkSize)
+			opts.Reuse = nil
+			want := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
+			opts.Reuse = []*WIM{pw}
+			metadataChunksCompressed.Store(0)
+			if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, want) {
+				t.Fatal("output with a mismatched Reuse differs from a fresh write")
+			}
+			if metadataChunksCompressed.Load() == 0 {
+				t.Fatal("chunks of another chunk size were borrowed")
+			}
+		})
+	}
+}
+
+// A damaged previous output lends nothing wrong: the write still gives
+// the fresh bytes.
+func TestReuseDamagedPrevious(t *testing.T) {
+	opts := WriteOptions{Compression: LZX, Threads: 2, Time: 133486382450000000}
+	prev := writeMem(t, []ImageSource{reuseImage(t, "a")}, opts)
+	fresh := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
+	pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, err := pw.MetadataBlob(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Flip bytes across the stored metadata resource.
+	for off := mb.entry.Offset + 100; off < mb.entry.Offset+mb.entry.SizeInWIM; off += 997 {
+		prev[off] ^= 0x55
+	}
+	opts.Reuse = []*WIM{pw}
+	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, fresh) {
+		t.Fatal("a damaged previous output changed the written bytes")
+	}
+}
