@@ -12,7 +12,7 @@ import (
 
 // mapWindow is how much of a file hashRange maps at a time (a variable so
 // tests can make ranges span several windows cheaply).
-var mapWindow int64 = 64 << 20
+var mapWindow int64 = 16 << 20
 
 // hashRange feeds write n bytes of f at off by mapping the file rather
 // than reading it (no copy into a buffer: the bytes go from the page cache
