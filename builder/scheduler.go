@@ -92,7 +92,16 @@ type RunContext struct {
 	mu      *sync.Mutex
 	step    *Step
 	observe Observer
+	finish  []func() error
 }
+
+// Finish registers work that completes the step's stored result (writing
+// blobs the returned action names, whose digests are already known). It
+// runs after Run returns, while the step's dependents already start from
+// what the step handed them in memory; the step's action record is written
+// only once it has succeeded, and its failure fails the build. Steps with
+// the same key that wait for this one see its result only after it.
+func (rc *RunContext) Finish(f func() error) { rc.finish = append(rc.finish, f) }
 
 // Input returns the result of one of the step's dependencies.
 func (rc *RunContext) Input(dep *Step) cache.Action {
@@ -197,6 +206,7 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 		byKey    = map[cache.Digest]*keyed{}
 		sem      = make(chan struct{}, jobs)
 		wg       sync.WaitGroup
+		bg       sync.WaitGroup // Finish work of steps already done
 	)
 	for _, s := range order {
 		done[s] = make(chan struct{})
@@ -241,7 +251,17 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 				emit(Event{Step: s, Status: StatusSkipped})
 				return
 			}
-			a, cached, err := runOnce(ctx, s, o, sem, &mu, results, byKey, emit)
+			later := func(f func() error) {
+				bg.Add(1)
+				go func() {
+					defer bg.Done()
+					if err := f(); err != nil {
+						emit(Event{Step: s, Status: StatusFailed, Err: err})
+						fail(s, err)
+					}
+				}()
+			}
+			a, cached, err := runOnce(ctx, s, o, sem, &mu, results, byKey, emit, later)
 			if err != nil {
 				fail(s, err)
 				return
@@ -257,6 +277,7 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 		}(s)
 	}
 	wg.Wait()
+	bg.Wait()
 	if firstErr != nil {
 		return res, firstErr
 	}
@@ -274,7 +295,7 @@ type keyed struct {
 }
 
 func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *sync.Mutex,
-	results map[*Step]cache.Action, byKey map[cache.Digest]*keyed, emit func(Event)) (cache.Action, bool, error) {
+	results map[*Step]cache.Action, byKey map[cache.Digest]*keyed, emit func(Event), later func(func() error)) (cache.Action, bool, error) {
 	useCache := !o.NoCache && !s.NoCache && s.Key.Valid()
 	if s.Key.Valid() {
 		mu.Lock()
@@ -292,16 +313,34 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 				return cache.Action{}, false, ctx.Err()
 			}
 		}
-		defer close(k.done)
-		a, cached, err := execute(ctx, s, o, useCache, sem, mu, results, emit)
+		// Steps waiting on this key read the stored result (they have
+		// no in-memory hand-off), so they wait for its Finish work too.
+		deferred := false
+		ready := make(chan struct{}) // k.action and k.err are set
+		a, cached, err := execute(ctx, s, o, useCache, sem, mu, results, emit, func(f func() error) {
+			deferred = true
+			later(func() error {
+				ferr := f()
+				<-ready
+				if ferr != nil {
+					k.err = ferr
+				}
+				close(k.done)
+				return ferr
+			})
+		})
 		k.action, k.err = a, err
+		close(ready)
+		if !deferred {
+			close(k.done)
+		}
 		return a, cached, err
 	}
-	return execute(ctx, s, o, useCache, sem, mu, results, emit)
+	return execute(ctx, s, o, useCache, sem, mu, results, emit, later)
 }
 
 func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan struct{}, mu *sync.Mutex,
-	results map[*Step]cache.Action, emit func(Event)) (cache.Action, bool, error) {
+	results map[*Step]cache.Action, emit func(Event), later func(func() error)) (cache.Action, bool, error) {
 	if useCache {
 		if a, err := o.Cache.GetAction(s.Key); err == nil {
 			emit(Event{Step: s, Status: StatusCached})
@@ -334,7 +373,22 @@ func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan
 	if a.Label == "" {
 		a.Label = s.Label
 	}
-	if useCache {
+	if len(rc.finish) > 0 {
+		// The rest of the result is written in the background; the
+		// action record follows it.
+		fins := rc.finish
+		later(func() error {
+			for _, f := range fins {
+				if err := f(); err != nil {
+					return err
+				}
+			}
+			if useCache {
+				return o.Cache.PutAction(s.Key, a)
+			}
+			return nil
+		})
+	} else if useCache {
 		if err := o.Cache.PutAction(s.Key, a); err != nil {
 			emit(Event{Step: s, Status: StatusFailed, Err: err, Duration: time.Since(start)})
 			return cache.Action{}, false, err

@@ -216,3 +216,106 @@ func TestValidateGraph(t *testing.T) {
 		t.Fatalf("order %v %v", order, err)
 	}
 }
+
+// finishing returns a step whose result blob is written by Finish work
+// that first waits for release (closed by the test).
+func finishing(id string, release <-chan struct{}, ferr error, deps ...*Step) *Step {
+	s := &Step{ID: id, Kind: "test", Label: "test " + id, Deps: deps}
+	s.Key = cache.NewKey("test-finish", 1).String("id", id).Sum()
+	s.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
+		data := []byte("content of " + id)
+		d := cache.DigestBytes(data)
+		rc.Finish(func() error {
+			<-release
+			if ferr != nil {
+				return ferr
+			}
+			return rc.Cache.StoreBytes(data, d)
+		})
+		return cache.Action{Outputs: map[string]cache.Output{"out": {Digest: d, Size: int64(len(data))}}}, nil
+	}
+	return s
+}
+
+// Finish work runs while dependents already run; the action record waits
+// for it, and Run returns only after it.
+func TestFinishOverlapsDependents(t *testing.T) {
+	c, _ := cache.Open(t.TempDir())
+	release := make(chan struct{})
+	up := finishing("up", release, nil)
+	var ranBeforeRelease atomic.Bool
+	down := &Step{ID: "down", Kind: "test", Label: "down", Deps: []*Step{up}, Key: cache.NewKey("test-down", 1).Sum()}
+	down.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
+		select {
+		case <-release:
+		default:
+			ranBeforeRelease.Store(true)
+		}
+		if _, err := c.GetAction(up.Key); err == nil {
+			t.Error("the upstream action record was written before its Finish work")
+		}
+		close(release)
+		return cache.Action{}, nil
+	}
+	if _, err := Run(context.Background(), []*Step{up, down}, RunOptions{Cache: c, Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if !ranBeforeRelease.Load() {
+		t.Fatal("the dependent waited for the Finish work")
+	}
+	a, err := c.GetAction(up.Key)
+	if err != nil {
+		t.Fatalf("no action record after Run: %v", err)
+	}
+	if !c.HasBlob(a.Outputs["out"].Digest) {
+		t.Fatal("the action record names a blob Finish did not store")
+	}
+}
+
+// A failing Finish fails the build, names the step, and stores no record.
+func TestFinishFailureFailsBuild(t *testing.T) {
+	c, _ := cache.Open(t.TempDir())
+	release := make(chan struct{})
+	close(release)
+	boom := errors.New("disk full")
+	up := finishing("up", release, boom)
+	_, err := Run(context.Background(), []*Step{up}, RunOptions{Cache: c})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != up || !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the step's Finish error", err)
+	}
+	if _, err := c.GetAction(up.Key); err == nil {
+		t.Fatal("an action record was stored although Finish failed")
+	}
+}
+
+// A step with the same key as a finishing one sees its result only after
+// the Finish work (it has no in-memory hand-off).
+func TestFinishBeforeSameKeyStep(t *testing.T) {
+	c, _ := cache.Open(t.TempDir())
+	release := make(chan struct{})
+	a := finishing("same", release, nil)
+	b := finishing("same", release, nil)
+	b.ID = "same-2"
+	var sawBlob atomic.Bool
+	reader := func(id string, dep *Step) *Step {
+		s := &Step{ID: id, Kind: "test", Label: id, Deps: []*Step{dep}, Key: cache.NewKey("test-reader", 1).String("id", id).Sum()}
+		s.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
+			// The executing step's reader may run before the release;
+			// the waiting step's reader must not.
+			if c.HasBlob(rc.Input(dep).Outputs["out"].Digest) {
+				sawBlob.Store(true)
+			}
+			return cache.Action{}, nil
+		}
+		return s
+	}
+	ra, rb := reader("ra", a), reader("rb", b)
+	go func() { time.Sleep(50 * time.Millisecond); close(release) }()
+	if _, err := Run(context.Background(), []*Step{a, b, ra, rb}, RunOptions{Cache: c, Jobs: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if !sawBlob.Load() {
+		t.Fatal("the same-key step's result was visible before its Finish work stored the blob")
+	}
+}

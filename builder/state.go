@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -72,13 +73,12 @@ func loadState(c *cache.Cache, a cache.Action) (*imageState, error) {
 	return &imageState{img: img, man: m}, nil
 }
 
-// storeState writes st into the cache and returns the step result.
-func storeState(c *cache.Cache, st *imageState, meta map[string]string) (cache.Action, error) {
+// storeState encodes st and returns the step result. The encodings are
+// hashed here (the result names them) and written to the cache in the
+// background (rc.Finish): consumers in this build take st from memory
+// (keepState), so they need not wait for the disk.
+func storeState(rc *RunContext, st *imageState, meta map[string]string) (cache.Action, error) {
 	ib, err := wim.MarshalImage(st.img)
-	if err != nil {
-		return cache.Action{}, err
-	}
-	id, err := c.PutBytes(ib)
 	if err != nil {
 		return cache.Action{}, err
 	}
@@ -87,10 +87,14 @@ func storeState(c *cache.Cache, st *imageState, meta map[string]string) (cache.A
 	if err != nil {
 		return cache.Action{}, err
 	}
-	md, err := c.PutBytes(mb)
-	if err != nil {
-		return cache.Action{}, err
-	}
+	id, md := cache.DigestBytes(ib), cache.DigestBytes(mb)
+	c := rc.Cache
+	rc.Finish(func() error {
+		if err := c.StoreBytes(ib, id); err != nil {
+			return err
+		}
+		return c.StoreBytes(mb, md)
+	})
 	return cache.Action{
 		Outputs: map[string]cache.Output{"image": {Digest: id, Size: int64(len(ib))}, "blobs": {Digest: md, Size: int64(len(mb))}},
 		Meta:    meta,
@@ -103,7 +107,14 @@ func readBlob(c *cache.Cache, d cache.Digest) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	// Sized up front (states are megabytes: growing from 512 bytes copies
+	// them a dozen times); reading to EOF checks the digest.
+	var b bytes.Buffer
+	b.Grow(int(min(r.Size(), 1<<30)) + bytes.MinRead)
+	if _, err := b.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // blobSource opens what the manifest names: the WIMs (their blobs can be

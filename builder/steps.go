@@ -81,7 +81,7 @@ func (p *Plan) edit(id, kind string, ver int, label string, r hcl.Range, prev *S
 		if err := fn(ctx, rc, s); err != nil {
 			return cache.Action{}, err
 		}
-		a, err := storeState(rc.Cache, s, rc.Input(prev).Meta)
+		a, err := storeState(rc, s, rc.Input(prev).Meta)
 		if err == nil {
 			p.keepState(st, s)
 		}
@@ -253,7 +253,7 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 			meta["arch"] = declArch
 		}
 		s := &imageState{img: im, man: manifest{WIMs: []cache.Digest{d}, Extra: map[string]cache.Digest{}}}
-		a, err := storeState(rc.Cache, s, meta)
+		a, err := storeState(rc, s, meta)
 		if err == nil {
 			p.keepState(st, s)
 		}

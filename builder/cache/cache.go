@@ -215,46 +215,65 @@ func (w *Writer) Commit() (Digest, int64, error) {
 		}
 		d, size = Digest(hex.EncodeToString(h.Sum(nil))), n
 	}
-	if err := w.f.Sync(); err != nil {
+	if err := w.c.install(w.f, d, size); err != nil {
 		return "", 0, err
 	}
-	if err := w.f.Close(); err != nil {
-		return "", 0, err
+	return d, size, nil
+}
+
+// install makes the finished temp file f (size bytes, digest d) the blob d:
+// fsync, close, read-only, rename into place, fsync the directory. An
+// existing blob d is kept (same digest, same bytes); f is then left for
+// the caller to remove.
+func (c *Cache) install(f *os.File, d Digest, size int64) error {
+	if err := f.Sync(); err != nil {
+		return err
 	}
-	dst := w.c.blobPath(d)
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dst := c.blobPath(d)
 	if st, err := os.Stat(dst); err == nil && st.Size() == size {
-		return d, size, nil // already stored (same digest => same bytes)
+		return nil // already stored (same digest => same bytes)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", 0, err
+		return err
 	}
-	if err := os.Chmod(w.f.Name(), 0o444); err != nil {
-		return "", 0, err
+	if err := os.Chmod(f.Name(), 0o444); err != nil {
+		return err
 	}
-	w.c.touch(w.f.Name())
-	if err := os.Rename(w.f.Name(), dst); err != nil {
-		return "", 0, fmt.Errorf("cache: storing blob: %w", err)
+	c.touch(f.Name())
+	if err := os.Rename(f.Name(), dst); err != nil {
+		return fmt.Errorf("cache: storing blob: %w", err)
 	}
 	syncDir(filepath.Dir(dst))
-	return d, size, nil
+	return nil
 }
 
 // PutBytes stores b and returns its digest.
 func (c *Cache) PutBytes(b []byte) (Digest, error) {
 	d := DigestBytes(b)
+	return d, c.StoreBytes(b, d)
+}
+
+// StoreBytes stores b as blob d, which must be DigestBytes(b) (computed by
+// the caller, e.g. to learn a step's result before its bytes are on disk;
+// b is not hashed again).
+func (c *Cache) StoreBytes(b []byte, d Digest) error {
 	if st, err := os.Stat(c.blobPath(d)); err == nil && st.Size() == int64(len(b)) {
-		return d, nil
+		return nil
 	}
-	w, err := c.NewWriter()
+	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "blob-*")
 	if err != nil {
-		return "", err
+		return fmt.Errorf("cache: %w", err)
 	}
-	if _, err := w.Write(b); err != nil {
-		w.Abort()
-		return "", err
+	_, err = f.Write(b)
+	if err == nil {
+		err = c.install(f, d, int64(len(b)))
 	}
-	got, _, err := w.Commit()
-	return got, err
+	f.Close()
+	os.Remove(f.Name()) // gone already when it was renamed into place
+	return err
 }
 
 // PutFile copies a host file into the cache and returns its digest.
