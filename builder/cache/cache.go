@@ -671,6 +671,24 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 			remove(e)
 		}
 	}
+	// Hints naming blobs that are gone are dropped (they would only cost
+	// a failed open); emptying the cache drops them all.
+	hdir := filepath.Join(c.dir, "hints")
+	if des, err := os.ReadDir(hdir); err == nil {
+		for _, de := range des {
+			p := filepath.Join(hdir, de.Name())
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			if d := Digest(strings.TrimSpace(string(b))); o.KeepBytes < 0 || !d.Valid() || !c.HasBlob(d) {
+				if os.Remove(p) == nil {
+					res.Removed++
+					res.RemovedBytes += int64(len(b))
+				}
+			}
+		}
+	}
 	return res, nil
 }
 

@@ -344,3 +344,43 @@ func childWriter(dir string) {
 			Action{Kind: "child", Outputs: map[string]Output{"o": {d, int64(n)}}})
 	}
 }
+
+// Hints read back what was set, survive prunes while their blob exists and
+// go with it; a damaged hint reads as none.
+func TestHints(t *testing.T) {
+	c := newCache(t)
+	if _, ok := c.Hint("image boot"); ok {
+		t.Fatal("hint before any was set")
+	}
+	d, _ := c.PutBytes([]byte("previous output"))
+	k := NewKey("k", 1).Sum()
+	c.PutAction(k, Action{Outputs: map[string]Output{"o": {d, 15}}})
+	if err := c.SetHint("image boot", d); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetHint("bad", "nothex"); err == nil {
+		t.Fatal("SetHint took an invalid digest")
+	}
+	if got, ok := c.Hint("image boot"); !ok || got != d {
+		t.Fatalf("Hint = %q, %v; want %q", got, ok, d)
+	}
+	os.WriteFile(c.hintPath("damaged"), []byte("zz\n"), 0o644)
+	if _, ok := c.Hint("damaged"); ok {
+		t.Fatal("a damaged hint was returned")
+	}
+	if _, err := c.Prune(PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Hint("image boot"); !ok {
+		t.Fatal("prune dropped a hint whose blob is kept")
+	}
+	if _, err := os.Stat(c.hintPath("damaged")); err == nil {
+		t.Fatal("prune kept a damaged hint")
+	}
+	if _, err := c.Prune(PruneOptions{KeepBytes: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Hint("image boot"); ok {
+		t.Fatal("emptying the cache kept a hint")
+	}
+}
