@@ -90,3 +90,28 @@ func TestReuseDamagedPrevious(t *testing.T) {
 		t.Fatal("a damaged previous output changed the written bytes")
 	}
 }
+
+// A previous output whose metadata entry claims a huge size lends nothing
+// and allocates nothing for it (it fails validation or exceeds the memo's
+// budget of MaxMetadataSize decompressed bytes).
+func TestReuseHostileSize(t *testing.T) {
+	opts := WriteOptions{Compression: LZX, Threads: 2, Time: 133486382450000000}
+	prev := writeMem(t, []ImageSource{reuseImage(t, "a")}, opts)
+	fresh := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
+	pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, err := pw.MetadataBlob(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb.res.usize = 1 << 40 // what a damaged blob table could claim
+	if memo := metadataChunks([]*WIM{pw}, LZX, 32768); len(memo) != 0 {
+		t.Fatalf("%d chunks borrowed from a metadata resource claiming 1 TiB", len(memo))
+	}
+	opts.Reuse = []*WIM{pw}
+	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, fresh) {
+		t.Fatal("output differs from a fresh write")
+	}
+}

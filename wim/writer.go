@@ -1661,15 +1661,17 @@ type chunkMemo map[string][]byte
 // decompressed to learn its key, so a damaged one lends nothing wrong.
 func metadataChunks(ws []*WIM, c Compression, cs int64) chunkMemo {
 	memo := chunkMemo{}
+	budget := int64(MaxMetadataSize) // decompressed bytes held, over all of ws
 	for _, w := range ws {
 		if w == nil || w.hdr.Compression() != c || int64(w.hdr.ChunkSize) != cs {
 			continue
 		}
 		for _, m := range w.metas {
 			r := m.res
-			if r == nil || r.solid || r.comp != c || r.chunkSize != cs || r.init() != nil {
+			if r == nil || r.solid || r.comp != c || r.chunkSize != cs || r.usize > budget || r.init() != nil {
 				continue
 			}
+			budget -= r.usize
 			d, err := w.getDecompressor(c, int(cs))
 			if err != nil {
 				continue
