@@ -74,9 +74,12 @@ type WriteOptions struct {
 	// of a new metadata resource whose bytes equal a chunk of theirs,
 	// written with the same compression and chunk size, is copied
 	// instead of compressed again. A rebuild that changes a few files
-	// changes a few metadata chunks, so it compresses only those. The
-	// output does not depend on Reuse: compression is deterministic, and
-	// a lent chunk is used only for exactly the bytes it decompresses to.
+	// changes a few metadata chunks, so it compresses only those. A lent
+	// chunk is used only for exactly the bytes it decompresses to, so the
+	// WIM is always correct; when the earlier outputs were written by this
+	// package with the same Level, it is also byte-identical to a write
+	// without Reuse (compression is deterministic). Chunks lent by another
+	// writer's WIM are valid but make the bytes differ.
 	Reuse []*WIM
 }
 
