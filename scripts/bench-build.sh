@@ -55,9 +55,15 @@ rm -rf "$cache" "$recipe/out"
 echo "machine: $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%F); base $(stat -c %s "$recipe/base.wim") bytes"
 
 measure() { # label cmd... -> RESULT line; echoes wall seconds
+  # Wall time from the nanosecond clock (time(1) rounds to 10 ms, which
+  # hides a no-op rebuild); peak memory from time(1).
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/t" "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
-  read -r wall rss <"$work/t"
+  local t0 t1 wall rss
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$work/t" "$@" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+  t1=$(date +%s%N)
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}')
+  read -r rss <"$work/t"
   printf 'RESULT %-22s wall_s=%-7s peak_rss_MiB=%s\n' "$label" "$wall" "$((rss / 1024))" >&2
   echo "$wall"
 }
