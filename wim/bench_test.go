@@ -46,6 +46,39 @@ func BenchmarkClone15k(b *testing.B) {
 	}
 }
 
+// Every edit step of a build encodes its tree once (MarshalImage) and the
+// first step after a cached one decodes it (UnmarshalImage).
+func BenchmarkMarshalImage15k(b *testing.B) {
+	img := synthImage(b, 15000, NewBlobSet(), 1)
+	enc, err := MarshalImage(img)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := MarshalImage(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnmarshalImage15k(b *testing.B) {
+	enc, err := MarshalImage(synthImage(b, 15000, NewBlobSet(), 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := UnmarshalImage(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkLookup15k(b *testing.B) {
 	img := synthImage(b, 15000, NewBlobSet(), 1)
 	b.ReportAllocs()
