@@ -8,13 +8,17 @@ import (
 
 // reuseImage builds an image with enough files for a metadata resource of
 // many chunks; variant changes one file's content.
-func reuseImage(t *testing.T, variant string) ImageSource {
+func reuseImage(t testing.TB, variant string) ImageSource {
+	return reuseImageN(t, variant, 3000)
+}
+
+func reuseImageN(t testing.TB, variant string, n int) ImageSource {
 	t.Helper()
 	img := NewImage("reuse")
 	blobs := NewBlobSet()
-	for i := 0; i < 3000; i++ {
+	for i := 0; i < n; i++ {
 		data := []byte(fmt.Sprintf("file %d", i))
-		if i == 1500 {
+		if i == n/2 {
 			data = []byte("changed " + variant)
 		}
 		h := blobs.AddBytes(data)
@@ -114,4 +118,24 @@ func TestReuseHostileSize(t *testing.T) {
 	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, fresh) {
 		t.Fatal("output differs from a fresh write")
 	}
+}
+
+// FuzzReuse: whatever the previous output's bytes, a write that borrows
+// from it gives exactly the fresh write's bytes (or the previous output
+// does not open), and never panics.
+func FuzzReuse(f *testing.F) {
+	opts := WriteOptions{Compression: XPRESS, ChunkSize: 4096, Threads: 1, Time: 133486382450000000}
+	f.Add(writeMem(f, []ImageSource{reuseImageN(f, "a", 150)}, opts))
+	fresh := writeMem(f, []ImageSource{reuseImageN(f, "b", 150)}, opts)
+	f.Fuzz(func(t *testing.T, prev []byte) {
+		pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
+		if err != nil {
+			return
+		}
+		o := opts
+		o.Reuse = []*WIM{pw}
+		if got := writeMem(t, []ImageSource{reuseImageN(t, "b", 150)}, o); !bytes.Equal(got, fresh) {
+			t.Fatal("borrowing from this previous output changed the written bytes")
+		}
+	})
 }
