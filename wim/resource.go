@@ -206,35 +206,37 @@ func (c *chunkTableCache) entry(r *resource, i int64) (int64, error) {
 	return c.ents[i-first], nil
 }
 
-// readChunk reads chunk k into dst (len = chunkLen(k)), decompressing.
-func (r *resource) readChunk(k int64, dst []byte, tbl *chunkTableCache, scratch *[]byte) error {
+// readChunk reads chunk k into dst (len = chunkLen(k)), decompressing, and
+// returns the chunk as stored: dst itself when it is stored raw, else its
+// compressed bytes (in *scratch, valid until the next call).
+func (r *resource) readChunk(k int64, dst []byte, tbl *chunkTableCache, scratch *[]byte) ([]byte, error) {
 	off, stored, err := r.chunkBounds(k, tbl)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if stored == int64(len(dst)) {
 		if _, err := r.w.ra.ReadAt(dst, off); err != nil {
-			return formatErr(off, fmt.Sprintf("chunk %d", k), ioErr(err))
+			return nil, formatErr(off, fmt.Sprintf("chunk %d", k), ioErr(err))
 		}
-		return nil
+		return dst, nil
 	}
 	if cap(*scratch) < int(stored) {
 		*scratch = make([]byte, stored)
 	}
 	src := (*scratch)[:stored]
 	if _, err := r.w.ra.ReadAt(src, off); err != nil {
-		return formatErr(off, fmt.Sprintf("chunk %d", k), ioErr(err))
+		return nil, formatErr(off, fmt.Sprintf("chunk %d", k), ioErr(err))
 	}
 	d, err := r.w.getDecompressor(r.comp, int(r.chunkSize))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	err = d.Decompress(dst, src)
 	r.w.putDecompressor(r.comp, int(r.chunkSize), d)
 	if err != nil {
-		return formatErr(off, fmt.Sprintf("%v chunk %d", r.comp, k), fmt.Errorf("%w: %v", ErrCorrupt, err))
+		return nil, formatErr(off, fmt.Sprintf("%v chunk %d", r.comp, k), fmt.Errorf("%w: %v", ErrCorrupt, err))
 	}
-	return nil
+	return src, nil
 }
 
 func ioErr(err error) error {
@@ -341,7 +343,7 @@ func (br *BlobReader) ReadAt(p []byte, off int64) (int, error) {
 			// into it (a non-solid blob is its resource: base is 0).
 			k := off / br.res.chunkSize
 			if cl := br.res.chunkLen(k); int64(len(p)) >= cl && off+cl <= br.size && k != br.chunkIdx {
-				if err := br.res.readChunk(k, p[:cl], &br.tbl, &br.scratch); err != nil {
+				if _, err := br.res.readChunk(k, p[:cl], &br.tbl, &br.scratch); err != nil {
 					return n, err
 				}
 				p = p[cl:]
@@ -393,7 +395,7 @@ func (br *BlobReader) chunkAt(uoff int64) ([]byte, int64, error) {
 		}
 		r.mu.Unlock()
 	}
-	if err := r.readChunk(k, br.chunk, &br.tbl, &br.scratch); err != nil {
+	if _, err := r.readChunk(k, br.chunk, &br.tbl, &br.scratch); err != nil {
 		return nil, 0, err
 	}
 	br.chunkIdx = k

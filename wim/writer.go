@@ -1675,30 +1675,17 @@ func metadataChunks(ws []*WIM, c Compression, cs int64) chunkMemo {
 				continue
 			}
 			budget -= r.usize
-			d, err := w.getDecompressor(c, int(cs))
-			if err != nil {
-				continue
-			}
 			var tbl chunkTableCache
+			var scratch []byte
+			buf := make([]byte, cs)
 			for k := int64(0); k < r.numChunks(); k++ {
-				off, n, err := r.chunkBounds(k, &tbl)
+				data := buf[:r.chunkLen(k)]
+				stored, err := r.readChunk(k, data, &tbl, &scratch)
 				if err != nil {
-					break
+					continue // a damaged chunk lends nothing
 				}
-				stored := make([]byte, n)
-				if _, err := w.ra.ReadAt(stored, off); err != nil {
-					break
-				}
-				data := stored
-				if l := r.chunkLen(k); n != l {
-					data = make([]byte, l)
-					if d.Decompress(data, stored) != nil {
-						continue
-					}
-				}
-				memo[string(data)] = stored
+				memo[string(data)] = bytes.Clone(stored) // the key is a copy too
 			}
-			w.putDecompressor(c, int(cs), d)
 		}
 	}
 	return memo
