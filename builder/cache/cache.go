@@ -475,12 +475,15 @@ func (c *Cache) writeAtomic(dst string, data []byte) error {
 // Hints are advice for speed (e.g. "the previous output of this image"),
 // never inputs of a result: a missing, damaged or stale hint only makes a
 // step do more work. The blob it names may have been pruned since.
-func (c *Cache) Hint(name string) (Digest, bool) {
-	b, err := os.ReadFile(c.hintPath(name))
+func (c *Cache) Hint(name string) (Digest, bool) { return readHint(c.hintPath(name)) }
+
+// readHint reads a hint file; ok is false when it is missing or damaged.
+func readHint(p string) (d Digest, ok bool) {
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return "", false
 	}
-	d := Digest(strings.TrimSpace(string(b)))
+	d = Digest(strings.TrimSpace(string(b)))
 	return d, d.Valid()
 }
 
@@ -677,14 +680,10 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 	if des, err := os.ReadDir(hdir); err == nil {
 		for _, de := range des {
 			p := filepath.Join(hdir, de.Name())
-			b, err := os.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			if d := Digest(strings.TrimSpace(string(b))); o.KeepBytes < 0 || !d.Valid() || !c.HasBlob(d) {
-				if os.Remove(p) == nil {
+			if d, ok := readHint(p); o.KeepBytes < 0 || !ok || !c.HasBlob(d) {
+				if info, err := de.Info(); err == nil && os.Remove(p) == nil {
 					res.Removed++
-					res.RemovedBytes += int64(len(b))
+					res.RemovedBytes += info.Size()
 				}
 			}
 		}
