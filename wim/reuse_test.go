@@ -71,53 +71,64 @@ func TestReuseMetadataChunks(t *testing.T) {
 	}
 }
 
+// damageCase writes a previous output (variant "a") and the fresh bytes
+// of variant "b", and opens the previous output for damage (prev is the
+// slice it reads).
+type damageCase struct {
+	opts  WriteOptions
+	prev  []byte
+	fresh []byte
+	pw    *WIM
+	meta  *WIMBlob
+}
+
+func newDamageCase(t *testing.T) *damageCase {
+	t.Helper()
+	c := &damageCase{opts: WriteOptions{Compression: LZX, Threads: 2, Time: 133486382450000000}}
+	c.prev = writeMem(t, []ImageSource{reuseImage(t, "a")}, c.opts)
+	c.fresh = writeMem(t, []ImageSource{reuseImage(t, "b")}, c.opts)
+	var err error
+	if c.pw, err = Open(bytes.NewReader(c.prev), int64(len(c.prev))); err != nil {
+		t.Fatal(err)
+	}
+	if c.meta, err = c.pw.MetadataBlob(1); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// borrowGivesFresh writes variant "b" borrowing from the (damaged)
+// previous output and requires the fresh bytes.
+func (c *damageCase) borrowGivesFresh(t *testing.T) {
+	t.Helper()
+	opts := c.opts
+	opts.Reuse = []*WIM{c.pw}
+	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, c.fresh) {
+		t.Fatal("a damaged previous output changed the written bytes")
+	}
+}
+
 // A damaged previous output lends nothing wrong: the write still gives
 // the fresh bytes.
 func TestReuseDamagedPrevious(t *testing.T) {
-	opts := WriteOptions{Compression: LZX, Threads: 2, Time: 133486382450000000}
-	prev := writeMem(t, []ImageSource{reuseImage(t, "a")}, opts)
-	fresh := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
-	pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb, err := pw.MetadataBlob(1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newDamageCase(t)
 	// Flip bytes across the stored metadata resource.
-	for off := mb.entry.Offset + 100; off < mb.entry.Offset+mb.entry.SizeInWIM; off += 997 {
-		prev[off] ^= 0x55
+	for off := c.meta.entry.Offset + 100; off < c.meta.entry.Offset+c.meta.entry.SizeInWIM; off += 997 {
+		c.prev[off] ^= 0x55
 	}
-	opts.Reuse = []*WIM{pw}
-	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, fresh) {
-		t.Fatal("a damaged previous output changed the written bytes")
-	}
+	c.borrowGivesFresh(t)
 }
 
 // A previous output whose metadata entry claims a huge size lends nothing
 // and allocates nothing for it (it fails validation or exceeds the memo's
 // budget of MaxMetadataSize decompressed bytes).
 func TestReuseHostileSize(t *testing.T) {
-	opts := WriteOptions{Compression: LZX, Threads: 2, Time: 133486382450000000}
-	prev := writeMem(t, []ImageSource{reuseImage(t, "a")}, opts)
-	fresh := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts)
-	pw, err := Open(bytes.NewReader(prev), int64(len(prev)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb, err := pw.MetadataBlob(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb.res.usize = 1 << 40 // what a damaged blob table could claim
-	if memo := metadataChunks([]*WIM{pw}, LZX, 32768); len(memo) != 0 {
+	c := newDamageCase(t)
+	c.meta.res.usize = 1 << 40 // what a damaged blob table could claim
+	if memo := metadataChunks([]*WIM{c.pw}, LZX, 32768); len(memo) != 0 {
 		t.Fatalf("%d chunks borrowed from a metadata resource claiming 1 TiB", len(memo))
 	}
-	opts.Reuse = []*WIM{pw}
-	if got := writeMem(t, []ImageSource{reuseImage(t, "b")}, opts); !bytes.Equal(got, fresh) {
-		t.Fatal("output differs from a fresh write")
-	}
+	c.borrowGivesFresh(t)
 }
 
 // FuzzReuse: whatever the previous output's bytes, a write that borrows
