@@ -7,6 +7,9 @@
 #   - the same rebuild compared with hashing the output once (the floor
 #     under any rebuild that reports the output's sha256, as
 #     artifacts.json does)
+#   - the anchor of ../shared/DESIGN.md §7 on the same change: wimlib-imagex
+#     update (one file, in place, into a copy of the previous output) then
+#     export into a new WIM, timed together
 #   - peak memory of each                               target < 256 MiB
 # Usage: ./scripts/bench-build.sh [WORKDIR]   (BASE_MB=480 ROUNDS=3)
 # Output format is stable: one RESULT line per measurement, RATIO lines.
@@ -86,7 +89,8 @@ level() {
 # The floor under any rebuild that reports its output's sha256 (as
 # artifacts.json does): hashing the output once, from the page cache.
 if command -v openssl >/dev/null; then sha=(openssl dgst -sha256); else sha=(sha256sum); fi
-: >"$work/change.t"; : >"$work/cp.t"; : >"$work/cps.t"; : >"$work/sha.t"
+: >"$work/change.t"; : >"$work/cp.t"; : >"$work/cps.t"; : >"$work/sha.t"; : >"$work/anchor.t"
+anchor=0; command -v wimlib-imagex >/dev/null && anchor=1 || echo "wimlib-imagex missing (apt-get install -y wimtools): anchor not measured" >&2
 for i in $(seq "$ROUNDS"); do  # interleaved, so load changes hit all three alike
   printf 'wpeinit\r\necho round %s %s\r\n' "$i" "$RANDOM" > "$recipe/overlay/Windows/System32/startnet.cmd"
   level; measure one-file-rebuild "$WB" build --cache-dir "$cache" --progress plain "$recipe" >>"$work/change.t"
@@ -94,6 +98,14 @@ for i in $(seq "$ROUNDS"); do  # interleaved, so load changes hit all three alik
   # wimbuild fsyncs what it stores (crash safety); the fair peer also syncs.
   level; measure cp+fsync-output sh -c "cp '$recipe/out/boot.wim' '$work/copy.wim' && sync '$work/copy.wim'" >>"$work/cps.t"
   measure sha256-output "${sha[@]}" "$recipe/out/boot.wim" >>"$work/sha.t"
+  if [ "$anchor" = 1 ]; then
+    # The anchor edits a copy of the previous output in place (the copy is
+    # not timed), then exports the image into a new WIM, as DISM users do
+    # to drop the replaced file's stale bytes.
+    cp "$recipe/out/boot.wim" "$work/anchor-in.wim"; rm -f "$work/anchor-out.wim"
+    level; measure anchor-update+export sh -c "wimlib-imagex update '$work/anchor-in.wim' 1 --command='add $recipe/overlay/Windows/System32/startnet.cmd /Windows/System32/startnet.cmd' >/dev/null && wimlib-imagex export '$work/anchor-in.wim' 1 '$work/anchor-out.wim' >/dev/null" >>"$work/anchor.t"
+    rm -f "$work/anchor-in.wim" "$work/anchor-out.wim"
+  fi
 done
 change=$(median <"$work/change.t"); cp_t=$(median <"$work/cp.t"); cps_t=$(median <"$work/cps.t"); sha_t=$(median <"$work/sha.t")
 rm -f "$work/copy.wim"
@@ -103,3 +115,7 @@ awk -v n="$noop" 'BEGIN{printf "RATIO  noop-rebuild           %.3f s (target < 0
 awk -v a="$change" -v b="$cp_t" 'BEGIN{printf "RATIO  one-file-rebuild/cp   %.2f (%.2f s / %.2f s; target <= 1.2)\n", (b>0?a/b:0), a, b}'
 awk -v a="$change" -v b="$cps_t" 'BEGIN{printf "RATIO  one-file-rebuild/cp+fsync %.2f (%.2f s / %.2f s)\n", (b>0?a/b:0), a, b}'
 awk -v a="$change" -v b="$sha_t" -v c="$cp_t" 'BEGIN{printf "RATIO  one-file-rebuild/sha256 %.2f (%.2f s / %.2f s: hashing the output alone is %.2fx cp)\n", (b>0?a/b:0), a, b, (c>0?b/c:0)}'
+if [ "$anchor" = 1 ]; then
+  anc=$(median <"$work/anchor.t")
+  awk -v a="$change" -v b="$anc" -v c="$cp_t" 'BEGIN{printf "RATIO  one-file-rebuild/anchor %.2f (%.2f s / %.2f s: wimlib-imagex update + export is %.2fx cp)\n", (b>0?a/b:0), a, b, (c>0?b/c:0)}'
+fi
