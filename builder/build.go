@@ -141,6 +141,11 @@ func writeFileAtomic(dst string, data []byte) error {
 	}
 	_, err = f.Write(data)
 	if err == nil {
+		// CreateTemp makes the file private; outputs are for everyone
+		// who may read the directory (CI uploads them).
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

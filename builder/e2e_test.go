@@ -276,3 +276,55 @@ func TestInstallVersionRule(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputEditedInPlaceIsRebuilt: out/*.wim are hard links to cache
+// blobs. Editing one in place (as root, or after chmod) must not poison the
+// cache: the next build re-runs the export, puts the true output back and
+// lists its real digest. artifacts.json is readable by everyone (CI uploads
+// it from another user's job).
+func TestOutputEditedInPlaceIsRebuilt(t *testing.T) {
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	first := build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	want := sha256File(t, out)
+	if fi, err := os.Stat(filepath.Join(dir, "out", "artifacts.json")); err != nil || fi.Mode().Perm()&0o044 != 0o044 {
+		t.Fatalf("artifacts.json mode: %v %v", fi.Mode(), err)
+	}
+
+	os.Chmod(out, 0o644)
+	f, err := os.OpenFile(out, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("hand edit"), 4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if sha256File(t, out) == want {
+		t.Fatal("the edit did not change the file")
+	}
+
+	ctr := &counter{runs: map[string]int{}}
+	res := build(t, dir, c, ctr)
+	if ctr.runs["export"] != 1 {
+		t.Errorf("exports re-run after boot.wim was edited in place: %d, want 1 (runs %v)", ctr.runs["export"], ctr.runs)
+	}
+	if got := sha256File(t, out); got != want {
+		t.Errorf("boot.wim after the rebuild: sha256 %s, want %s", got, want)
+	}
+	for i, a := range res.Manifest.Artifacts {
+		if a != first.Manifest.Artifacts[i] {
+			t.Errorf("artifact %d: %+v, want %+v", i, a, first.Manifest.Artifacts[i])
+		}
+	}
+}
+
+func sha256File(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(cache.DigestBytes(b))
+}

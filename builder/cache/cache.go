@@ -311,7 +311,6 @@ func (c *Cache) OpenBlob(d Digest) (*BlobReader, error) {
 		f.Close()
 		return nil, err
 	}
-	c.touch(p)
 	return &BlobReader{f: f, h: sha256.New(), want: d, size: st.Size(), c: c}, nil
 }
 
@@ -377,6 +376,13 @@ type Action struct {
 type Output struct {
 	Digest Digest `json:"digest"`
 	Size   int64  `json:"size"`
+	// Stamp is the blob file's modification time (Unix nanoseconds) when
+	// the action was recorded; PutAction sets it. The cache never changes a
+	// stored blob's time, so a different time means the file was written
+	// since (e.g. a published output edited in place through its hard link)
+	// and GetAction re-hashes the blob before trusting it. Zero (records
+	// from before stamps) skips the check.
+	Stamp int64 `json:"stamp,omitempty"`
 }
 
 type actionFile struct {
@@ -392,11 +398,16 @@ func (c *Cache) PutAction(key Digest, a Action) error {
 	if !key.Valid() {
 		return fmt.Errorf("%w: %q", ErrBadKey, key)
 	}
+	outs := make(map[string]Output, len(a.Outputs))
 	for name, o := range a.Outputs {
-		if !c.HasBlob(o.Digest) {
+		st, err := os.Stat(c.blobPath(o.Digest))
+		if err != nil || !o.Digest.Valid() {
 			return fmt.Errorf("cache: action output %q: blob %s not stored", name, o.Digest.Short())
 		}
+		o.Stamp = st.ModTime().UnixNano()
+		outs[name] = o
 	}
+	a.Outputs = outs
 	body, err := json.Marshal(a)
 	if err != nil {
 		return err
@@ -433,14 +444,39 @@ func (c *Cache) GetAction(key Digest) (Action, error) {
 		os.Remove(p)
 		return Action{}, fmt.Errorf("%w (%s removed): %v", ErrMiss, p, ErrCorrupt)
 	}
+	restamp := false
 	for _, o := range af.Action.Outputs {
 		st, err := os.Stat(c.blobPath(o.Digest))
 		if err != nil || st.Size() != o.Size {
 			return Action{}, ErrMiss
 		}
+		if o.Stamp != 0 && st.ModTime().UnixNano() != o.Stamp {
+			// Written since it was recorded: intact only if its bytes
+			// still hash to its name (a corrupt blob is deleted, so the
+			// step re-runs and stores it afresh).
+			if err := c.VerifyBlob(o.Digest); err != nil {
+				return Action{}, fmt.Errorf("%w: output %s changed since it was stored: %v", ErrMiss, o.Digest.Short(), err)
+			}
+			restamp = true
+		}
+	}
+	if restamp {
+		// Intact after all (e.g. replaced by a concurrent writer of the
+		// same blob): record the new times so the next hit is cheap.
+		if err := c.PutAction(key, af.Action); err != nil {
+			return Action{}, err
+		}
 	}
 	c.touch(p)
-	return af.Action, nil
+	// Stamps describe this cache's files, not the result: callers see an
+	// action equal to the one they stored.
+	a := af.Action
+	a.Outputs = make(map[string]Output, len(af.Action.Outputs))
+	for name, o := range af.Action.Outputs {
+		o.Stamp = 0
+		a.Outputs[name] = o
+	}
+	return a, nil
 }
 
 func (c *Cache) writeAtomic(dst string, data []byte) error {
@@ -517,7 +553,7 @@ type Entry struct {
 	Kind    string // "blob" or "action"
 	Digest  Digest
 	Size    int64
-	Used    time.Time // last use (modification time, refreshed on hit)
+	Used    time.Time // actions: last use (refreshed on hit); blobs: when stored
 	Step    string    // action kind
 	Label   string    // action label
 	Outputs int       // action output count

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -131,7 +132,7 @@ func TestActions(t *testing.T) {
 		t.Fatalf("empty cache err = %v", err)
 	}
 	d, _ := c.PutBytes([]byte("tree"))
-	a := Action{Kind: "files", Label: "image.boot files", Outputs: map[string]Output{"tree": {d, 4}}, Meta: map[string]string{"n": "1"}}
+	a := Action{Kind: "files", Label: "image.boot files", Outputs: map[string]Output{"tree": {Digest: d, Size: 4}}, Meta: map[string]string{"n": "1"}}
 	if err := c.PutAction(key, a); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestActions(t *testing.T) {
 		t.Fatalf("get %+v %v", got, err)
 	}
 	// An action naming a blob that is not stored is refused.
-	bad := Action{Outputs: map[string]Output{"x": {DigestBytes([]byte("nope")), 4}}}
+	bad := Action{Outputs: map[string]Output{"x": {Digest: DigestBytes([]byte("nope")), Size: 4}}}
 	if err := c.PutAction(NewKey("x", 1).Sum(), bad); err == nil {
 		t.Fatal("action with missing blob accepted")
 	}
@@ -156,7 +157,7 @@ func TestDamagedActionIsAMiss(t *testing.T) {
 	c := newCache(t)
 	d, _ := c.PutBytes([]byte("x"))
 	key := NewKey("k", 1).Sum()
-	c.PutAction(key, Action{Outputs: map[string]Output{"o": {d, 1}}})
+	c.PutAction(key, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 1}}})
 	p := c.actionPath(key)
 	for _, damage := range []func([]byte) []byte{
 		func(b []byte) []byte { return b[:len(b)/2] },
@@ -172,7 +173,7 @@ func TestDamagedActionIsAMiss(t *testing.T) {
 		if _, err := os.Stat(p); err == nil {
 			t.Fatal("damaged action record not removed")
 		}
-		c.PutAction(key, Action{Outputs: map[string]Output{"o": {d, 1}}})
+		c.PutAction(key, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 1}}})
 	}
 }
 
@@ -233,7 +234,7 @@ func TestPrune(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		d, _ := c.PutBytes(bytes.Repeat([]byte{byte(i)}, 1000))
 		k := NewKey("k", 1).Int("i", int64(i)).Sum()
-		c.PutAction(k, Action{Outputs: map[string]Output{"o": {d, 1000}}})
+		c.PutAction(k, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 1000}}})
 		keys = append(keys, k)
 		now = now.Add(time.Hour)
 	}
@@ -341,7 +342,7 @@ func childWriter(dir string) {
 			os.Exit(4)
 		}
 		c.PutAction(NewKey("child", 1).String("i", fmt.Sprint(seed, i)).Sum(),
-			Action{Kind: "child", Outputs: map[string]Output{"o": {d, int64(n)}}})
+			Action{Kind: "child", Outputs: map[string]Output{"o": {Digest: d, Size: int64(n)}}})
 	}
 }
 
@@ -354,7 +355,7 @@ func TestHints(t *testing.T) {
 	}
 	d, _ := c.PutBytes([]byte("previous output"))
 	k := NewKey("k", 1).Sum()
-	c.PutAction(k, Action{Outputs: map[string]Output{"o": {d, 15}}})
+	c.PutAction(k, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 15}}})
 	if err := c.SetHint("image boot", d); err != nil {
 		t.Fatal(err)
 	}
@@ -382,5 +383,69 @@ func TestHints(t *testing.T) {
 	}
 	if _, ok := c.Hint("image boot"); ok {
 		t.Fatal("emptying the cache kept a hint")
+	}
+}
+
+// TestOutputWrittenInPlaceIsAMiss: a published output is a hard link to its
+// blob, so editing it in place (root ignores the read-only mode) rewrites
+// the blob. The action must then miss and the damaged blob go, even when
+// the edit kept the size; a blob whose time changed but whose bytes did not
+// stays a hit and is restamped.
+func TestOutputWrittenInPlaceIsAMiss(t *testing.T) {
+	c := newCache(t)
+	data := bytes.Repeat([]byte("wim!"), 4096)
+	d, _ := c.PutBytes(data)
+	key := NewKey("export", 1).Sum()
+	if err := c.PutAction(key, Action{Outputs: map[string]Output{"wim": {Digest: d, Size: int64(len(data))}}}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := c.BlobPath(d)
+	st0, _ := os.Stat(p)
+	// Reading a blob does not change its time (the stamp stays valid).
+	if _, err := readAll(t, c, d); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := c.GetAction(key); err != nil || a.Outputs["wim"] != (Output{Digest: d, Size: int64(len(data))}) {
+		t.Fatalf("intact output: %+v %v", a, err)
+	}
+	if af, err := c.readAction(key); err != nil || af.Outputs["wim"].Stamp != st0.ModTime().UnixNano() {
+		t.Fatalf("recorded stamp: %+v %v (blob time %v)", af, err, st0.ModTime())
+	}
+
+	// Same bytes, new time: still a hit, and the record takes the new time.
+	later := st0.ModTime().Add(time.Hour)
+	os.Chtimes(p, later, later)
+	if _, err := c.GetAction(key); err != nil {
+		t.Fatalf("touched but intact output: %v", err)
+	}
+	af, err := c.readAction(key)
+	if err != nil || af.Outputs["wim"].Stamp != later.UnixNano() {
+		t.Fatalf("record not restamped: %+v %v", af, err)
+	}
+
+	// Edited in place through another link, same size: a miss, blob removed.
+	link := filepath.Join(t.TempDir(), "boot.wim")
+	if err := os.Link(p, link); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(link, 0o644)
+	f, err := os.OpenFile(link, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("EDIT"), 100)
+	f.Close()
+	if _, err := c.GetAction(key); !errors.Is(err, ErrMiss) {
+		t.Fatalf("output edited in place: err = %v, want a miss", err)
+	}
+	if c.HasBlob(d) {
+		t.Fatal("the edited blob is still in the cache")
+	}
+	// Stored again, it is a new file; the edited link is left alone.
+	if d2, _ := c.PutBytes(data); d2 != d {
+		t.Fatal("digest changed")
+	}
+	if b, _ := os.ReadFile(link); bytes.Equal(b, data) {
+		t.Fatal("re-storing the blob rewrote the edited file")
 	}
 }

@@ -27,6 +27,10 @@
 // read (the reader fails at EOF on mismatch); VerifyBlob checks a whole blob.
 // Action records carry their own digest and are rejected when damaged. A
 // corrupt entry is deleted and reported as a miss, so it is rebuilt, never used.
+// Outputs published by hard link (out/*.wim) share their blob's file, so an
+// in-place edit of the output rewrites the blob: each action records its
+// blobs' modification times (the cache never changes a stored blob's time),
+// and a blob whose time moved is re-hashed before its action counts as a hit.
 //
 // Keys never contain paths or times: callers compute them from canonical step
 // definitions (package builder).
