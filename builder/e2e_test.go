@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 	"github.com/wimbuild/wimbuild/dsl"
@@ -327,4 +328,43 @@ func sha256File(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(cache.DigestBytes(b))
+}
+
+// TestPruneKeepsContentOfCachedSteps: a files step's content is named only
+// inside its state manifest. Pruning (by default, and by size with room to
+// spare) must keep it, so a later build that re-runs only the export still
+// finds it.
+func TestPruneKeepsContentOfCachedSteps(t *testing.T) {
+	dir := e2eDir(t)
+	cdir := t.TempDir()
+	c, _ := cache.Open(cdir)
+	build(t, dir, c, nil)
+	// Age every blob past Prune's one-minute grace for concurrent builds.
+	old := time.Now().Add(-2 * time.Hour)
+	filepath.Walk(filepath.Join(cdir, "blobs"), func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	for _, o := range []cache.PruneOptions{{}, {KeepBytes: 1 << 40}} {
+		o.Refs = CacheRefs(c)
+		if r, err := c.Prune(o); err != nil || r.Removed != 0 {
+			t.Fatalf("prune %+v removed %d entries (%v); nothing was unreferenced", o, r.Removed, err)
+		}
+	}
+	// Only the image metadata changes: the files steps stay cached and the
+	// exports read their content from the cache.
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	b2 := bytes.Replace(b, []byte(`description = "`), []byte(`description = "Pruned: `), 1)
+	if bytes.Equal(b, b2) {
+		t.Fatal("test recipe has no description to change")
+	}
+	os.WriteFile(recipe, b2, 0o644)
+	ctr := &counter{runs: map[string]int{}}
+	build(t, dir, c, ctr)
+	if ctr.runs["export"] == 0 || ctr.runs["files"] != 0 {
+		t.Fatalf("runs after the metadata change: %v", ctr.runs)
+	}
 }

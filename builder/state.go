@@ -29,6 +29,32 @@ type manifest struct {
 	Extra map[string]cache.Digest `json:"extra"`
 }
 
+// CacheRefs tells cache.Prune what a step result needs besides its
+// outputs: the WIMs and content blobs its image-state manifest names (a
+// files step's content lives only there). Pass it as PruneOptions.Refs
+// whenever pruning a build cache.
+func CacheRefs(c *cache.Cache) func(cache.Action) []cache.Digest {
+	return func(a cache.Action) []cache.Digest {
+		o, ok := a.Outputs["blobs"]
+		if !ok {
+			return nil
+		}
+		b, err := readBlob(c, o.Digest)
+		if err != nil {
+			return nil // unreadable: the result is lost anyway
+		}
+		var m manifest
+		if json.Unmarshal(b, &m) != nil {
+			return nil
+		}
+		refs := append([]cache.Digest(nil), m.WIMs...)
+		for _, d := range m.Extra {
+			refs = append(refs, d)
+		}
+		return refs
+	}
+}
+
 // imageState is a loaded image in flight.
 type imageState struct {
 	img *wim.Image

@@ -631,21 +631,34 @@ func (c *Cache) DiskUsage() (Usage, error) {
 // PruneOptions selects what Prune removes. With neither field set, Prune
 // removes only unreferenced blobs and stray temp files.
 type PruneOptions struct {
-	// KeepBytes removes least recently used entries until the cache holds
-	// at most this many bytes (0 = no size limit; negative = remove all).
+	// KeepBytes removes least recently used step results, with the blobs
+	// only they name, until the cache holds at most this many bytes (0 = no
+	// size limit; negative = remove all).
 	KeepBytes int64
 	// OlderThan removes entries not used for this long (0 = no age limit).
 	OlderThan time.Duration
+	// KeepUsedSince, when set, keeps every step result used at or after
+	// it (a build trimming the cache keeps what it just used), even if
+	// the cache then stays above KeepBytes.
+	KeepUsedSince time.Time
+	// Refs names the blobs a step result needs besides its outputs (for
+	// the builder: the content its image-state manifest lists). Prune
+	// keeps them while the result stays. Nil: outputs only.
+	Refs func(Action) []Digest
 }
 
 // PruneResult reports what Prune removed.
 type PruneResult struct {
 	Removed      int
 	RemovedBytes int64
+	// Left is what the cache holds afterwards.
+	Left int64
 }
 
-// Prune removes entries. Actions are removed first (least recently used
-// first); blobs no remaining action references are then removed.
+// Prune removes entries. Step results go least recently used first, each
+// with the blobs no remaining result names; blobs no result names are
+// removed too (unless younger than a minute: a concurrent build may be
+// about to record them).
 func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 	var res PruneResult
 	// Stray temp files from killed writers (older than a minute, so a
@@ -664,10 +677,6 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 	if err != nil {
 		return res, err
 	}
-	var total int64
-	for _, e := range es {
-		total += e.Size
-	}
 	remove := func(e Entry) {
 		p := c.blobPath(e.Digest)
 		if e.Kind == "action" {
@@ -676,37 +685,71 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 		if os.Remove(p) == nil {
 			res.Removed++
 			res.RemovedBytes += e.Size
-			total -= e.Size
 		}
 	}
-	// Oldest actions first.
+	// refs counts the results naming each blob; total is what the cache
+	// will hold, counting a blob only while something keeps it.
 	var actions []Entry
+	outs := map[Digest][]Digest{}
+	refs := map[Digest]int{}
+	blobs := map[Digest]Entry{}
 	for _, e := range es {
-		if e.Kind == "action" {
+		switch e.Kind {
+		case "action":
 			actions = append(actions, e)
+			if act, err := c.readAction(e.Digest); err == nil {
+				seen := map[Digest]bool{}
+				add := func(d Digest) {
+					if !seen[d] {
+						seen[d] = true
+						outs[e.Digest] = append(outs[e.Digest], d)
+						refs[d]++
+					}
+				}
+				for _, out := range act.Outputs {
+					add(out.Digest)
+				}
+				if o.Refs != nil {
+					for _, d := range o.Refs(act) {
+						add(d)
+					}
+				}
+			}
+		case "blob":
+			blobs[e.Digest] = e
 		}
 	}
+	young := func(e Entry) bool { return o.KeepBytes >= 0 && c.now().Sub(e.Used) < time.Minute }
+	var total int64
+	for _, e := range es {
+		if e.Kind == "action" || refs[e.Digest] > 0 || young(e) {
+			total += e.Size
+		}
+	}
+	// Oldest first.
 	sort.SliceStable(actions, func(i, j int) bool { return actions[i].Used.Before(actions[j].Used) })
-	kept := map[Digest]bool{}
 	for _, a := range actions {
+		if !o.KeepUsedSince.IsZero() && !a.Used.Before(o.KeepUsedSince) {
+			continue
+		}
 		drop := o.KeepBytes < 0 ||
 			(o.OlderThan > 0 && c.now().Sub(a.Used) > o.OlderThan) ||
 			(o.KeepBytes > 0 && total > o.KeepBytes)
-		if drop {
-			remove(a)
+		if !drop {
 			continue
 		}
-		if act, err := c.readAction(a.Digest); err == nil {
-			for _, out := range act.Outputs {
-				kept[out.Digest] = true
+		remove(a)
+		total -= a.Size
+		for _, d := range outs[a.Digest] {
+			if refs[d]--; refs[d] == 0 {
+				if b, ok := blobs[d]; ok && !young(b) {
+					total -= b.Size
+				}
 			}
 		}
 	}
-	for _, e := range es {
-		// A blob younger than a minute may belong to a concurrent build
-		// that has not written its action record yet.
-		young := o.KeepBytes >= 0 && c.now().Sub(e.Used) < time.Minute
-		if e.Kind == "blob" && !kept[e.Digest] && !young {
+	for d, e := range blobs {
+		if refs[d] <= 0 && !young(e) {
 			remove(e)
 		}
 	}
@@ -724,6 +767,7 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 			}
 		}
 	}
+	res.Left = max(total, 0)
 	return res, nil
 }
 

@@ -449,3 +449,85 @@ func TestOutputWrittenInPlaceIsAMiss(t *testing.T) {
 		t.Fatal("re-storing the blob rewrote the edited file")
 	}
 }
+
+// TestPruneKeepBytes: a size limit drops the oldest results with the blobs
+// only they name — and no more than needed; shared blobs stay while a kept
+// result names them; KeepUsedSince protects recent results even above the
+// limit.
+func TestPruneKeepBytes(t *testing.T) {
+	c := newCache(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	shared, _ := c.PutBytes(bytes.Repeat([]byte("s"), 10000))
+	var keys []Digest
+	var own []Digest
+	for i := 0; i < 4; i++ { // four "builds": 100 kB of their own + the shared 10 kB
+		d, _ := c.PutBytes(bytes.Repeat([]byte{byte(i)}, 100000))
+		k := NewKey("k", 1).Int("i", int64(i)).Sum()
+		c.PutAction(k, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 100000}, "s": {Digest: shared, Size: 10000}}})
+		keys, own = append(keys, k), append(own, d)
+		now = now.Add(time.Hour)
+	}
+	check := func(what string, wantKept ...bool) {
+		t.Helper()
+		for i, k := range keys {
+			_, err := c.readAction(k)
+			if (err == nil) != wantKept[i] || c.HasBlob(own[i]) != wantKept[i] {
+				t.Fatalf("%s: build %d kept=%v (action err %v), want %v", what, i, c.HasBlob(own[i]), err, wantKept[i])
+			}
+		}
+		if !c.HasBlob(shared) {
+			t.Fatalf("%s: the shared blob is gone", what)
+		}
+	}
+	// 4 x 100 kB + 10 kB + actions: room for two builds drops the two oldest.
+	r, err := c.Prune(PruneOptions{KeepBytes: 250000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("keep 250 kB", false, false, true, true)
+	if r.Left > 250000 || r.Left < 210000 {
+		t.Fatalf("left %d bytes", r.Left)
+	}
+	// The newest two are protected: a limit below them removes nothing.
+	r, _ = c.Prune(PruneOptions{KeepBytes: 50000, KeepUsedSince: now.Add(-2 * time.Hour)})
+	check("protected", false, false, true, true)
+	if r.Left < 210000 {
+		t.Fatalf("protected prune left %d bytes", r.Left)
+	}
+	// Only the newest protected: the older one goes.
+	c.Prune(PruneOptions{KeepBytes: 50000, KeepUsedSince: now.Add(-time.Hour)})
+	check("one protected", false, false, false, true)
+}
+
+// TestPruneFollowsRefs: blobs a kept result needs through Refs (content
+// listed inside its manifest) survive; they go with the last result naming
+// them.
+func TestPruneFollowsRefs(t *testing.T) {
+	c := newCache(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	content, _ := c.PutBytes([]byte("overlay file"))
+	man, _ := c.PutBytes([]byte("manifest naming the overlay file"))
+	k := NewKey("files", 1).Sum()
+	c.PutAction(k, Action{Outputs: map[string]Output{"blobs": {Digest: man, Size: 32}}})
+	now = now.Add(time.Hour)
+	refs := func(a Action) []Digest {
+		if a.Outputs["blobs"].Digest == man {
+			return []Digest{content}
+		}
+		return nil
+	}
+	if _, err := c.Prune(PruneOptions{Refs: refs}); err != nil {
+		t.Fatal(err)
+	}
+	if !c.HasBlob(content) || !c.HasBlob(man) {
+		t.Fatal("prune removed a blob a kept result needs")
+	}
+	if _, err := c.Prune(PruneOptions{OlderThan: time.Minute, Refs: refs}); err != nil {
+		t.Fatal(err)
+	}
+	if c.HasBlob(content) || c.HasBlob(man) {
+		t.Fatal("blobs of a removed result survived")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/wimbuild/wimbuild/builder"
 	"github.com/wimbuild/wimbuild/builder/cache"
 )
 
@@ -109,7 +110,7 @@ func cacheCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					o := cache.PruneOptions{OlderThan: c.Duration("older-than")}
+					o := cache.PruneOptions{OlderThan: c.Duration("older-than"), Refs: builder.CacheRefs(cc)}
 					if s := c.String("keep-bytes"); s != "" {
 						n, err := parseBytes(s)
 						if err != nil {
@@ -124,7 +125,7 @@ func cacheCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(c.App.Writer, "removed %d entries, %s\n", r.Removed, humanBytes(r.RemovedBytes))
+					fmt.Fprintf(c.App.Writer, "removed %d entries, %s; %s left\n", r.Removed, humanBytes(r.RemovedBytes), humanBytes(r.Left))
 					return nil
 				},
 			},
