@@ -31,8 +31,8 @@ func buildFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "target", Usage: "build only this image (`image.NAME`; repeatable; default: every image)"},
 		&cli.StringFlag{Name: "out", Usage: "output directory (default: the recipe's output { dir }, else out/ beside the recipe)"},
 		&cli.BoolFlag{Name: "no-cache", Usage: "run every step and store nothing in the cache"},
-		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "steps run at once (default: CPU count)"},
-		&cli.IntFlag{Name: "threads", Usage: "compression threads per image (default: CPU count)"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Usage: "steps run at once", DefaultText: "CPU count"},
+		&cli.IntFlag{Name: "threads", Usage: "compression threads per image", DefaultText: "CPU count"},
 	)
 }
 
@@ -76,7 +76,9 @@ func buildCommand() *cli.Command {
 			"   wimbuild build --target image.capture --var server=wds01 recipes/\n" +
 			"   CI=true wimbuild build --progress json . > events.jsonl",
 		Flags: append(buildFlags(),
-			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "how to show progress: auto, tty (bars), plain (lines), json (one event per line)"}),
+			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "how to show progress: auto, tty (bars), plain (lines), json (one event per line)"},
+			&cli.StringFlag{Name: "cache-max", Value: defaultCacheMax, EnvVars: []string{"WIMBUILD_CACHE_MAX"},
+				Usage: "keep the cache under this `SIZE`: a build that stored new results and finds the cache larger trims it to 80 % (least recently used first; what builds used in the last 10 minutes stays); 0 = never trim"}),
 		Action: runBuild,
 	}
 }
@@ -89,6 +91,10 @@ func runBuild(c *cli.Context) error {
 	case "tty", "plain", "json":
 	default:
 		return usageErrorf("--progress must be auto, tty, plain or json, not %q", mode)
+	}
+	cacheMax, err := parseBytes(c.String("cache-max"))
+	if err != nil {
+		return usageErrorf("--cache-max: %v", err)
 	}
 	ev := newEventRenderer(c.App.ErrWriter, mode)
 	p, err := planFromCLI(c, ev.observe)
@@ -111,7 +117,45 @@ func runBuild(c *cli.Context) error {
 		fmt.Fprintf(w, "%-28s %s  %s  sha256:%s\n", a.Path, humanBytes(a.Size), a.Arch, a.SHA256[:16])
 	}
 	fmt.Fprintf(w, "built %d steps, %d cached, in %.2fs -> %s\n", res.Executed, res.Cached, time.Since(start).Seconds(), res.OutDir)
+	if res.Executed > 0 && !c.Bool("no-cache") && cacheMax > 0 {
+		trimCache(c, cacheMax, start)
+	}
 	return nil
+}
+
+// defaultCacheMax bounds the cache when the user says nothing: room for
+// several generations of a recipe's images (each rebuild of a changed image
+// stores its whole output, since an unchanged recipe must find it again).
+const defaultCacheMax = "10G"
+
+// trimCache keeps the cache under max after a build: once it is above,
+// least recently used step results go first, with the content only they
+// need, until it holds 80 % of max. What this build
+// used, and anything used in the last ten minutes (a concurrent build may
+// still need it), is never removed. A failure only warns: the build's
+// outputs are already in place.
+func trimCache(c *cli.Context, max int64, start time.Time) {
+	cc, err := openCache(c)
+	if err != nil {
+		return
+	}
+	n, err := cc.Bytes()
+	if err != nil || n <= max {
+		return
+	}
+	// Down to 80 %, so that a cache at its limit is not trimmed again by
+	// every build (removing a large file costs tens of milliseconds).
+	since := start.Add(-10 * time.Minute)
+	r, err := cc.Prune(cache.PruneOptions{KeepBytes: max / 10 * 8, KeepUsedSince: since, Refs: builder.CacheRefs(cc)})
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "wimbuild: warning: trimming the cache: %v\n", err)
+		return
+	}
+	msg := fmt.Sprintf("cache: removed %s of least recently used results to stay under %s (--cache-max)", humanBytes(r.RemovedBytes), humanBytes(max))
+	if r.Left > max/10*8 {
+		msg = fmt.Sprintf("cache: %s, above --cache-max %s: what builds used in the last 10 minutes is kept (removed %s)", humanBytes(r.Left), humanBytes(max), humanBytes(r.RemovedBytes))
+	}
+	fmt.Fprintln(c.App.Writer, msg)
 }
 
 // eventRenderer draws step events: bars on a terminal, lines otherwise, or

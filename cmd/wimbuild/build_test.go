@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wimbuild/wimbuild/builder"
+	"github.com/wimbuild/wimbuild/builder/cache"
 	"github.com/wimbuild/wimbuild/internal/testutil"
 	"github.com/wimbuild/wimbuild/wim"
 	"github.com/wimbuild/wimbuild/winpe/sample"
@@ -116,5 +119,49 @@ func TestBuildErrorPointsAtRecipe(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "boot.wim")); err == nil {
 		t.Fatal("a failed build left boot.wim")
+	}
+}
+
+// TestBuildTrimsCache: a build that stores new results trims a cache above
+// --cache-max, oldest first, keeping everything it used itself.
+func TestBuildTrimsCache(t *testing.T) {
+	dir := e2eRecipe(t)
+	cacheDir := t.TempDir()
+	if code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", dir); code != 0 {
+		t.Fatalf("build exit %d\n%s\n%s", code, out, errs)
+	}
+	var first builder.Manifest
+	b, _ := os.ReadFile(filepath.Join(dir, "out", "artifacts.json"))
+	if err := json.Unmarshal(b, &first); err != nil || len(first.Artifacts) == 0 {
+		t.Fatalf("artifacts.json: %v", err)
+	}
+	// That generation is a day old now.
+	old := time.Now().Add(-24 * time.Hour)
+	filepath.Walk(cacheDir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ = os.ReadFile(recipe)
+	os.WriteFile(recipe, bytes.Replace(b, []byte(`description = "`), []byte(`description = "Second: `), 1), 0o644)
+
+	if code, _, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--cache-max", "lots", dir); code != exitUsage {
+		t.Fatalf("bad --cache-max: exit %d %s", code, errs)
+	}
+	code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", "--cache-max", "1K", dir)
+	if code != 0 || !strings.Contains(out, "cache: ") || !strings.Contains(out, "above --cache-max 1.0 KiB") {
+		t.Fatalf("build exit %d\n%s\n%s", code, out, errs)
+	}
+	cc, _ := cache.Open(cacheDir)
+	for _, a := range first.Artifacts {
+		if cc.HasBlob(cache.Digest(a.SHA256)) {
+			t.Errorf("the first build's %s (a day old, not used since) survived the trim", a.Path)
+		}
+	}
+	// What the second build used is all still there.
+	if code, out, _ := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", "--cache-max", "1K", dir); code != 0 || !strings.Contains(out, "built 0 steps, 16 cached") {
+		t.Fatalf("rebuild after the trim: exit %d\n%s", code, out)
 	}
 }

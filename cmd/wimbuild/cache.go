@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -134,8 +135,8 @@ func cacheCommand() *cli.Command {
 }
 
 // parseBytes parses sizes like 1024, 500K, 20M, 10G, 1T (binary units).
-func parseBytes(s string) (int64, error) {
-	s = strings.TrimSpace(strings.ToUpper(s))
+func parseBytes(in string) (int64, error) {
+	s := strings.TrimSpace(strings.ToUpper(in))
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "B"), "I")
 	mult := int64(1)
 	if s != "" {
@@ -154,8 +155,8 @@ func parseBytes(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid size %q (want e.g. 500M or 10G)", s)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 500M or 10G)", in)
 	}
 	return n * mult, nil
 }
