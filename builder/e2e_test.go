@@ -368,3 +368,37 @@ func TestPruneKeepsContentOfCachedSteps(t *testing.T) {
 		t.Fatalf("runs after the metadata change: %v", ctr.runs)
 	}
 }
+
+// TestLostContentIsRebuilt: when content a cached state names is gone from
+// the cache (deleted by hand, or pruned by a version that did not follow
+// manifests), the steps that stored it run again instead of the build
+// failing with a cache miss.
+func TestLostContentIsRebuilt(t *testing.T) {
+	dir := e2eDir(t)
+	cdir := t.TempDir()
+	c, _ := cache.Open(cdir)
+	build(t, dir, c, nil)
+	content, err := os.ReadFile(filepath.Join(dir, "overlay", "contoso.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.BlobPath(cache.DigestBytes(content))
+	if err != nil {
+		t.Fatalf("overlay content not in the cache: %v", err)
+	}
+	os.Remove(p)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	os.WriteFile(recipe, bytes.Replace(b, []byte(`description = "`), []byte(`description = "Lost: `), 1), 0o644)
+	ctr := &counter{runs: map[string]int{}}
+	build(t, dir, c, ctr)
+	if ctr.runs["files"] == 0 || ctr.runs["export"] == 0 {
+		t.Fatalf("runs after losing overlay content: %v", ctr.runs)
+	}
+	if got := extract(t, filepath.Join(dir, "out", "boot.wim"), "/contoso.txt"); !bytes.Equal(got, content) {
+		t.Fatalf("contoso.txt in the rebuilt image: %q", got)
+	}
+	if !c.HasBlob(cache.DigestBytes(content)) {
+		t.Fatal("the lost content was not stored again")
+	}
+}

@@ -56,6 +56,7 @@ type Plan struct {
 	// consume them without a round trip through the cache encoding.
 	memMu     sync.Mutex
 	mem       map[*Step]*imageState
+	present   map[cache.Digest]bool // blobs stateStored found stored
 	consumers map[*Step]int
 }
 
@@ -196,6 +197,10 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid build graph", Detail: err.Error()})
 	}
 	p.Steps = ordered
+	p.present = map[cache.Digest]bool{}
+	for _, s := range ordered {
+		s.Valid = p.stateStored
+	}
 	p.mem = map[*Step]*imageState{}
 	p.consumers = map[*Step]int{}
 	for _, s := range ordered {

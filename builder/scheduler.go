@@ -29,6 +29,10 @@ type Step struct {
 	// NoCache runs the step even when its key is cached (and does not store
 	// its result), for steps whose output is cheap or must be fresh.
 	NoCache bool
+	// Valid, when set, confirms on a cache hit that the stored result is
+	// still usable (e.g. every blob it refers to is still stored); false
+	// turns the hit into a miss, so the step runs again.
+	Valid func(a cache.Action) bool
 	// Run executes the step. It reads its inputs' results from rc and
 	// returns its outputs as a cache.Action whose blobs are already in the
 	// cache.
@@ -342,7 +346,7 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan struct{}, mu *sync.Mutex,
 	results map[*Step]cache.Action, emit func(Event), later func(func() error)) (cache.Action, bool, error) {
 	if useCache {
-		if a, err := o.Cache.GetAction(s.Key); err == nil {
+		if a, err := o.Cache.GetAction(s.Key); err == nil && (s.Valid == nil || s.Valid(a)) {
 			emit(Event{Step: s, Status: StatusCached})
 			return a, true, nil
 		}

@@ -35,24 +35,59 @@ type manifest struct {
 // whenever pruning a build cache.
 func CacheRefs(c *cache.Cache) func(cache.Action) []cache.Digest {
 	return func(a cache.Action) []cache.Digest {
-		o, ok := a.Outputs["blobs"]
-		if !ok {
-			return nil
-		}
-		b, err := readBlob(c, o.Digest)
-		if err != nil {
-			return nil // unreadable: the result is lost anyway
-		}
-		var m manifest
-		if json.Unmarshal(b, &m) != nil {
-			return nil
-		}
-		refs := append([]cache.Digest(nil), m.WIMs...)
-		for _, d := range m.Extra {
-			refs = append(refs, d)
-		}
+		refs, _ := stateRefs(c, a)
 		return refs
 	}
+}
+
+// stateRefs lists the blobs an image-state result's manifest names (none
+// for other results); an unreadable manifest is an error.
+func stateRefs(c *cache.Cache, a cache.Action) ([]cache.Digest, error) {
+	o, ok := a.Outputs["blobs"]
+	if !ok {
+		return nil, nil
+	}
+	b, err := readBlob(c, o.Digest)
+	if err != nil {
+		return nil, err
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	refs := append([]cache.Digest(nil), m.WIMs...)
+	for _, d := range m.Extra {
+		refs = append(refs, d)
+	}
+	return refs, nil
+}
+
+// stateStored is the Valid check of steps that produce image states: a
+// cached state is usable only while every blob its manifest names is
+// stored (content can be lost to a hand-deleted file, or to a prune by a
+// version that did not follow manifests). Blobs found present are
+// remembered for the rest of the build, so states that share content are
+// checked once.
+func (p *Plan) stateStored(a cache.Action) bool {
+	refs, err := stateRefs(p.opts.Cache, a)
+	if err != nil {
+		return false
+	}
+	for _, d := range refs {
+		p.memMu.Lock()
+		ok := p.present[d]
+		p.memMu.Unlock()
+		if ok {
+			continue
+		}
+		if !p.opts.Cache.HasBlob(d) {
+			return false
+		}
+		p.memMu.Lock()
+		p.present[d] = true
+		p.memMu.Unlock()
+	}
+	return true
 }
 
 // imageState is a loaded image in flight.
