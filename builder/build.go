@@ -82,10 +82,16 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, OutDir: p.OutDir}, nil
 }
 
-// publish puts the cache blob d at dst. When dst already holds exactly that
-// blob (same file, hard-linked earlier) nothing is done; otherwise a hard link
-// to the cache file is made (free, and the cache file is read-only), or a copy
-// where links are impossible. Either way through a temp name and rename.
+// linkFile makes hard links (a variable so tests can take the copy path).
+var linkFile = os.Link
+
+// publish puts the cache blob d at dst. When dst already holds that blob
+// (the same file, hard-linked earlier, or a copy made earlier: same size and
+// modification time — the cache never changes a blob's time, and an edit of
+// the copy changes the copy's) nothing is done; otherwise a hard link to the
+// cache file is made (free, and the cache file is read-only), or a copy where
+// links are impossible (another volume). Either way through a temp name and
+// rename.
 func publish(c *cache.Cache, d cache.Digest, dst string) error {
 	src, err := c.BlobPath(d)
 	if err != nil {
@@ -95,13 +101,18 @@ func publish(c *cache.Cache, d cache.Digest, dst string) error {
 	if err != nil {
 		return err
 	}
-	if di, err := os.Stat(dst); err == nil && os.SameFile(si, di) {
+	if di, err := os.Stat(dst); err == nil && (os.SameFile(si, di) ||
+		di.Mode().IsRegular() && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime())) {
 		return nil
 	}
 	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-"+d.Short())
 	os.Remove(tmp)
-	if err := os.Link(src, tmp); err != nil {
-		if err := copyFile(src, tmp); err != nil {
+	if err := linkFile(src, tmp); err != nil {
+		err := copyFile(src, tmp)
+		if err == nil {
+			err = os.Chtimes(tmp, si.ModTime(), si.ModTime())
+		}
+		if err != nil {
 			os.Remove(tmp)
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -400,5 +401,38 @@ func TestLostContentIsRebuilt(t *testing.T) {
 	}
 	if !c.HasBlob(cache.DigestBytes(content)) {
 		t.Fatal("the lost content was not stored again")
+	}
+}
+
+// TestPublishByCopy: where outputs cannot be hard links (another volume),
+// they are copies; a no-op rebuild must leave them alone (not copy hundreds
+// of megabytes again), and a copy edited in place is replaced.
+func TestPublishByCopy(t *testing.T) {
+	linkFile = func(string, string) error { return errors.New("cross-device link") }
+	defer func() { linkFile = os.Link }()
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	fi1, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sha256File(t, out)
+	if blob, _ := c.BlobPath(cache.Digest(want)); blob == "" {
+		t.Fatal("output is not the cache blob's bytes")
+	} else if bi, _ := os.Stat(blob); os.SameFile(fi1, bi) {
+		t.Fatal("output is a hard link although links fail")
+	}
+	build(t, dir, c, nil)
+	if fi2, _ := os.Stat(out); !os.SameFile(fi1, fi2) {
+		t.Error("a no-op rebuild copied the output again")
+	}
+	f, _ := os.OpenFile(out, os.O_WRONLY, 0)
+	f.WriteAt([]byte("edited"), 4096)
+	f.Close()
+	build(t, dir, c, nil)
+	if got := sha256File(t, out); got != want {
+		t.Errorf("edited copy not replaced: sha256 %s, want %s", got, want)
 	}
 }
