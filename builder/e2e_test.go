@@ -436,3 +436,43 @@ func TestPublishByCopy(t *testing.T) {
 		t.Errorf("edited copy not replaced: sha256 %s, want %s", got, want)
 	}
 }
+
+// TestFilesSourceContainingOutputs: a files source that holds the output
+// directory or the cache would copy earlier outputs into the image; the
+// plan refuses it at the files block.
+func TestFilesSourceContainingOutputs(t *testing.T) {
+	dir := e2eDir(t)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	b2 := bytes.Replace(b, []byte(`source      = "overlay/"`), []byte(`source      = "./"`), 1)
+	if bytes.Equal(b, b2) {
+		t.Fatal("test recipe has no overlay files block")
+	}
+	os.WriteFile(recipe, b2, 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	for _, tc := range []struct {
+		name, cacheDir, outDir, want string
+	}{
+		{"out beside the recipe", t.TempDir(), "", "contains the output directory"},
+		{"cache in the recipe dir", filepath.Join(dir, ".cache"), t.TempDir(), "contains the build cache"},
+		{"both elsewhere", t.TempDir(), t.TempDir(), ""},
+	} {
+		c, err := cache.Open(tc.cacheDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, diags := NewPlan(r, Options{Cache: c, OutDir: tc.outDir})
+		switch {
+		case tc.want == "" && diags.HasErrors():
+			t.Errorf("%s: %s", tc.name, diags.Error())
+		case tc.want != "" && !strings.Contains(diags.Error(), tc.want):
+			t.Errorf("%s: diagnostics %q, want %q", tc.name, diags.Error(), tc.want)
+		case tc.want != "" && !strings.Contains(diags.Error(), "recipe.wb.hcl:22"):
+			t.Errorf("%s: diagnostic not at the files block: %q", tc.name, diags.Error())
+		}
+		os.RemoveAll(filepath.Join(dir, ".cache"))
+	}
+}
