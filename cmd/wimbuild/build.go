@@ -309,8 +309,9 @@ func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string) err
 	var steps []planStep
 	hits := 0
 	for _, s := range p.Steps {
-		_, err := cc.GetAction(s.Key)
-		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: err == nil, Where: s.Where}
+		a, err := cc.GetAction(s.Key)
+		cached := err == nil && (s.Valid == nil || s.Valid(a))
+		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: cached, Where: s.Where}
 		for _, d := range s.Deps {
 			ps.Deps = append(ps.Deps, d.ID)
 		}
