@@ -976,7 +976,7 @@ func (o *outBuf) settle() error {
 					m := min(n, step)
 					c, err := copyRange(df, dst, sf, off, m)
 					if err != nil {
-						o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s: %w", m, off, sourceName(sf), ioErr(err))
+						o.err = fmt.Errorf("wim: copying %d bytes at offset %d of %s to offset %d of %s: %w", m, off, sourceName(sf), dst, df.Name(), ioErr(err))
 						return o.err
 					}
 					off, n, dst = off+c, n-c, dst+c
