@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 )
@@ -85,6 +86,9 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 // linkFile makes hard links (a variable so tests can take the copy path).
 var linkFile = os.Link
 
+// publishSeq numbers this process's publish temp files.
+var publishSeq atomic.Int64
+
 // publish puts the cache blob d at dst. When dst already holds that blob
 // (the same file, hard-linked earlier, or a copy made earlier: same size and
 // modification time — the cache never changes a blob's time, and an edit of
@@ -105,7 +109,9 @@ func publish(c *cache.Cache, d cache.Digest, dst string) error {
 		di.Mode().IsRegular() && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime())) {
 		return nil
 	}
-	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-"+d.Short())
+	// A name of this process's own: two builds publishing the same file
+	// must not take each other's temp file.
+	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.tmp-%s-%d-%d", filepath.Base(dst), d.Short(), os.Getpid(), publishSeq.Add(1)))
 	os.Remove(tmp)
 	if err := linkFile(src, tmp); err != nil {
 		err := copyFile(src, tmp)

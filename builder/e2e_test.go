@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -474,5 +475,62 @@ func TestFilesSourceContainingOutputs(t *testing.T) {
 			t.Errorf("%s: diagnostic not at the files block: %q", tc.name, diags.Error())
 		}
 		os.RemoveAll(filepath.Join(dir, ".cache"))
+	}
+}
+
+// TestConcurrentBuildsOfTheSameRecipe: two builds of one recipe, sharing
+// the cache and the output directory, run at the same time (cold, then
+// after a change); both succeed and the outputs are the built bytes.
+func TestConcurrentBuildsOfTheSameRecipe(t *testing.T) {
+	// Hold each published link a moment before it is renamed into place,
+	// so the two builds' publishing overlaps every round.
+	linkFile = func(src, dst string) error {
+		err := os.Link(src, dst)
+		time.Sleep(20 * time.Millisecond)
+		return err
+	}
+	defer func() { linkFile = os.Link }()
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	orig, _ := os.ReadFile(recipe)
+	for round := 0; round < 3; round++ {
+		if round > 0 {
+			os.WriteFile(recipe, bytes.Replace(orig, []byte(`description = "`), []byte(fmt.Sprintf(`description = "Round %d: `, round)), 1), 0o644)
+		}
+		r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, diags := NewPlan(r, Options{Cache: c, Jobs: 2})
+				if diags.HasErrors() {
+					errs[i] = diags
+					return
+				}
+				_, errs[i] = p.Build(context.Background())
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, build %d: %v", round, i, err)
+			}
+		}
+		var man Manifest
+		b, _ := os.ReadFile(filepath.Join(dir, "out", "artifacts.json"))
+		if err := json.Unmarshal(b, &man); err != nil {
+			t.Fatalf("round %d: artifacts.json: %v", round, err)
+		}
+		for _, a := range man.Artifacts {
+			if got := sha256File(t, filepath.Join(dir, "out", a.Path)); got != a.SHA256 {
+				t.Errorf("round %d: %s has sha256 %s, artifacts.json says %s", round, a.Path, got, a.SHA256)
+			}
+		}
 	}
 }
