@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 )
@@ -28,6 +29,10 @@ type digestMemo struct {
 	entries map[string]memoEntry
 	dirty   bool
 }
+
+// racyWindow: files modified less than this before they are hashed are
+// not memoized.
+const racyWindow = 3 * time.Second
 
 type memoEntry struct {
 	Size   int64        `json:"size"`
@@ -70,6 +75,7 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 	if ok && e.Size == size && e.MTime == mtime && e.Ino == ino && e.Digest.Valid() {
 		return e.Digest, size, nil
 	}
+	start := time.Now()
 	f, err := os.Open(abs)
 	if err != nil {
 		return "", 0, err
@@ -81,8 +87,12 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 		return "", 0, fmt.Errorf("reading %s: %w", path, err)
 	}
 	d := cache.Digest(hex.EncodeToString(h.Sum(nil)))
-	// Re-stat: a file modified while hashed is not memoized.
-	if fi2, err := os.Stat(abs); err == nil {
+	// Re-stat: a file modified while hashed is not memoized. Nor is one
+	// modified just before (racily clean, as version-control indexes call
+	// it): file times are only as fine as the kernel's clock tick (or two
+	// seconds on FAT), so a rewrite of the same size moments later could
+	// keep the time this entry would trust.
+	if fi2, err := os.Stat(abs); err == nil && time.Unix(0, mtime).Before(start.Add(-racyWindow)) {
 		s2, m2, i2 := statIdentity(fi2)
 		if s2 == size && m2 == mtime && i2 == ino && n == size {
 			m.mu.Lock()

@@ -13,12 +13,17 @@ func TestDigestMemo(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "a.bin")
 	os.WriteFile(f, []byte("one"), 0o644)
+	hourAgo := time.Now().Add(-time.Hour)
+	os.Chtimes(f, hourAgo, hourAgo)
 	m := openDigestMemo(dir)
 	d1, _, err := m.FileDigest(f)
 	if err != nil || d1 != cache.DigestBytes([]byte("one")) {
 		t.Fatalf("%s %v", d1, err)
 	}
 	m.Save()
+	if len(openDigestMemo(dir).entries) != 1 {
+		t.Fatal("an hour-old file was not memoized")
+	}
 	// Same size, new content, new mtime: the memo must not answer.
 	os.WriteFile(f, []byte("two"), 0o644)
 	os.Chtimes(f, time.Now().Add(time.Hour), time.Now().Add(time.Hour))
@@ -64,5 +69,25 @@ func TestTreeDigest(t *testing.T) {
 	os.Rename(filepath.Join(b, "top.cmd"), filepath.Join(b, "top2.cmd"))
 	if _, d, _ := m.TreeDigest(b); d == da {
 		t.Error("rename did not change the digest")
+	}
+}
+
+// TestDigestMemoRacyFile: a file hashed moments after it was written is not
+// memoized — a same-size rewrite within the file system's time resolution
+// would keep its time, and the memo would answer with the old content.
+func TestDigestMemoRacyFile(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "startnet.cmd")
+	os.WriteFile(f, []byte("echo one"), 0o644)
+	fi, _ := os.Stat(f)
+	m := openDigestMemo(dir)
+	if d, _, err := m.FileDigest(f); err != nil || d != cache.DigestBytes([]byte("echo one")) {
+		t.Fatalf("%s %v", d, err)
+	}
+	// Rewritten within the same clock tick: same size, same time, same inode.
+	os.WriteFile(f, []byte("echo two"), 0o644)
+	os.Chtimes(f, fi.ModTime(), fi.ModTime())
+	if d, _, err := m.FileDigest(f); err != nil || d != cache.DigestBytes([]byte("echo two")) {
+		t.Fatalf("racy rewrite answered from the memo: %s %v", d, err)
 	}
 }
