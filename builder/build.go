@@ -123,10 +123,39 @@ func publish(c *cache.Cache, d cache.Digest, dst string) error {
 			return err
 		}
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := replaceFile(tmp, dst); err != nil {
 		os.Remove(tmp)
 		return err
 	}
+	return nil
+}
+
+// renameFile is os.Rename (a variable so tests can give it Windows' rule).
+var renameFile = os.Rename
+
+// replaceFile renames tmp to dst, replacing dst. Windows refuses to replace
+// a read-only file — such as an earlier output, hard-linked to its
+// read-only cache blob — so a read-only dst that cannot be replaced is
+// moved aside first (renaming it is allowed), and removed once tmp is in
+// its place; if tmp cannot take its place, the old dst is put back.
+func replaceFile(tmp, dst string) error {
+	err := renameFile(tmp, dst)
+	if err == nil {
+		return nil
+	}
+	fi, serr := os.Lstat(dst)
+	if serr != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o200 != 0 {
+		return err
+	}
+	aside := tmp + ".old"
+	if renameFile(dst, aside) != nil {
+		return err
+	}
+	if err := renameFile(tmp, dst); err != nil {
+		renameFile(aside, dst)
+		return err
+	}
+	os.Remove(aside)
 	return nil
 }
 
@@ -169,7 +198,7 @@ func writeFileAtomic(dst string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), dst)
+		err = replaceFile(f.Name(), dst)
 	}
 	if err != nil {
 		os.Remove(f.Name())

@@ -534,3 +534,38 @@ func TestConcurrentBuildsOfTheSameRecipe(t *testing.T) {
 		}
 	}
 }
+
+// TestRepublishOverReadOnlyOutput: Windows will not rename a file over a
+// read-only one, and a published output is a link to a read-only cache
+// blob. With renames following that rule, a rebuild that changes the
+// output still replaces it.
+func TestRepublishOverReadOnlyOutput(t *testing.T) {
+	renameFile = func(from, to string) error {
+		if fi, err := os.Lstat(to); err == nil && fi.Mode().Perm()&0o200 == 0 {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: errors.New("Access is denied.")}
+		}
+		return os.Rename(from, to)
+	}
+	defer func() { renameFile = os.Rename }()
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	before := sha256File(t, out)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	os.WriteFile(recipe, bytes.Replace(b, []byte(`description = "`), []byte(`description = "Windows: `), 1), 0o644)
+	res := build(t, dir, c, nil)
+	got := sha256File(t, out)
+	if got == before {
+		t.Fatal("the output was not replaced")
+	}
+	for _, a := range res.Manifest.Artifacts {
+		if a.Path == "boot.wim" && a.SHA256 != got {
+			t.Fatalf("boot.wim is %s, artifacts.json says %s", got, a.SHA256)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "out", ".*")); len(left) != 0 {
+		t.Fatalf("temp files left in out/: %v", left)
+	}
+}

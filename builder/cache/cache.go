@@ -233,8 +233,13 @@ func (c *Cache) install(f *os.File, d Digest, size int64) error {
 		return err
 	}
 	dst := c.blobPath(d)
-	if st, err := os.Stat(dst); err == nil && st.Size() == size {
-		return nil // already stored (same digest => same bytes)
+	if st, err := os.Stat(dst); err == nil {
+		if st.Size() == size {
+			return nil // already stored (same digest => same bytes)
+		}
+		// A damaged file under this name: removed first, since Windows
+		// will not rename over a read-only file.
+		os.Remove(dst)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
