@@ -8,9 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 )
@@ -133,30 +136,50 @@ func publish(c *cache.Cache, d cache.Digest, dst string) error {
 // renameFile is os.Rename (a variable so tests can give it Windows' rule).
 var renameFile = os.Rename
 
-// replaceFile renames tmp to dst, replacing dst. Windows refuses to replace
-// a read-only file — such as an earlier output, hard-linked to its
-// read-only cache blob — so a read-only dst that cannot be replaced is
-// moved aside first (renaming it is allowed), and removed once tmp is in
-// its place; if tmp cannot take its place, the old dst is put back.
+// readOnlyBlocksRename: Windows refuses to rename a file over a read-only
+// one (a variable so tests can take that path elsewhere).
+var readOnlyBlocksRename = runtime.GOOS == "windows"
+
+// replaceFile renames tmp to dst, replacing dst. Where a read-only dst
+// cannot be replaced — on Windows, and an earlier output is a hard link to
+// its read-only cache blob — dst is moved aside first (renaming it is
+// allowed) and removed once tmp is in its place; if tmp cannot take its
+// place, the old dst is put back.
 func replaceFile(tmp, dst string) error {
-	err := renameFile(tmp, dst)
-	if err == nil {
-		return nil
+	if readOnlyBlocksRename {
+		if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o200 == 0 {
+			aside := tmp + ".old"
+			if err := retryBusy(func() error { return renameFile(dst, aside) }); err != nil {
+				return err
+			}
+			if err := retryBusy(func() error { return renameFile(tmp, dst) }); err != nil {
+				renameFile(aside, dst)
+				return err
+			}
+			os.Remove(aside)
+			return nil
+		}
 	}
-	fi, serr := os.Lstat(dst)
-	if serr != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o200 != 0 {
-		return err
+	return retryBusy(func() error { return renameFile(tmp, dst) })
+}
+
+// retryBusy runs f again for up to about two seconds while it fails the
+// way Windows fails when another program (a virus scanner, an indexer, a
+// WDS server reading the old image) has the file open for a moment:
+// ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION. Elsewhere it runs f once.
+func retryBusy(f func() error) error {
+	err := f()
+	for wait := 10 * time.Millisecond; err != nil && busy(err) && wait < 2*time.Second; wait *= 2 {
+		time.Sleep(wait)
+		err = f()
 	}
-	aside := tmp + ".old"
-	if renameFile(dst, aside) != nil {
-		return err
-	}
-	if err := renameFile(tmp, dst); err != nil {
-		renameFile(aside, dst)
-		return err
-	}
-	os.Remove(aside)
-	return nil
+	return err
+}
+
+// busy reports a Windows error that a retry may clear.
+func busy(err error) bool {
+	var errno syscall.Errno
+	return runtime.GOOS == "windows" && errors.As(err, &errno) && (errno == 5 || errno == 32)
 }
 
 func copyFile(src, dst string) error {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -546,7 +547,8 @@ func TestRepublishOverReadOnlyOutput(t *testing.T) {
 		}
 		return os.Rename(from, to)
 	}
-	defer func() { renameFile = os.Rename }()
+	readOnlyBlocksRename = true
+	defer func() { renameFile, readOnlyBlocksRename = os.Rename, runtime.GOOS == "windows" }()
 	dir := e2eDir(t)
 	c, _ := cache.Open(t.TempDir())
 	build(t, dir, c, nil)
