@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"sync/atomic"
-	"syscall"
-	"time"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
 )
@@ -133,8 +131,9 @@ func publish(c *cache.Cache, d cache.Digest, dst string) error {
 	return nil
 }
 
-// renameFile is os.Rename (a variable so tests can give it Windows' rule).
-var renameFile = os.Rename
+// renameFile is cache.Rename (a variable so tests can give it Windows'
+// rule): os.Rename, retried on Windows while another program holds a file.
+var renameFile = cache.Rename
 
 // readOnlyBlocksRename: Windows refuses to rename a file over a read-only
 // one (a variable so tests can take that path elsewhere).
@@ -149,10 +148,10 @@ func replaceFile(tmp, dst string) error {
 	if readOnlyBlocksRename {
 		if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o200 == 0 {
 			aside := tmp + ".old"
-			if err := retryBusy(func() error { return renameFile(dst, aside) }); err != nil {
+			if err := renameFile(dst, aside); err != nil {
 				return err
 			}
-			if err := retryBusy(func() error { return renameFile(tmp, dst) }); err != nil {
+			if err := renameFile(tmp, dst); err != nil {
 				renameFile(aside, dst)
 				return err
 			}
@@ -160,26 +159,7 @@ func replaceFile(tmp, dst string) error {
 			return nil
 		}
 	}
-	return retryBusy(func() error { return renameFile(tmp, dst) })
-}
-
-// retryBusy runs f again for up to about two seconds while it fails the
-// way Windows fails when another program (a virus scanner, an indexer, a
-// WDS server reading the old image) has the file open for a moment:
-// ERROR_ACCESS_DENIED or ERROR_SHARING_VIOLATION. Elsewhere it runs f once.
-func retryBusy(f func() error) error {
-	err := f()
-	for wait := 10 * time.Millisecond; err != nil && busy(err) && wait < 2*time.Second; wait *= 2 {
-		time.Sleep(wait)
-		err = f()
-	}
-	return err
-}
-
-// busy reports a Windows error that a retry may clear.
-func busy(err error) bool {
-	var errno syscall.Errno
-	return runtime.GOOS == "windows" && errors.As(err, &errno) && (errno == 5 || errno == 32)
+	return renameFile(tmp, dst)
 }
 
 func copyFile(src, dst string) error {

@@ -548,7 +548,7 @@ func TestRepublishOverReadOnlyOutput(t *testing.T) {
 		return os.Rename(from, to)
 	}
 	readOnlyBlocksRename = true
-	defer func() { renameFile, readOnlyBlocksRename = os.Rename, runtime.GOOS == "windows" }()
+	defer func() { renameFile, readOnlyBlocksRename = cache.Rename, runtime.GOOS == "windows" }()
 	dir := e2eDir(t)
 	c, _ := cache.Open(t.TempDir())
 	build(t, dir, c, nil)

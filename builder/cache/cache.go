@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -248,7 +250,7 @@ func (c *Cache) install(f *os.File, d Digest, size int64) error {
 		return err
 	}
 	c.touch(f.Name())
-	if err := os.Rename(f.Name(), dst); err != nil {
+	if err := Rename(f.Name(), dst); err != nil {
 		return fmt.Errorf("cache: storing blob: %w", err)
 	}
 	syncDir(filepath.Dir(dst))
@@ -502,7 +504,7 @@ func (c *Cache) writeAtomic(dst string, data []byte) error {
 	}
 	if err == nil {
 		c.touch(name)
-		err = os.Rename(name, dst)
+		err = Rename(name, dst)
 	}
 	if err != nil {
 		os.Remove(name)
@@ -544,6 +546,25 @@ func (c *Cache) hintPath(name string) string {
 func (c *Cache) touch(p string) {
 	t := c.now()
 	os.Chtimes(p, t, t)
+}
+
+// Rename is os.Rename, except that on Windows it retries for up to about
+// two seconds while the rename fails because another program has one of
+// the files open for a moment (ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION:
+// a concurrent build reading the entry, a virus scanner, an indexer).
+func Rename(from, to string) error {
+	err := os.Rename(from, to)
+	for wait := 10 * time.Millisecond; err != nil && busy(err) && wait < 2*time.Second; wait *= 2 {
+		time.Sleep(wait)
+		err = os.Rename(from, to)
+	}
+	return err
+}
+
+// busy reports a Windows error that a retry may clear.
+func busy(err error) bool {
+	var errno syscall.Errno
+	return runtime.GOOS == "windows" && errors.As(err, &errno) && (errno == 5 || errno == 32)
 }
 
 func syncDir(dir string) {
