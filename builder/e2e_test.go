@@ -571,3 +571,29 @@ func TestRepublishOverReadOnlyOutput(t *testing.T) {
 		t.Fatalf("temp files left in out/: %v", left)
 	}
 }
+
+// TestEmptyFiles: empty files — written by a file block, from an overlay,
+// or from a host file — are empty files in the image (an empty stream
+// names no blob; storing one broke the export).
+func TestEmptyFiles(t *testing.T) {
+	dir := e2eDir(t)
+	os.WriteFile(filepath.Join(dir, "overlay", "empty.dat"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.src"), nil, 0o644)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	anchor := []byte(`  file "/Windows/System32/hello.txt" {`)
+	if !bytes.Contains(b, anchor) {
+		t.Fatal("test recipe changed")
+	}
+	b = bytes.Replace(b, anchor, append([]byte("  file \"/marker.txt\" {\n    content = \"\"\n  }\n  file \"/from-host.txt\" {\n    source = \"empty.src\"\n  }\n"), anchor...), 1)
+	os.WriteFile(recipe, b, 0o644)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	testutil.Run(t, "wimlib-imagex", "verify", out)
+	for _, p := range []string{"/marker.txt", "/from-host.txt", "/empty.dat"} {
+		if got := extract(t, out, p); len(got) != 0 {
+			t.Errorf("%s: %d bytes, want an empty file", p, len(got))
+		}
+	}
+}

@@ -223,7 +223,9 @@ func (st *imageState) blobSource(c *cache.Cache) (wim.BlobSource, func(), error)
 }
 
 // putContent stores new content in the cache and records it in the
-// manifest; it returns the content's SHA-1 (for the tree) and size.
+// manifest; it returns the content's SHA-1 (for the tree) and size. Empty
+// content has the zero hash and is stored nowhere: in a WIM an empty
+// stream names no blob.
 func (st *imageState) putContent(c *cache.Cache, r io.Reader) (wim.Hash, int64, error) {
 	w, err := c.NewWriter()
 	if err != nil {
@@ -231,7 +233,7 @@ func (st *imageState) putContent(c *cache.Cache, r io.Reader) (wim.Hash, int64, 
 	}
 	h1 := sha1.New()
 	n, err := io.Copy(io.MultiWriter(w, h1), r)
-	if err != nil {
+	if err != nil || n == 0 {
 		w.Abort()
 		return wim.Hash{}, 0, err
 	}
@@ -241,9 +243,7 @@ func (st *imageState) putContent(c *cache.Cache, r io.Reader) (wim.Hash, int64, 
 	}
 	var h wim.Hash
 	copy(h[:], h1.Sum(nil))
-	if n > 0 {
-		st.man.Extra[h.String()] = d
-	}
+	st.man.Extra[h.String()] = d
 	return h, n, nil
 }
 

@@ -383,6 +383,9 @@ func digestMismatch(rc *RunContext, st *imageState, h wim.Hash, want cache.Diges
 	if want == "" {
 		return false
 	}
+	if h.IsZero() { // empty now
+		return want != cache.DigestBytes(nil)
+	}
 	got, ok := st.man.Extra[h.String()]
 	return ok && got != want
 }
