@@ -597,3 +597,39 @@ func TestEmptyFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlayNamesAreWindowsNames: host names a Windows image cannot hold
+// (':', a backslash, a trailing dot or space, device names), and two names
+// that differ only in case, are refused at the files block — not put in
+// the image, where a backslash became a directory and one of two
+// case-twins silently vanished.
+func TestOverlayNamesAreWindowsNames(t *testing.T) {
+	for _, tc := range []struct{ names []string }{
+		{[]string{"a:b.txt"}}, {[]string{`back\slash.txt`}}, {[]string{"trail."}}, {[]string{"sp "}},
+		{[]string{"NUL.txt"}}, {[]string{"com1"}}, {[]string{"Case.txt", "case.TXT"}}, {[]string{"tab\there"}},
+	} {
+		dir := e2eDir(t)
+		for _, n := range tc.names {
+			if err := os.WriteFile(filepath.Join(dir, "overlay", n), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		c, _ := cache.Open(t.TempDir())
+		_, diags = NewPlan(r, Options{Cache: c})
+		msg := diags.Error()
+		if !diags.HasErrors() || !strings.Contains(msg, "recipe.wb.hcl:22") ||
+			!strings.Contains(msg, "File name not allowed") && !strings.Contains(msg, "Two files with one Windows name") {
+			t.Errorf("overlay names %q: diagnostics %q, want an error at the files block", tc.names, diags.Error())
+		}
+	}
+	// Ordinary names, including ones that merely look odd, are fine.
+	for _, n := range []string{"CONFIG.SYS", "COM10", "LPT0.log", ".hidden", "a b.txt", "ü.txt"} {
+		if err := windowsName(n); err != nil {
+			t.Errorf("windowsName(%q) = %v", n, err)
+		}
+	}
+}

@@ -42,6 +42,34 @@ func (s *stepReporter) Advance(n int64) {
 }
 func (s *stepReporter) End() {}
 
+// windowsName checks one file name for a Windows image: what WIM names
+// cannot hold, and what Windows cannot use — reserved characters (':' would
+// name an alternate stream), control characters, a trailing dot or space
+// (Windows strips them, so the file could not be opened by its name), and
+// device names (CON, NUL, COM1, …, with or without an extension).
+func windowsName(c string) error {
+	if err := wim.ValidateName(c); err != nil {
+		return err
+	}
+	if i := strings.IndexFunc(c, func(r rune) bool { return r < 0x20 || strings.ContainsRune(`:*?"<>|`, r) }); i >= 0 {
+		return fmt.Errorf("name %q contains %q, which Windows file names cannot hold", c, c[i:i+1])
+	}
+	if strings.HasSuffix(c, ".") || strings.HasSuffix(c, " ") {
+		return fmt.Errorf("name %q ends with a dot or a space, which Windows strips", c)
+	}
+	stem := strings.ToUpper(c)
+	if i := strings.IndexByte(stem, '.'); i >= 0 {
+		stem = stem[:i]
+	}
+	stem = strings.TrimRight(stem, " ")
+	switch {
+	case stem == "CON" || stem == "PRN" || stem == "AUX" || stem == "NUL",
+		len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) && stem[3] >= '1' && stem[3] <= '9':
+		return fmt.Errorf("name %q is a Windows device name", c)
+	}
+	return nil
+}
+
 // imagePath converts a recipe image path ("/Windows/System32/x") to the
 // tree's form ("\Windows\System32\x"), rejecting anything unsafe.
 func imagePath(p string) (string, error) {
@@ -57,11 +85,8 @@ func imagePath(p string) (string, error) {
 		if c == "" {
 			continue
 		}
-		if err := wim.ValidateName(c); err != nil {
+		if err := windowsName(c); err != nil {
 			return "", fmt.Errorf("image path %q: %w", p, err)
-		}
-		if c == "." || c == ".." || strings.ContainsAny(c, `:*?"<>|`) {
-			return "", fmt.Errorf("image path %q: component %q is not allowed", p, c)
 		}
 		parts = append(parts, c)
 	}
@@ -313,11 +338,27 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 		return nil, append(diags, diag(s.Source.Range, "Cannot read the files", err.Error()))
 	}
 	isDir := fi.IsDir()
+	seen := map[string]string{} // upper-cased relative path -> host path
 	for _, e := range entries {
 		if e.Link != "" {
 			return nil, append(diags, diag(s.Source.Range, "Symbolic link in files source",
 				fmt.Sprintf("%s is a symbolic link. Files blocks copy regular files and directories; replace the link with the file it points to.", e.Abs)))
 		}
+		for _, c := range strings.Split(e.Rel, "/") {
+			if err := windowsName(c); err != nil {
+				return nil, append(diags, diag(s.Source.Range, "File name not allowed in a Windows image",
+					fmt.Sprintf("%s: %v. Rename it on the host (a '\\' in a host name would become a directory in the image).", e.Abs, err)))
+			}
+		}
+		// Windows names ignore case: two host files differing only in
+		// case would be one file in the image, the second silently
+		// replacing the first.
+		k := strings.ToUpper(e.Rel)
+		if other, dup := seen[k]; dup {
+			return nil, append(diags, diag(s.Source.Range, "Two files with one Windows name",
+				fmt.Sprintf("%s and %s differ only in case; in a Windows image they are the same file. Keep one.", other, e.Abs)))
+		}
+		seen[k] = e.Abs
 	}
 	toDir := strings.HasSuffix(s.Destination.Value, "/")
 	key := cache.NewKey("files", verFiles).String("dest", dest).Bool("to_dir", toDir).Input("tree", tree).Int("time", int64(ft))
