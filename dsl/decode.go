@@ -678,8 +678,15 @@ func (l *loader) decodeWinpeshl(b *hcl.Block) *Winpeshl {
 // checkApp applies the Winpeshl.ini rules to one [LaunchApps] line.
 func (l *loader) checkApp(app App) bool {
 	ok := true
-	if app.Path.Value == "" || hasControl(app.Line) {
+	if app.Path.Value == "" || hasControl(app.Path.Value) {
 		l.errorf(app.Path.Range, "Invalid app path", "The app path is empty or contains a line break or control character; each Winpeshl.ini entry is one line.")
+		ok = false
+	}
+	if hasControl(app.Args.Value) {
+		l.errorf(app.Args.Range, "Invalid app args", "The app args contain a line break or control character; each Winpeshl.ini entry is one line, so a line break would start a new entry. Write the options on one line.")
+		ok = false
+	}
+	if !ok {
 		return false
 	}
 	if strings.Contains(app.Path.Value, ",") {

@@ -1,0 +1,57 @@
+package dsl
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// diagLines renders diagnostics as "line N: SEVERITY: summary" for
+// comparison.
+func diagLines(diags hcl.Diagnostics) []string {
+	var out []string
+	for _, d := range diags {
+		line := 0
+		if d.Subject != nil {
+			line = d.Subject.Start.Line
+		}
+		sev := "ERROR"
+		if d.Severity == hcl.DiagWarning {
+			sev = "WARNING"
+		}
+		out = append(out, expectedDiag{line, sev, d.Summary}.String())
+	}
+	return out
+}
+
+func TestAppArgsLineBreakPointsAtArgs(t *testing.T) {
+	src := `source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  winpeshl {
+    app {
+      path = "x.exe"
+      args = "a\r\n[LaunchApp]"
+    }
+  }
+}
+`
+	diags := loadDiags(t, t.TempDir(), src, LoadOptions{})
+	got := strings.Join(diagLines(diags), "\n")
+	if want := "line 9: ERROR: Invalid app args"; got != want {
+		t.Fatalf("diagnostics:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(diags[0].Detail, "args") {
+		t.Errorf("detail does not speak of args: %q", diags[0].Detail)
+	}
+	// A line break in the path still points at the path.
+	src = strings.Replace(src, `path = "x.exe"`, `path = "x\n.exe"`, 1)
+	src = strings.Replace(src, `args = "a\r\n[LaunchApp]"`, `args = "/s"`, 1)
+	got = strings.Join(diagLines(loadDiags(t, t.TempDir(), src, LoadOptions{})), "\n")
+	if want := "line 8: ERROR: Invalid app path"; got != want {
+		t.Fatalf("diagnostics:\n%s\nwant:\n%s", got, want)
+	}
+}
