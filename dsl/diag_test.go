@@ -55,3 +55,32 @@ image "boot" {
 		t.Fatalf("diagnostics:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestVariableTypeHints(t *testing.T) {
+	for _, tc := range []struct{ ty, want string }{
+		{`String`, `Did you mean "string"?`},
+		{`NUMBER`, `Did you mean "number"?`},
+		{`List(string)`, `Did you mean "list"?`},
+		{`strng`, `Did you mean "string"?`},
+		{`"string"`, `Did you mean string, without quotes?`},
+	} {
+		src := "variable \"v\" {\n  type = " + tc.ty + "\n}\n"
+		diags := loadDiags(t, t.TempDir(), src, LoadOptions{})
+		var d *hcl.Diagnostic
+		for _, x := range diags {
+			if x.Summary == "Invalid type" {
+				d = x
+			}
+		}
+		if d == nil {
+			t.Errorf("type = %s: no Invalid type diagnostic: %v", tc.ty, diags)
+			continue
+		}
+		if !strings.Contains(d.Detail, tc.want) {
+			t.Errorf("type = %s: detail %q lacks %q", tc.ty, d.Detail, tc.want)
+		}
+		if d.Subject == nil || d.Subject.Start.Line != 2 {
+			t.Errorf("type = %s: subject %v, want line 2", tc.ty, d.Subject)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,12 +147,13 @@ func (l *loader) declareVariables(blocks []*hcl.Block) {
 		if a := content.Attributes["type"]; a != nil {
 			ty, ds := typeexpr.TypeConstraint(a.Expr)
 			if ds.HasErrors() {
+				hint := typeHint(a.Expr)
 				for _, d := range ds {
 					d.Summary = "Invalid type"
 					if d.Subject == nil {
 						d.Subject = a.Expr.Range().Ptr()
 					}
-					d.Detail = strings.TrimSuffix(d.Detail, ".") + ". Types are written without quotes: string, number, bool, list(string), map(string), object({…}) or any."
+					d.Detail = strings.TrimSuffix(d.Detail, ".") + "." + hint + " Types are written without quotes: string, number, bool, list(string), map(string), object({…}) or any."
 				}
 				l.addAll(ds)
 				vd.bad = true
@@ -190,6 +192,38 @@ func (l *loader) declareVariables(blocks []*hcl.Block) {
 		}
 		vd.validations = content.Blocks.OfType("validation")
 	}
+}
+
+// typeKeywords are the type names and type constructors of a variable's
+// type constraint.
+var typeKeywords = []string{"any", "bool", "list", "map", "number", "object", "set", "string", "tuple"}
+
+// typeHint suggests the type keyword a wrong type expression probably
+// meant: a keyword or constructor in the wrong case (String, List(string)),
+// a misspelling (strng), or a quoted type name ("string"). It returns "" or
+// a sentence that starts with a space.
+func typeHint(expr hcl.Expression) string {
+	name := hcl.ExprAsKeyword(expr)
+	if name == "" {
+		if call, ok := expr.(*hclsyntax.FunctionCallExpr); ok {
+			name = call.Name
+		}
+	}
+	if name == "" {
+		if v, ds := expr.Value(nil); !ds.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+			if s := v.AsString(); slices.Contains(typeKeywords, strings.ToLower(s)) {
+				return fmt.Sprintf(" Did you mean %s, without quotes?", strings.ToLower(s))
+			}
+		}
+		return ""
+	}
+	if slices.Contains(typeKeywords, name) {
+		return ""
+	}
+	if low := strings.ToLower(name); slices.Contains(typeKeywords, low) {
+		return fmt.Sprintf(" Did you mean %q? Type names are lower case.", low)
+	}
+	return didYouMean(strings.ToLower(name), typeKeywords)
 }
 
 // assignVariables applies var files, environment and --var in precedence
