@@ -38,9 +38,12 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	blocks := map[string][]*hcl.Block{}
 	var firstRange *hcl.Range
 	for _, sf := range srcs {
-		abs := sf.name
-		if !isAbs(abs) {
-			abs = joinPath(root, sf.name)
+		abs := sf.abs
+		if abs == "" {
+			abs = sf.name
+			if !isAbs(abs) {
+				abs = joinPath(root, sf.name)
+			}
 		}
 		l.r.Files = append(l.r.Files, abs)
 		f, ds := parse(sf)

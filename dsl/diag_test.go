@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,6 +83,34 @@ func TestVariableTypeHints(t *testing.T) {
 		}
 		if d.Subject == nil || d.Subject.Start.Line != 2 {
 			t.Errorf("type = %s: subject %v, want line 2", tc.ty, d.Subject)
+		}
+	}
+}
+
+// TestFilesAreAbsolute loads one recipe as a relative file path, a
+// relative directory and an absolute path; Recipe.Files must name the real
+// file each time (a relative file path once gave root/rb/rb/main.wb.hcl).
+func TestFilesAreAbsolute(t *testing.T) {
+	base := t.TempDir()
+	if err := os.Mkdir(filepath.Join(base, "rb"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "source \"sample\" \"s\" {\n  arch = \"x86\"\n}\nimage \"i\" {\n  from = source.sample.s\n}\n"
+	file := filepath.Join(base, "rb", "main.wb.hcl")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(base)
+	for _, p := range []string{filepath.Join("rb", "main.wb.hcl"), "rb", file, filepath.Join(base, "rb")} {
+		r, diags := Load(p, LoadOptions{Environ: cleanEnv})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", p, diags)
+		}
+		if len(r.Files) != 1 || r.Files[0] != file {
+			t.Errorf("Load(%q).Files = %q, want [%q]", p, r.Files, file)
+		}
+		if r.Root != filepath.Dir(file) {
+			t.Errorf("Load(%q).Root = %q, want %q", p, r.Root, filepath.Dir(file))
 		}
 	}
 }

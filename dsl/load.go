@@ -97,7 +97,11 @@ func Load(path string, opts LoadOptions) (*Recipe, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		srcs = append(srcs, sourceFile{name: n, src: b})
+		abs, err := filepath.Abs(n)
+		if err != nil {
+			abs = n
+		}
+		srcs = append(srcs, sourceFile{name: n, abs: abs, src: b})
 	}
 	// Variable files loaded automatically, lexical order.
 	ents, _ := os.ReadDir(dir)
@@ -126,7 +130,8 @@ func Load(path string, opts LoadOptions) (*Recipe, hcl.Diagnostics) {
 }
 
 type sourceFile struct {
-	name string
+	name string // as given: diagnostics name the file this way
+	abs  string // absolute path; "" means name relative to the recipe root
 	src  []byte
 }
 
