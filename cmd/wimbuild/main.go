@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime/pprof"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -23,8 +26,28 @@ var version = "0.1.0-dev"
 
 var commands []*cli.Command
 
-// registerCommand adds a top-level subcommand. Call it from init.
-func registerCommand(c *cli.Command) { commands = append(commands, c) }
+// registerCommand adds a top-level subcommand. Call it from init. Every
+// command in its tree reports usage mistakes the same way (see
+// handleUsage).
+func registerCommand(c *cli.Command) {
+	handleUsage(c)
+	commands = append(commands, c)
+}
+
+// handleUsage makes c and its subcommands answer usage mistakes with exit
+// code 2 and one line pointing at --help: unparsable flags (urfave/cli
+// would print the whole help and return exit code 1) and, for commands that
+// group subcommands, an unknown subcommand (urfave/cli would answer "No help
+// topic" with exit code 3).
+func handleUsage(c *cli.Command) {
+	c.OnUsageError = onUsageError
+	if len(c.Subcommands) > 0 && c.Action == nil {
+		c.Action = unknownCommand
+	}
+	for _, s := range c.Subcommands {
+		handleUsage(s)
+	}
+}
 
 // exitError carries an explicit process exit code.
 type exitError struct {
@@ -60,9 +83,11 @@ func newApp() *cli.App {
 			"Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.",
 		Commands:             sorted,
 		EnableBashCompletion: true,
-		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
-			return usageErrorf("%v", err)
-		},
+		OnUsageError:         onUsageError,
+		Action:               unknownCommand,
+		// Errors are printed and mapped to exit codes by run, never by
+		// urfave/cli (which would call os.Exit for its own exit errors).
+		ExitErrHandler: func(*cli.Context, error) {},
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE` (for go tool pprof)"},
 		},
@@ -107,7 +132,106 @@ func exitCode(err error) int {
 	}
 	var ce cli.ExitCoder
 	if errors.As(err, &ce) {
+		// urfave/cli's own exit error is "No help topic for 'X'" (code 3)
+		// from `wimbuild help X`: a usage mistake.
+		if ce.ExitCode() == 3 {
+			return exitUsage
+		}
 		return ce.ExitCode()
 	}
 	return exitFailure
+}
+
+// commandPath is the command being run without the program name, e.g.
+// "cache prune" ("" for wimbuild itself).
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, cc := range c.Lineage() {
+		if cc.Command != nil && cc.Command.Name != "" {
+			names = append(names, cc.Command.Name)
+		}
+	}
+	// The root context's command is named after the program.
+	if len(names) > 0 {
+		names = names[:len(names)-1]
+	}
+	slices.Reverse(names)
+	return strings.Join(names, " ")
+}
+
+// commandUsageErrorf is a usage error of the command being run: one line
+// naming the command, ending with a pointer to its --help.
+func commandUsageErrorf(c *cli.Context, format string, args ...any) error {
+	path := commandPath(c)
+	prefix, help := "", "wimbuild --help"
+	if path != "" {
+		prefix, help = path+": ", "wimbuild "+path+" --help"
+	}
+	return usageErrorf("%s%s (see '%s')", prefix, fmt.Sprintf(format, args...), help)
+}
+
+// unknownCommand is the action of wimbuild and of every command that only
+// groups subcommands: without arguments it shows the help, otherwise the
+// first argument is not a command.
+func unknownCommand(c *cli.Context) error {
+	if !c.Args().Present() {
+		if commandPath(c) == "" {
+			return cli.ShowAppHelp(c)
+		}
+		return cli.ShowSubcommandHelp(c)
+	}
+	return commandUsageErrorf(c, "unknown command %q", c.Args().First())
+}
+
+// flagValueRE matches the flag package's "invalid value" errors.
+var flagValueRE = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
+
+// onUsageError rewords the flag parser's errors (which name flags with
+// one dash and say "parse error") into one line: the flag as users write
+// it, what it wants, and a pointer to --help.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	resetMultiValues(c)
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return commandUsageErrorf(c, "unknown flag %s", dashed(name))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return commandUsageErrorf(c, "flag %s needs a value", dashed(name))
+	}
+	if m := flagValueRE.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if why == "parse error" || why == "value out of range" {
+			why = flagWants(c, m[2], why)
+		}
+		return commandUsageErrorf(c, "invalid value %s for %s: %s", m[1], dashed(m[2]), why)
+	}
+	return commandUsageErrorf(c, "%s", msg)
+}
+
+// dashed writes a flag name as it is given on the command line.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// flagWants says what kind of value the flag name of c takes.
+func flagWants(c *cli.Context, name, why string) string {
+	if c.Command == nil {
+		return why
+	}
+	switch findFlag(c.Command.Flags, name).(type) {
+	case *cli.IntFlag, *cli.Int64Flag:
+		return "want a whole number"
+	case *cli.UintFlag, *cli.Uint64Flag:
+		return "want a whole number, 0 or more"
+	case *cli.Float64Flag:
+		return "want a number"
+	case *cli.BoolFlag:
+		return "want true or false"
+	case *cli.DurationFlag:
+		return "want a duration such as 90m, 36h or 1h30m (units s, m, h)"
+	}
+	return why
 }

@@ -29,12 +29,42 @@ func (m *multiValue) take() []string {
 	return v
 }
 
+// varValue is the --var flag: a multiValue whose values must be
+// NAME=VALUE, so a mistake is a usage error before anything is loaded.
+type varValue struct{ multiValue }
+
+func (v *varValue) Set(s string) error {
+	if name, _, ok := strings.Cut(s, "="); !ok || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("want NAME=VALUE, e.g. --var arch=x86")
+	}
+	return v.multiValue.Set(s)
+}
+
+// resetMultiValues empties the repeatable flags of c's command, so values
+// collected before a usage error do not reach the next run in the same
+// process (tests).
+func resetMultiValues(c *cli.Context) {
+	if c.Command == nil {
+		return
+	}
+	for _, f := range c.Command.Flags {
+		if g, ok := f.(*cli.GenericFlag); ok {
+			switch v := g.Value.(type) {
+			case *multiValue:
+				v.take()
+			case *varValue:
+				v.take()
+			}
+		}
+	}
+}
+
 // recipeFlags returns the flags of every command that loads a recipe:
 // --var NAME=VALUE, --var-file FILE (both repeatable, later wins) and
 // --strict. Use it in a command's Flags and load with loadRecipe.
 func recipeFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.GenericFlag{Name: "var", Value: &multiValue{}, Usage: "set a recipe variable (`NAME=VALUE`; repeatable, later wins)"},
+		&cli.GenericFlag{Name: "var", Value: &varValue{}, Usage: "set a recipe variable (`NAME=VALUE`; repeatable, later wins)"},
 		&cli.GenericFlag{Name: "var-file", Value: &multiValue{}, Usage: "read variable values from an HCL `FILE` (repeatable, later wins)"},
 		&cli.BoolFlag{Name: "strict", Usage: "treat unpinned inputs (no sha256) as errors"},
 	}
@@ -59,8 +89,8 @@ func recipePath(c *cli.Context) (string, error) {
 // recipeOptions builds dsl.LoadOptions from the recipe flags of c.
 func recipeOptions(c *cli.Context) dsl.LoadOptions {
 	opts := dsl.LoadOptions{Strict: c.Bool("strict"), Parser: hclparse.NewParser()}
-	if mv, ok := c.Generic("var").(*multiValue); ok {
-		opts.Vars = mv.take()
+	if vv, ok := c.Generic("var").(*varValue); ok {
+		opts.Vars = vv.take()
 	}
 	if mv, ok := c.Generic("var-file").(*multiValue); ok {
 		opts.VarFiles = mv.take()

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUsageErrorsExitTwo: unknown commands, unknown flags, unparsable flag
+// values and a malformed --var are usage errors (exit 2) answered with one
+// line that points at --help, never with the whole help text.
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuchcmd"}, `unknown command "nosuchcmd" (see 'wimbuild --help')`},
+		{[]string{"wim", "nosuch"}, `wim: unknown command "nosuch" (see 'wimbuild wim --help')`},
+		{[]string{"cache", "nosuch"}, `cache: unknown command "nosuch"`},
+		{[]string{"help", "nosuchcmd"}, "nosuchcmd"},
+		{[]string{"--nosuchflag"}, "unknown flag --nosuchflag (see 'wimbuild --help')"},
+		{[]string{"build", "--nosuchflag"}, "build: unknown flag --nosuchflag (see 'wimbuild build --help')"},
+		{[]string{"build", "--jobs", "abc"}, `build: invalid value "abc" for --jobs: want a whole number`},
+		{[]string{"build", "-j"}, "build: flag -j needs a value"},
+		{[]string{"build", "--no-cache=maybe"}, "want true or false"},
+		{[]string{"cache", "prune", "--older-than", "3d"}, `cache prune: invalid value "3d" for --older-than: want a duration such as 90m`},
+		{[]string{"sample-base", "--time", "yesterday"}, `--time`},
+		{[]string{"wim", "info", "--nosuch", "x.wim"}, "wim info: unknown flag --nosuch"},
+		{[]string{"validate", "--var", "arch", "../../examples/quickstart"}, `validate: invalid value "arch" for --var: want NAME=VALUE`},
+		{[]string{"build", "--var", "=x86"}, `want NAME=VALUE`},
+	} {
+		code, out, errs := runCapture(t, tc.args...)
+		if code != exitUsage {
+			t.Errorf("%q: exit %d, want %d\n%s%s", tc.args, code, exitUsage, out, errs)
+			continue
+		}
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: error %q lacks %q", tc.args, errs, tc.want)
+		}
+		if strings.Contains(out+errs, "USAGE:") || strings.Contains(out+errs, "Incorrect Usage") {
+			t.Errorf("%q: the whole help was printed:\n%s%s", tc.args, out, errs)
+		}
+		if lines := strings.Count(strings.TrimSpace(errs), "\n") + 1; lines != 1 || !strings.Contains(errs, "--help") && tc.args[0] != "help" {
+			t.Errorf("%q: want one line pointing at --help, got %q", tc.args, errs)
+		}
+	}
+	// A malformed --var does not leave values behind for the next run.
+	if code, _, errs := runCapture(t, "validate", "--var", "arch=x64", "--var", "oops", "../../examples/quickstart"); code != exitUsage {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, out, errs := runCapture(t, "validate", "../../examples/quickstart"); code != 0 {
+		t.Fatalf("--var leaked into the next run: exit %d\n%s%s", code, out, errs)
+	}
+	// Groups and wimbuild itself still show their help without arguments.
+	for _, args := range [][]string{nil, {"wim"}, {"cache"}, {"reg"}, {"bcd"}} {
+		if code, out, errs := runCapture(t, args...); code != 0 || !strings.Contains(out, "USAGE:") {
+			t.Errorf("%q: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+}
+
+// TestRunExitCodes: run (what main calls) maps errors to the documented
+// exit codes.
+func TestRunExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--help"}, 0},
+		{[]string{"nosuchcmd"}, exitUsage},
+		{[]string{"wim", "nosuch"}, exitUsage},
+		{[]string{"build", "--nosuchflag"}, exitUsage},
+		{[]string{"validate", "--var", "arch"}, exitUsage},
+	} {
+		if code := run(append([]string{"wimbuild"}, tc.args...)); code != tc.code {
+			t.Errorf("%q: exit %d, want %d", tc.args, code, tc.code)
+		}
+	}
+}
