@@ -37,6 +37,11 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 
 	blocks := map[string][]*hcl.Block{}
 	var firstRange *hcl.Range
+	// broken is set when a file did not parse or has top-level blocks
+	// outside the schema (a misspelled block type): the recipe's
+	// structure is incomplete, so whole-recipe checks (no images, unused
+	// sources) would only add knock-on noise.
+	broken := false
 	for _, sf := range srcs {
 		abs := sf.abs
 		if abs == "" {
@@ -47,8 +52,15 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 		}
 		l.r.Files = append(l.r.Files, abs)
 		f, ds := parse(sf)
-		l.addAll(ds)
-		if f == nil {
+		json := strings.HasSuffix(sf.name, ".json")
+		l.addAll(uniqueParseDiags(ds, json))
+		if ds.HasErrors() {
+			broken = true
+		}
+		if f == nil || json && ds.HasErrors() {
+			// A JSON parse stops at the first error, and the partial
+			// body it leaves yields only knock-on errors ("Root value
+			// must be object", wrong value types).
 			continue
 		}
 		if firstRange == nil {
@@ -57,6 +69,9 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 		}
 		content, ds := f.Body.Content(topSchema)
 		l.addAll(ds)
+		if ds.HasErrors() {
+			broken = true
+		}
 		for _, b := range content.Blocks {
 			blocks[b.Type] = append(blocks[b.Type], b)
 		}
@@ -140,14 +155,16 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	}
 	l.decodeOutput(blocks["output"])
 
-	if len(r.Images) == 0 && len(blocks["image"]) == 0 && firstRange != nil {
+	if len(r.Images) == 0 && len(blocks["image"]) == 0 && firstRange != nil && !broken {
 		l.errorf(*firstRange, "No images", "The recipe declares no image block, so there is nothing to build. Add image \"boot\" { from = source.TYPE.NAME }; `wimbuild init` writes a complete starter recipe.")
 	}
 
 	l.checkImages(sources, images)
 	l.checkPXE(images, pxes)
 	l.checkMedia(images, medias)
-	l.checkUnused(sources)
+	if !broken {
+		l.checkUnused(sources)
+	}
 	if opts.CheckFiles {
 		l.checkFiles()
 	}
@@ -157,6 +174,31 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	}
 	sortDiagnostics(l.diags)
 	return r, l.diags
+}
+
+// uniqueParseDiags drops knock-on parse errors. The JSON parser stops at
+// the first error and then reports every enclosing object as unclosed and
+// the root as not an object, so for JSON only the first error is kept; the
+// native parser recovers and reports independent mistakes, so only exact
+// repeats (same summary at the same range) are dropped.
+func uniqueParseDiags(ds hcl.Diagnostics, json bool) hcl.Diagnostics {
+	seen := map[string]bool{}
+	var out hcl.Diagnostics
+	for _, d := range ds {
+		if json && d.Severity == hcl.DiagError && out.HasErrors() {
+			continue
+		}
+		key := d.Summary
+		if d.Subject != nil {
+			key += "\x00" + d.Subject.String()
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 // sortDiagnostics orders diagnostics by file and position (those without a

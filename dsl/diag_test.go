@@ -114,3 +114,55 @@ func TestFilesAreAbsolute(t *testing.T) {
 		}
 	}
 }
+
+// TestNoKnockOnErrorsAfterBrokenStructure: a file that does not parse, or
+// a misspelled top-level block, is reported once, without "No images",
+// "Unused source" or a second report of the same parse error.
+func TestNoKnockOnErrorsAfterBrokenStructure(t *testing.T) {
+	const sample = "source \"sample\" \"winpe\" {\n  arch = \"amd64\"\n}\n"
+	for _, tc := range []struct {
+		name, file, src string
+		want            []string
+	}{
+		{"unclosed-json", "main.wb.json",
+			"{\"source\": {\"sample\": {\"winpe\": {\"arch\": \"amd64\"}}},\n \"image\": {\"boot\": {\"from\": \"source.sample.winpe\"}\n",
+			[]string{"line 2: ERROR: Unclosed object"}},
+		{"truncated-json", "main.wb.json",
+			"{\"image\": {\"boot\": {\"from\": \"source.sample.winpe\"",
+			[]string{"line 1: ERROR: Unclosed object"}},
+		{"trailing-comma-json", "main.wb.json",
+			"{\"source\": {\"sample\": {\"winpe\": {\"arch\": \"amd64\",}}}}\n",
+			[]string{"line 1: ERROR: Trailing comma in object"}},
+		{"misspelled-block", "main.wb.hcl",
+			sample + "imgae \"boot\" {\n  from = source.sample.winpe\n}\n",
+			[]string{"line 4: ERROR: Unsupported block type"}},
+		{"syntax-error-in-image-header", "main.wb.hcl",
+			sample + "image \"boot {\n  from = source.sample.winpe\n}\n",
+			nil},
+		{"unclosed-image", "main.wb.hcl",
+			sample + "image \"boot\" {\n  from = source.sample.winpe\n",
+			[]string{"line 4: ERROR: Unclosed configuration block"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, tc.file): []byte(tc.src)}, LoadOptions{Environ: cleanEnv})
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			got := diagLines(diags)
+			seen := map[string]bool{}
+			for _, g := range got {
+				if strings.Contains(g, "No images") || strings.Contains(g, "Unused source") || strings.Contains(g, "Root value must be object") {
+					t.Errorf("knock-on diagnostic %s", g)
+				}
+				if seen[g] {
+					t.Errorf("reported twice: %s", g)
+				}
+				seen[g] = true
+			}
+			if tc.want != nil && strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
