@@ -78,12 +78,59 @@ func recipePath(c *cli.Context) (string, error) {
 	case 1:
 		return c.Args().First(), nil
 	}
-	for _, a := range c.Args().Slice()[1:] {
-		if strings.HasPrefix(a, "-") {
-			return "", usageErrorf("flags go before the recipe path: wimbuild %s %s %s", c.Command.Name, a, c.Args().First())
+	resetMultiValues(c)
+	// Flags after the path are not parsed (urfave/cli stops at the first
+	// argument): suggest the same command line with them moved before it.
+	args := c.Args().Slice()
+	var moved, extra []string
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			extra = append(extra, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := findFlag(c.Command.Flags, name)
+		if f == nil {
+			return "", commandUsageErrorf(c, "unknown flag %s", a)
+		}
+		moved = append(moved, a)
+		if _, isBool := f.(*cli.BoolFlag); !isBool && !hasValue {
+			if i+1 >= len(args) {
+				return "", commandUsageErrorf(c, "flag %s needs a value", a)
+			}
+			i++
+			moved = append(moved, args[i])
 		}
 	}
-	return "", usageErrorf("%s takes at most one recipe path, got %d arguments", c.Command.Name, c.NArg())
+	if len(extra) > 0 {
+		return "", usageErrorf("%s takes at most one recipe path, got %d: %s", commandPath(c), 1+len(extra), shellJoin(append(args[:1:1], extra...)))
+	}
+	// The command line as given: the flags before the path are in the
+	// parent's arguments, between the command name and the path.
+	var before []string
+	if l := c.Lineage(); len(l) > 1 {
+		if raw := l[1].Args().Slice(); len(raw) > len(args) {
+			before = raw[1 : len(raw)-len(args)]
+		}
+	}
+	line := append(append(append([]string{"wimbuild", commandPath(c)}, before...), moved...), args[0])
+	return "", usageErrorf("flags go before the recipe path: %s", shellJoin(line))
+}
+
+// shellJoin writes args as a POSIX shell command line, quoting what needs
+// it.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = a
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@%+", r))
+		}) {
+			q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(q, " ")
 }
 
 // recipeOptions builds dsl.LoadOptions from the recipe flags of c.

@@ -76,3 +76,32 @@ func TestRunExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagsAfterRecipePathHint: flags given after the recipe path are a
+// usage error whose suggestion is the same command line with the flags
+// (and their values) moved before the path.
+func TestFlagsAfterRecipePathHint(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "rb", "--cache-dir", "cache"}, "wimbuild build --cache-dir cache rb"},
+		{[]string{"build", "rb", "--var", "msg=x"}, "wimbuild build --var msg=x rb"},
+		{[]string{"build", "--strict", "rb", "--var", "msg=hello world", "--no-cache", "-j", "3"}, "wimbuild build --strict --var 'msg=hello world' --no-cache -j 3 rb"},
+		{[]string{"plan", "rb", "--format=dot"}, "wimbuild plan --format=dot rb"},
+		{[]string{"validate", "rb", "--json"}, "wimbuild validate --json rb"},
+		{[]string{"build", "rb", "--cache-dir"}, "flag --cache-dir needs a value"},
+		{[]string{"build", "rb", "--nosuch"}, "unknown flag --nosuch"},
+		{[]string{"build", "rb", "other"}, "at most one recipe path"},
+		{[]string{"inspect", "--var", "arch=x86", "rb", "--json"}, "wimbuild inspect --var arch=x86 --json rb"},
+	} {
+		code, _, errs := runCapture(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: exit %d %q, want %d and %q", tc.args, code, errs, exitUsage, tc.want)
+		}
+	}
+	// The --var values of the failed run do not reach the next one.
+	if code, out, errs := runCapture(t, "inspect", "../../examples/quickstart"); code != 0 || !strings.Contains(out, "arch amd64") {
+		t.Errorf("flag values leaked: exit %d\n%s%s", code, out, errs)
+	}
+}
