@@ -475,6 +475,11 @@ func TestFilesSourceContainingOutputs(t *testing.T) {
 		case tc.want != "" && !strings.Contains(diags.Error(), "recipe.wb.hcl:22"):
 			t.Errorf("%s: diagnostic not at the files block: %q", tc.name, diags.Error())
 		}
+		if tc.want != "" {
+			if _, err := os.Stat(filepath.Join(dir, ".cache")); err == nil {
+				t.Errorf("%s: the refused plan created the cache directory inside the files source", tc.name)
+			}
+		}
 		os.RemoveAll(filepath.Join(dir, ".cache"))
 	}
 }

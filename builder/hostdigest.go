@@ -115,6 +115,9 @@ func (m *digestMemo) Save() {
 	if err != nil {
 		return
 	}
+	if os.MkdirAll(filepath.Dir(m.path), 0o755) != nil {
+		return
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(m.path), ".host-digests-*")
 	if err != nil {
 		return
@@ -127,6 +130,13 @@ func (m *digestMemo) Save() {
 		}
 	}
 	os.Remove(tmp.Name())
+}
+
+// saveIfDirExists saves the memo only into an existing cache directory.
+func (m *digestMemo) saveIfDirExists() {
+	if _, err := os.Stat(filepath.Dir(m.path)); err == nil {
+		m.Save()
+	}
 }
 
 // TreeEntry is one file of a host tree, relative to its root.

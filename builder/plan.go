@@ -158,7 +158,9 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, p.imageSteps(img)...)
 	}
 	if diags.HasErrors() {
-		p.memo.Save()
+		// Keep the hashing done so far, but create nothing for a
+		// refused plan.
+		p.memo.saveIfDirExists()
 		return nil, diags
 	}
 	// Keep only what the targets need.
@@ -208,7 +210,11 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 			p.consumers[d]++
 		}
 	}
-	p.memo.Save()
+	if !diags.HasErrors() {
+		p.memo.Save()
+	} else {
+		p.memo.saveIfDirExists()
+	}
 	return p, diags
 }
 

@@ -63,7 +63,9 @@ type Cache struct {
 	now func() time.Time
 }
 
-// Open opens (creating if needed) the cache at dir.
+// Open opens the cache at dir. Nothing is created until something is
+// stored (so a build refused at planning, or `cache ls` of a new
+// directory, leaves no directories behind).
 func Open(dir string) (*Cache, error) {
 	if dir == "" {
 		return nil, errors.New("cache: empty directory")
@@ -72,12 +74,27 @@ func Open(dir string) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, sub := range []string{"blobs/sha256", "actions", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(abs, filepath.FromSlash(sub)), 0o755); err != nil {
-			return nil, fmt.Errorf("cache: creating %s: %w", abs, err)
-		}
+	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("cache: %s is not a directory", abs)
 	}
 	return &Cache{dir: abs, now: time.Now}, nil
+}
+
+// createTemp makes a temp file in tmp/, creating the cache's directory on
+// first use.
+func (c *Cache) createTemp(pattern string) (*os.File, error) {
+	dir := filepath.Join(c.dir, "tmp")
+	f, err := os.CreateTemp(dir, pattern)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("cache: creating %s: %w", dir, err)
+		}
+		f, err = os.CreateTemp(dir, pattern)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	return f, nil
 }
 
 // DefaultDir is $XDG_CACHE_HOME/wimbuild (or the OS user cache dir).
@@ -138,9 +155,9 @@ type Writer struct {
 
 // NewWriter starts a blob. Call Commit to store it or Abort to discard it.
 func (c *Cache) NewWriter() (*Writer, error) {
-	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "blob-*")
+	f, err := c.createTemp("blob-*")
 	if err != nil {
-		return nil, fmt.Errorf("cache: %w", err)
+		return nil, err
 	}
 	return &Writer{c: c, f: f, h: sha256.New()}, nil
 }
@@ -270,9 +287,9 @@ func (c *Cache) StoreBytes(b []byte, d Digest) error {
 	if st, err := os.Stat(c.blobPath(d)); err == nil && st.Size() == int64(len(b)) {
 		return nil
 	}
-	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "blob-*")
+	f, err := c.createTemp("blob-*")
 	if err != nil {
-		return fmt.Errorf("cache: %w", err)
+		return err
 	}
 	_, err = f.Write(b)
 	if err == nil {
@@ -490,7 +507,7 @@ func (c *Cache) writeAtomic(dst string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Join(c.dir, "tmp"), "action-*")
+	f, err := c.createTemp("action-*")
 	if err != nil {
 		return err
 	}
@@ -590,6 +607,9 @@ func (c *Cache) List() ([]Entry, error) {
 	var out []Entry
 	walk := func(root, kind string) error {
 		return filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+			if err != nil && p == root && errors.Is(err, fs.ErrNotExist) {
+				return nil // nothing stored yet
+			}
 			if err != nil || de.IsDir() {
 				return err
 			}
