@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/urfave/cli/v2"
 
@@ -94,8 +96,10 @@ func regImportCommand() *cli.Command {
 		ArgsUsage: "HIVE FILE.reg|-",
 		Description: "Applies [KEY] (create), [-KEY] (delete tree), \"name\"=value, @=value (default value),\n" +
 			"\"name\"=- (delete value). Values: \"string\", dword:XXXXXXXX, hex:bytes, hex(N):bytes, str(N):\"s\".\n" +
-			"Key paths must start with --prefix, which stands for the hive root. The file may be UTF-16\n" +
-			"(regedit's default) or UTF-8/Latin-1 text. \"-\" reads standard input.\n\n" +
+			"Key paths must start with --prefix, which stands for the hive root; without it they are\n" +
+			"relative to the hive root ([\\Key]), and paths starting with a registry root (HKEY_…) are\n" +
+			"refused. The file may be UTF-16 (regedit's default) or UTF-8/Latin-1 text. \"-\" reads\n" +
+			"standard input.\n\n" +
 			"Examples:\n" +
 			"  wimbuild reg import SYSTEM tweaks.reg --prefix 'HKEY_LOCAL_MACHINE\\SYSTEM'\n" +
 			"  wimbuild reg import new.hiv keys.reg --create --root-name ROOT\n" +
@@ -133,7 +137,16 @@ func regImportCommand() *cli.Command {
 				defer f.Close()
 				r = f
 			}
-			if err := h.ImportReg(r, c.String("prefix")); err != nil {
+			text, err := io.ReadAll(io.LimitReader(r, regf.MaxRegFileSize+1))
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[1], err)
+			}
+			if !c.IsSet("prefix") {
+				if err := regCheckNoRoot(args[1], text); err != nil {
+					return err
+				}
+			}
+			if err := h.ImportReg(bytes.NewReader(text), c.String("prefix")); err != nil {
 				return fmt.Errorf("%s: %w", args[1], err)
 			}
 			return regSave(args[0], h)
@@ -189,6 +202,49 @@ func regGetCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// regRoots are the names regedit writes at the start of key paths; the
+// value is how many path elements name the hive root (HKEY_LOCAL_MACHINE
+// and HKEY_USERS hold several hives: HKEY_LOCAL_MACHINE\SYSTEM).
+var regRoots = map[string]int{
+	"HKEY_LOCAL_MACHINE": 2, "HKLM": 2, "HKEY_USERS": 2, "HKU": 2,
+	"HKEY_CURRENT_USER": 1, "HKCU": 1, "HKEY_CLASSES_ROOT": 1, "HKCR": 1,
+	"HKEY_CURRENT_CONFIG": 1, "HKCC": 1,
+}
+
+// regCheckNoRoot refuses .reg text whose key paths start with a registry
+// root when no --prefix was given: imported as they are, they would create
+// a subkey named HKEY_LOCAL_MACHINE under the hive root. The error
+// suggests the --prefix that maps the first such path to the hive root.
+func regCheckNoRoot(file string, text []byte) error {
+	var lines []string
+	if len(text) >= 2 && text[0] == 0xFF && text[1] == 0xFE {
+		u := make([]uint16, (len(text)-2)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(text[2+2*i:])
+		}
+		lines = strings.Split(string(utf16.Decode(u)), "\n")
+	} else {
+		lines = strings.Split(string(text), "\n")
+	}
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "[") || !strings.HasSuffix(l, "]") {
+			continue
+		}
+		key := strings.TrimPrefix(strings.TrimPrefix(l[1:len(l)-1], "-"), `\`)
+		parts := strings.Split(key, `\`)
+		n, ok := regRoots[strings.ToUpper(parts[0])]
+		if !ok {
+			continue
+		}
+		prefix := strings.Join(parts[:min(n, len(parts))], `\`)
+		return usageErrorf("reg import: %s line %d: key %s starts with the registry root %s; "+
+			"give the path that stands for the hive root with --prefix, e.g. --prefix '%s'",
+			file, i+1, l, parts[0], prefix)
+	}
+	return nil
 }
 
 // regValueName maps the command-line spelling of the default value.

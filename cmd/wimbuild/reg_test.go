@@ -121,3 +121,58 @@ func TestRegCommands(t *testing.T) {
 	}
 	ok("get", badPath, "Description", "--allow-dirty")
 }
+
+// TestRegImportRegeditExportNeedsPrefix: an ordinary regedit export
+// ([HKEY_LOCAL_MACHINE\SYSTEM\Foo]) imported without --prefix is refused
+// with the --prefix to use, instead of creating a subkey named
+// HKEY_LOCAL_MACHINE; with that --prefix it imports under the hive root.
+func TestRegImportRegeditExportNeedsPrefix(t *testing.T) {
+	dir := t.TempDir()
+	text := "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Foo]\r\n\"a\"=\"b\"\r\n"
+	utf8Reg := filepath.Join(dir, "p.reg")
+	utf16Reg := filepath.Join(dir, "p16.reg")
+	u := []byte{0xFF, 0xFE}
+	for _, r := range text {
+		u = append(u, byte(r), byte(r>>8))
+	}
+	if err := os.WriteFile(utf8Reg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(utf16Reg, u, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hive := filepath.Join(dir, "SYS")
+	if code, out := regRun(t, "import", hive, filepath.Join(dir, "p.reg"), "--create", "--root-name", "ROOT"); code != exitUsage ||
+		!strings.Contains(out, `--prefix 'HKEY_LOCAL_MACHINE\SYSTEM'`) || !strings.Contains(out, "line 3") {
+		t.Fatalf("import without --prefix: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(hive); err == nil {
+		t.Fatal("a refused import created the hive")
+	}
+	if code, out := regRun(t, "import", hive, utf8Reg, "--create", "--prefix", `HKEY_LOCAL_MACHINE\SYSTEM`); code != 0 {
+		t.Fatalf("import with --prefix: exit %d\n%s", code, out)
+	}
+	if code, out := regRun(t, "get", hive, "Foo", "a"); code != 0 || out != "b\n" {
+		t.Fatalf("reg get: exit %d %q", code, out)
+	}
+	// regedit's own UTF-16 export, into an existing hive: refused, unchanged.
+	before, _ := os.ReadFile(hive)
+	if code, out := regRun(t, "import", hive, utf16Reg); code != exitUsage || !strings.Contains(out, `--prefix 'HKEY_LOCAL_MACHINE\SYSTEM'`) {
+		t.Fatalf("UTF-16 import without --prefix: exit %d\n%s", code, out)
+	}
+	if after, _ := os.ReadFile(hive); !bytes.Equal(before, after) {
+		t.Fatal("a refused import changed the hive")
+	}
+	if code, out := regRun(t, "get", hive, ""); code != 0 || strings.Contains(out, "HKEY_LOCAL_MACHINE") {
+		t.Fatalf("root: exit %d %q", code, out)
+	}
+	// Paths relative to the root still import without --prefix.
+	rel := filepath.Join(dir, "rel.reg")
+	os.WriteFile(rel, []byte("Windows Registry Editor Version 5.00\n\n[\\Bar]\n\"x\"=dword:00000001\n"), 0o644)
+	if code, out := regRun(t, "import", hive, rel); code != 0 {
+		t.Fatalf("relative import: exit %d\n%s", code, out)
+	}
+	if code, out := regRun(t, "get", hive, "Bar", "x"); code != 0 || out != "1\n" {
+		t.Fatalf("reg get Bar x: exit %d %q", code, out)
+	}
+}
