@@ -19,6 +19,7 @@ import (
 	"github.com/wimbuild/wimbuild/dsl"
 	"github.com/wimbuild/wimbuild/internal/testutil"
 	"github.com/wimbuild/wimbuild/wim"
+	"github.com/wimbuild/wimbuild/winpe"
 	"github.com/wimbuild/wimbuild/winpe/sample"
 )
 
@@ -635,6 +636,61 @@ func TestOverlayNamesAreWindowsNames(t *testing.T) {
 	for _, n := range []string{"CONFIG.SYS", "COM10", "LPT0.log", ".hidden", "a b.txt", "ü.txt"} {
 		if err := windowsName(n); err != nil {
 			t.Errorf("windowsName(%q) = %v", n, err)
+		}
+	}
+}
+
+// TestWinpeshlProgramsMustExist: a program Winpeshl.ini starts from the
+// image must be in it, however its path is spelled (%SYSTEMDRIVE%\, X:\,
+// \, %SYSTEMROOT%\); Setup in WDS mode is recognised in every spelling, so
+// the Windows 11 rule cannot be sidestepped by writing X:\sources\setup.exe.
+func TestWinpeshlProgramsMustExist(t *testing.T) {
+	for _, tc := range []struct {
+		win11      bool
+		path, args string
+		want       string // "" = builds
+	}{
+		{false, `X:\\sources\\setup.exe`, "/WDS /wdsdiscover", ""},
+		{true, `X:\\sources\\setup.exe`, "/WDS /wdsdiscover", "Windows 11 or later"},
+		{true, `\\Sources\\SETUP.EXE`, "/wds", "Windows 11 or later"},
+		{true, `x:/sources/setup.exe`, "", ""}, // not WDS mode: allowed
+		{false, `%SYSTEMROOT%\\System32\\nosuch.exe`, "", `\Windows\System32\nosuch.exe, but the image has no such file`},
+		{false, `X:\\Tools\\deploy.exe`, "", `\Tools\deploy.exe, but the image has no such file`},
+		{false, `D:\\Tools\\deploy.exe`, "", ""}, // another drive: not checked
+		{false, `\\\\server\\share\\deploy.exe`, "", ""},
+	} {
+		dir := e2eDir(t)
+		if tc.win11 {
+			if err := sample.WriteFile(filepath.Join(dir, "base.wim"), sample.Options{FillerBytes: -1, Version: winpe.Version{Major: 10, Build: 22621, SPBuild: 1}}, wim.WriteOptions{Compression: wim.XPRESS}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recipe := filepath.Join(dir, "recipe.wb.hcl")
+		b, _ := os.ReadFile(recipe)
+		old := []byte("  winpeshl {\n    launch = \"wds-setup\"\n  }\n")
+		if !bytes.Contains(b, old) {
+			t.Fatal("test recipe changed")
+		}
+		app := fmt.Sprintf("  winpeshl {\n    app {\n      path = %q\n      args = %q\n    }\n  }\n", strings.ReplaceAll(tc.path, `\\`, `\`), tc.args)
+		b = bytes.Replace(b, old, []byte(app), 1)
+		// Only the boot image: capture and discover have their own rules.
+		b = b[:bytes.Index(b, []byte(`image "capture"`))]
+		os.WriteFile(recipe, b, 0o644)
+		r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %s", tc.path, diags.Error())
+		}
+		c, _ := cache.Open(t.TempDir())
+		p, diags := NewPlan(r, Options{Cache: c})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %s", tc.path, diags.Error())
+		}
+		_, err := p.Build(context.Background())
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s %s: %v", tc.path, tc.args, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s %s: err %v, want %q", tc.path, tc.args, err, tc.want)
 		}
 	}
 }

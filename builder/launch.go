@@ -18,7 +18,8 @@ import (
 // launchStep writes Winpeshl.ini (and WDSCapture.inf for capture images),
 // enforcing the WDS rules that need the image's contents: Setup must be in
 // the image for WDS-mode and discover images, wdscapture.exe for capture
-// images, and Windows 11 or later boot images refuse Setup in WDS mode.
+// images, and Windows 11 or later boot images refuse Setup in WDS mode; any
+// other program Winpeshl.ini starts from the image must be there too.
 func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, diags *hcl.Diagnostics) *Step {
 	var (
 		launchApp string
@@ -26,6 +27,7 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 		capture   *winpe.CaptureConfig
 		needSetup bool
 		needCap   bool
+		programs  []string // image paths Winpeshl.ini starts, which must exist
 		what      string
 		r         hcl.Range
 	)
@@ -34,10 +36,19 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 		w := img.Winpeshl
 		r, what = w.DeclRange, "Winpeshl.ini"
 		launchApp = w.LaunchApp.Value
+		if ip, ok := appImagePath(launchApp); ok {
+			programs = append(programs, ip)
+		}
 		for _, a := range w.Apps {
 			apps = append(apps, winpe.App{Path: a.Path.Value, Args: a.Args.Value})
-			if strings.EqualFold(a.Path.Value, winpe.SetupExe) && strings.Contains(strings.ToLower(a.Args.Value), "/wds") {
+			ip, ok := appImagePath(a.Path.Value)
+			if !ok {
+				continue
+			}
+			if strings.EqualFold(ip, winpe.SetupExeImagePath) && strings.Contains(strings.ToLower(a.Args.Value), "/wds") {
 				needSetup = true
+			} else {
+				programs = append(programs, ip)
 			}
 		}
 	case img.Capture != nil:
@@ -99,6 +110,11 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	}
 	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, what), r, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
+			for _, ip := range programs {
+				if _, err := st.img.Lookup(ip); err != nil {
+					return fmt.Errorf("Winpeshl.ini starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ip)
+				}
+			}
 			if needSetup {
 				if _, err := st.img.Lookup(winpe.SetupExeImagePath); err != nil {
 					return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", what, winpe.SetupExeImagePath)
@@ -130,6 +146,33 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 			}
 			return nil
 		})
+}
+
+// appImagePath resolves a Winpeshl.ini program path to a path in the image
+// when it names one: Windows PE runs from X:, so %SYSTEMDRIVE%\…, X:\… and
+// \… are the image root, %SYSTEMROOT%\… and %WINDIR%\… its \Windows. Other
+// forms (another drive, a share, a bare name found on PATH) are not
+// resolved.
+func appImagePath(p string) (string, bool) {
+	s := strings.ReplaceAll(strings.Trim(strings.TrimSpace(p), `"`), "/", `\`)
+	l := strings.ToLower(s)
+	var rest string
+	switch {
+	case strings.HasPrefix(l, `%systemdrive%\`):
+		rest = s[len(`%systemdrive%`):]
+	case strings.HasPrefix(l, `x:\`):
+		rest = s[2:]
+	case strings.HasPrefix(l, `%systemroot%\`):
+		rest = `\Windows` + s[len(`%systemroot%`):]
+	case strings.HasPrefix(l, `%windir%\`):
+		rest = `\Windows` + s[len(`%windir%`):]
+	case strings.HasPrefix(s, `\`) && !strings.HasPrefix(s, `\\`):
+		rest = s
+	default:
+		return "", false
+	}
+	ip, err := imagePath(rest)
+	return ip, err == nil
 }
 
 // imageVersion reads WINDOWS/VERSION of the image's XML.

@@ -71,7 +71,7 @@ const (
 	verDelete       = 1
 	verRegistry     = 1
 	verScratch      = 1
-	verLaunch       = 1
+	verLaunch       = 2
 	verMetadata     = 1
 	verExport       = 1
 )
