@@ -453,9 +453,9 @@ func bcdVerifyCommand() *cli.Command {
 				fmt.Fprintln(c.App.Writer, p)
 			}
 			if len(problems) > 0 {
-				return fmt.Errorf("%s: %d problem(s) found", args[0], len(problems))
+				return fmt.Errorf("%s: %s found", args[0], plural(len(problems), "problem"))
 			}
-			fmt.Fprintf(c.App.Writer, "%s: ok (%d warning(s))\n", args[0], warnings)
+			fmt.Fprintf(c.App.Writer, "%s: ok (%s)\n", args[0], plural(warnings, "warning"))
 			return nil
 		},
 	}
@@ -651,7 +651,7 @@ func bcdWritePreset(c *cli.Context, out string, s *bcd.Store) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "wrote %s (%d menu entries)\n", out, len(ents)-1)
+	fmt.Fprintf(c.App.Writer, "wrote %s (%s)\n", out, pluralOf(int64(len(ents)-1), "menu entry", "menu entries"))
 	return nil
 }
 

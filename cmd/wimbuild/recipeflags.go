@@ -222,3 +222,12 @@ func plural(n int, s string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, s)
 }
+
+// pluralOf is plural for nouns with their own plural form:
+// pluralOf(2, "directory", "directories").
+func pluralOf(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

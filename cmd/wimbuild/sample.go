@@ -12,6 +12,9 @@ import (
 
 func init() { registerCommand(sampleBaseCommand()) }
 
+// maxFillerMB bounds sample-base --filler-mb (1 TiB).
+const maxFillerMB = 1 << 20
+
 func sampleBaseCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "sample-base",
@@ -28,8 +31,8 @@ func sampleBaseCommand() *cli.Command {
 			&cli.StringFlag{Name: "version", Value: "10.0.19041.1", Usage: "WinPE version (MAJOR.MINOR.BUILD[.SPBUILD]) written to the WIM XML and SOFTWARE hive"},
 			&cli.StringFlag{Name: "compress", Value: "lzx", Usage: "compression: none, xpress, lzx or lzms"},
 			&cli.Int64Flag{Name: "filler-mb", Value: sample.DefaultFillerBytes >> 20, Usage: "MiB of filler files (0 for none)"},
-			&cli.Int64Flag{Name: "time", Usage: "Unix time of every timestamp (default 2024-01-01T00:00:00Z)", EnvVars: []string{"SOURCE_DATE_EPOCH"}},
-			&cli.IntFlag{Name: "threads", Usage: "compression threads (default: CPU count)"},
+			&cli.StringFlag{Name: "time", Usage: "every timestamp in the image, as `TIME` (Unix seconds or RFC 3339)", DefaultText: "2024-01-01T00:00:00Z", EnvVars: []string{"SOURCE_DATE_EPOCH"}},
+			&cli.IntFlag{Name: "threads", Usage: "compression threads", DefaultText: "CPU count"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -47,13 +50,27 @@ func sampleBaseCommand() *cli.Command {
 			if err != nil {
 				return usageErrorf("--compress: %v", err)
 			}
-			filler := c.Int64("filler-mb") << 20
+			mb := c.Int64("filler-mb")
+			if mb < 0 || mb > maxFillerMB {
+				return usageErrorf("--filler-mb: want 0 to %d MiB, got %d", maxFillerMB, mb)
+			}
+			filler := mb << 20
 			if filler == 0 {
 				filler = -1
 			}
+			var unix int64
+			if s := c.String("time"); s != "" {
+				t, err := parseTimeFlag("time", s)
+				if err != nil {
+					return err
+				}
+				if unix = t.Unix(); unix <= 0 {
+					return usageErrorf("--time: want a time after 1970-01-01T00:00:00Z, got %q", s)
+				}
+			}
 			rep := newReporter(progressMode())
 			out := c.Args().First()
-			err = sample.WriteFile(out, sample.Options{Arch: arch, Version: ver, Time: c.Int64("time"), FillerBytes: filler},
+			err = sample.WriteFile(out, sample.Options{Arch: arch, Version: ver, Time: unix, FillerBytes: filler},
 				wim.WriteOptions{Compression: comp, Threads: c.Int("threads"), Progress: rep})
 			if err != nil {
 				return fmt.Errorf("writing %s: %w", out, err)

@@ -64,7 +64,7 @@ func wimImageIndex(w *wim.WIM, path, arg string) (int, error) {
 	}
 	if i, err := strconv.Atoi(arg); err == nil {
 		if i < 1 || i > n {
-			return 0, fmt.Errorf("%s: image %d does not exist (the WIM has %d image(s)): %w", path, i, n, wim.ErrNoImage)
+			return 0, fmt.Errorf("%s: image %d does not exist (the WIM has %s): %w", path, i, plural(n, "image"), wim.ErrNoImage)
 		}
 		return i, nil
 	}

@@ -106,8 +106,10 @@ func wimExtractCommand() *cli.Command {
 }
 
 func printApplySummary(c *cli.Context, s *hostfs.Summary) {
-	fmt.Fprintf(c.App.ErrWriter, "applied %d directories, %d files (%d bytes), %d hard links, %d symbolic links\n",
-		s.Dirs, s.Files, s.Bytes, s.HardLinks, s.Symlinks)
+	fmt.Fprintf(c.App.ErrWriter, "applied %s, %s (%s), %s, %s\n",
+		pluralOf(int64(s.Dirs), "directory", "directories"), pluralOf(int64(s.Files), "file", "files"),
+		pluralOf(int64(s.Bytes), "byte", "bytes"), pluralOf(int64(s.HardLinks), "hard link", "hard links"),
+		pluralOf(int64(s.Symlinks), "symbolic link", "symbolic links"))
 	for _, w := range s.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", w)
 	}
@@ -136,7 +138,7 @@ func wimVerifyCommand() *cli.Command {
 			if err := w.Verify(wim.VerifyOptions{Progress: newReporter(progressMode())}); err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			fmt.Fprintf(c.App.Writer, "%s: OK (%d image(s), %d blobs)\n", args[0], w.ImageCount(), len(w.Blobs()))
+			fmt.Fprintf(c.App.Writer, "%s: OK (%s, %s)\n", args[0], plural(w.ImageCount(), "image"), plural(len(w.Blobs()), "blob"))
 			return nil
 		},
 	}

@@ -22,9 +22,9 @@ func wimWriteFlags(defaultCompress string) []cli.Flag {
 	}
 	return []cli.Flag{
 		&cli.StringFlag{Name: "compress", Value: defaultCompress, Usage: compressUsage},
-		&cli.IntFlag{Name: "chunk-size", Usage: "chunk size in `BYTES` (power of two; default 32768, LZMS 131072)"},
+		&cli.IntFlag{Name: "chunk-size", Usage: "chunk size in `BYTES` (power of two)", DefaultText: "32768, LZMS 131072"},
 		&cli.BoolFlag{Name: "solid", Usage: "put all file data in one solid LZMS resource (ESD-like, smaller, slower; not for boot.wim)"},
-		&cli.IntFlag{Name: "threads", Usage: "compression threads (default: number of CPUs)"},
+		&cli.IntFlag{Name: "threads", Usage: "compression threads", DefaultText: "number of CPUs"},
 		&cli.BoolFlag{Name: "check", Usage: "add an integrity table (SHA-1 of 10 MiB pieces)"},
 	}
 }
@@ -64,6 +64,9 @@ func wimWriteOptions(c *cli.Context, base *wim.WIM) (wim.WriteOptions, error) {
 		o.ChunkSize = c.Int("chunk-size")
 	}
 	o.Solid = c.Bool("solid")
+	if o.Solid && c.IsSet("compress") && o.Compression == wim.None {
+		return o, usageErrorf("--solid compresses the file data with LZMS: it cannot be combined with --compress none")
+	}
 	if c.Bool("check") {
 		o.Integrity = true
 	}
@@ -80,14 +83,21 @@ func sourceDateEpoch(c *cli.Context) (time.Time, bool, error) {
 	if s == "" {
 		return time.Time{}, false, nil
 	}
+	t, err := parseTimeFlag("source-date-epoch", s)
+	return t, err == nil, err
+}
+
+// parseTimeFlag parses the value of a time flag (--source-date-epoch,
+// sample-base --time): Unix seconds or an RFC 3339 time.
+func parseTimeFlag(flag, s string) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC(), true, nil
+		return time.Unix(n, 0).UTC(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, false, usageErrorf("--source-date-epoch: want Unix seconds or an RFC 3339 time, got %q", s)
+		return time.Time{}, usageErrorf("--%s: want Unix seconds or an RFC 3339 time (2024-01-01T00:00:00Z), got %q", flag, s)
 	}
-	return t.UTC(), true, nil
+	return t.UTC(), nil
 }
 
 // newestWriteTime returns the latest last-write FILETIME in the image: a
@@ -133,7 +143,7 @@ func wimCaptureCommand(appendMode bool) *cli.Command {
 		&cli.BoolFlag{Name: "boot", Usage: "mark the new image bootable"},
 		&cli.StringFlag{Name: "config", Usage: "capture configuration `FILE` (wimscript.ini)"},
 		&cli.StringSliceFlag{Name: "image-property", Usage: "set `NAME=VALUE` on the new image (e.g. WINDOWS/ARCH=9)"},
-		&cli.BoolFlag{Name: "norpfix", Usage: "store absolute symbolic-link targets into DIR as they are (default: relative to the image root, re-rooted on apply)"},
+		&cli.BoolFlag{Name: "norpfix", Usage: "store absolute symbolic-link targets into DIR as they are, instead of relative to the image root (re-rooted on apply)"},
 		&cli.BoolFlag{Name: "atime", Usage: "record last access times (by default the last write time is used: access times change on every read, so captures would not be reproducible)"},
 		&cli.StringFlag{Name: "source-date-epoch", EnvVars: []string{"SOURCE_DATE_EPOCH"}, Usage: "force every file and image time to `TIME` (Unix seconds or RFC 3339)"},
 	)
@@ -254,7 +264,9 @@ func wimCapture(c *cli.Context, a []string, appendMode bool) error {
 	if err := wim.WriteFile(out, images, opts); err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "%s: image %d %q: %d directories, %d files (%d hard links), %d symbolic links, %d bytes\n",
-		out, len(images), imgName, sum.Dirs, sum.Files, sum.HardLinks, sum.Symlinks, sum.Bytes)
+	fmt.Fprintf(c.App.ErrWriter, "%s: image %d %q: %s, %s (%s), %s, %s\n",
+		out, len(images), imgName, pluralOf(int64(sum.Dirs), "directory", "directories"), pluralOf(int64(sum.Files), "file", "files"),
+		pluralOf(int64(sum.HardLinks), "hard link", "hard links"), pluralOf(int64(sum.Symlinks), "symbolic link", "symbolic links"),
+		pluralOf(sum.Bytes, "byte", "bytes"))
 	return nil
 }

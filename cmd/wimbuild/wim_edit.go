@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -56,7 +57,7 @@ func wimChangeInfo(c *cli.Context, args []string) error {
 	if c.IsSet("boot") {
 		b := c.Int("boot")
 		if b < 0 || b > len(images) {
-			return fmt.Errorf("%s: --boot %d: the WIM has %d image(s): %w", path, b, len(images), wim.ErrNoImage)
+			return fmt.Errorf("%s: --boot %d: the WIM has %s: %w", path, b, plural(len(images), "image"), wim.ErrNoImage)
 		}
 		opts.BootIndex = b
 	}
@@ -186,7 +187,7 @@ func wimExportCommand() *cli.Command {
 			if err := wimRewrite(dstPath, nil, images, opts); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.ErrWriter, "%s: exported %d image(s) from %s\n", dstPath, len(idxs), srcPath)
+			fmt.Fprintf(c.App.ErrWriter, "%s: exported %s from %s\n", dstPath, plural(len(idxs), "image"), srcPath)
 			return nil
 		},
 	}
@@ -196,7 +197,7 @@ func wimDeleteCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "delete",
 		Usage:     "delete an image from a WIM",
-		ArgsUsage: "WIM IMAGE|all",
+		ArgsUsage: "WIM IMAGE",
 		Description: "Removes IMAGE (index or name) and rewrites the WIM without it (blobs only it used are\n" +
 			"dropped; the others are copied raw). The boot index follows the remaining images.\n" +
 			"Deleting every image is refused (a WIM needs at least one).\n\n" +
@@ -214,6 +215,9 @@ func wimDeleteCommand() *cli.Command {
 			}
 			defer w.Close()
 			idx, err := wimImageIndex(w, a[0], a[1])
+			if errors.Is(err, wim.ErrNoImage) && strings.EqualFold(a[1], "all") {
+				return usageErrorf("wim delete: deleting every image is refused (a WIM needs at least one); delete images one at a time by index or name")
+			}
 			if err != nil {
 				return err
 			}
