@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/wimbuild/wimbuild/builder/cache"
 	"github.com/wimbuild/wimbuild/dsl"
 	"github.com/wimbuild/wimbuild/internal/testutil"
@@ -692,5 +694,36 @@ func TestWinpeshlProgramsMustExist(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s %s: err %v, want %q", tc.path, tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestFailedSourceHasNoKnockOnErrors: a source that cannot be built (here,
+// a base whose sha256 does not match its pin) is reported once; the images
+// built from it, directly or through other images, add no errors of their
+// own.
+func TestFailedSourceHasNoKnockOnErrors(t *testing.T) {
+	dir := e2eDir(t)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	old := []byte("  path  = \"base.wim\"\n")
+	if !bytes.Contains(b, old) {
+		t.Fatal("test recipe changed")
+	}
+	b = bytes.Replace(b, old, append(old, []byte("  sha256 = \""+strings.Repeat("ab", 32)+"\"\n")...), 1)
+	os.WriteFile(recipe, b, 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	c, _ := cache.Open(t.TempDir())
+	_, diags = NewPlan(r, Options{Cache: c})
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d.Summary)
+		}
+	}
+	if len(errs) != 1 || errs[0] != "Base image does not match its sha256" {
+		t.Fatalf("errors %q, want only the sha256 mismatch", errs)
 	}
 }

@@ -55,6 +55,9 @@ type Plan struct {
 	// Image states produced in this build, handed to the steps that
 	// consume them without a round trip through the cache encoding.
 	memMu     sync.Mutex
+	// failed names sources and images already reported as unbuildable,
+	// so what is built from them adds no knock-on errors.
+	failed    map[string]bool
 	mem       map[*Step]*imageState
 	present   map[cache.Digest]bool // blobs stateStored found stored
 	consumers map[*Step]int
@@ -100,6 +103,7 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		memo:  openDigestMemo(o.Cache.Dir()),
 		epoch: r.Settings.SourceDateEpoch.Value,
 		final: map[string]*Step{}, arch: map[string]string{}, srcOf: map[string]*Step{}, images: map[string]*dsl.Image{},
+		failed: map[string]bool{},
 	}
 	p.OutDir = r.Output.Dir.Abs
 	if o.OutDir != "" {
@@ -130,6 +134,8 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		if st != nil {
 			p.srcOf[s.Ref().Key()] = st
+		} else if d.HasErrors() {
+			p.failed[s.Ref().Key()] = true
 		}
 	}
 	for _, img := range r.Images {
@@ -155,7 +161,11 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		visit(img)
 	}
 	for _, img := range order {
-		diags = append(diags, p.imageSteps(img)...)
+		d := p.imageSteps(img)
+		if d.HasErrors() {
+			p.failed["image."+img.Name] = true
+		}
+		diags = append(diags, d...)
 	}
 	if diags.HasErrors() {
 		// Keep the hashing done so far, but create nothing for a

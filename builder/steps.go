@@ -126,6 +126,10 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 	case dsl.RefSource:
 		src := p.srcOf[img.From.Key()]
 		if src == nil {
+			if p.failed[img.From.Key()] { // reported already
+				p.failed[name] = true
+				return nil
+			}
 			return hcl.Diagnostics{diag(img.From.Range, "Unknown source", img.From.Key()+" is not built.")}
 		}
 		var s *dsl.Source
@@ -138,6 +142,10 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 	case dsl.RefImage:
 		prev = p.final[img.From.Name]
 		if prev == nil {
+			if p.failed[img.From.Key()] { // reported already
+				p.failed[name] = true
+				return nil
+			}
 			return hcl.Diagnostics{diag(img.From.Range, "Unknown image", img.From.Key()+" is not built.")}
 		}
 	default:

@@ -734,14 +734,32 @@ type PruneResult struct {
 func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 	var res PruneResult
 	// Stray temp files from killed writers (older than a minute, so a
-	// concurrent build's in-progress file survives).
+	// concurrent build's in-progress file survives: it is being written),
+	// and scratch directories of killed --no-cache builds (older than a
+	// day: a running build's directory need not change for a long time).
 	if des, err := os.ReadDir(filepath.Join(c.dir, "tmp")); err == nil {
 		for _, de := range des {
-			if info, err := de.Info(); err == nil && c.now().Sub(info.ModTime()) > time.Minute {
-				if os.Remove(filepath.Join(c.dir, "tmp", de.Name())) == nil {
-					res.Removed++
-					res.RemovedBytes += info.Size()
-				}
+			p := filepath.Join(c.dir, "tmp", de.Name())
+			info, err := de.Info()
+			if err != nil || c.now().Sub(info.ModTime()) <= time.Minute ||
+				de.IsDir() && c.now().Sub(info.ModTime()) <= 24*time.Hour {
+				continue
+			}
+			size := info.Size()
+			if de.IsDir() {
+				size = 0
+				filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+					if err == nil && !d.IsDir() {
+						if fi, err := d.Info(); err == nil {
+							size += fi.Size()
+						}
+					}
+					return nil
+				})
+			}
+			if os.RemoveAll(p) == nil {
+				res.Removed++
+				res.RemovedBytes += size
 			}
 		}
 	}

@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
@@ -36,15 +38,12 @@ func buildFlags() []cli.Flag {
 	)
 }
 
-// planFromCLI loads the recipe and plans it.
-func planFromCLI(c *cli.Context, observe builder.Observer) (*builder.Plan, error) {
+// planFromCLI loads the recipe and plans it against cache cc.
+func planFromCLI(c *cli.Context, observe builder.Observer, cc *cache.Cache) (*builder.Plan, error) {
 	opts := recipeOptions(c)
 	opts.CheckFiles = true
+	opts.Parser = hclparse.NewParser() // its files give diagnostics their source lines
 	r, err := loadRecipeOpts(c, opts)
-	if err != nil {
-		return nil, err
-	}
-	cc, err := openCache(c)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +52,7 @@ func planFromCLI(c *cli.Context, observe builder.Observer) (*builder.Plan, error
 		Threads: c.Int("threads"), NoCache: c.Bool("no-cache"), Observe: observe,
 	})
 	if len(diags) > 0 {
-		writeDiagnostics(c.App.ErrWriter, nil, diags)
+		writeDiagnostics(c.App.ErrWriter, opts.Parser.Files(), diags)
 	}
 	if diags.HasErrors() {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("the recipe cannot be built: %s", countDiags(diags))}
@@ -96,8 +95,29 @@ func runBuild(c *cli.Context) error {
 	if err != nil {
 		return usageErrorf("--cache-max: %v", err)
 	}
+	cc, err := openCache(c)
+	if err != nil {
+		return err
+	}
+	if c.Bool("no-cache") {
+		// Store nothing: the build's blobs (content, states, the outputs
+		// before they are published) go to a scratch cache that is
+		// removed afterwards, beside the real one so outputs can still be
+		// hard links; a killed build's scratch is cleared by cache prune.
+		scratch := filepath.Join(cc.Dir(), "tmp")
+		if err := os.MkdirAll(scratch, 0o755); err != nil {
+			return err
+		}
+		if scratch, err = os.MkdirTemp(scratch, "no-cache-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(scratch)
+		if cc, err = cache.Open(scratch); err != nil {
+			return err
+		}
+	}
 	ev := newEventRenderer(c.App.ErrWriter, mode)
-	p, err := planFromCLI(c, ev.observe)
+	p, err := planFromCLI(c, ev.observe, cc)
 	if err != nil {
 		return err
 	}
@@ -282,15 +302,15 @@ func planCommand() *cli.Command {
 			if format != "text" && format != "dot" && format != "json" {
 				return usageErrorf("--format must be text, dot or json, not %q", format)
 			}
-			p, err := planFromCLI(c, nil)
-			if err != nil {
-				return err
-			}
 			cc, err := openCache(c)
 			if err != nil {
 				return err
 			}
-			return printPlan(c.App.Writer, p, cc, format)
+			p, err := planFromCLI(c, nil, cc)
+			if err != nil {
+				return err
+			}
+			return printPlan(c.App.Writer, p, cc, format, c.Bool("no-cache"))
 		},
 	}
 }
@@ -305,12 +325,12 @@ type planStep struct {
 	Where  string   `json:"where,omitempty"`
 }
 
-func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string) error {
+func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string, noCache bool) error {
 	var steps []planStep
 	hits := 0
 	for _, s := range p.Steps {
 		a, err := cc.GetAction(s.Key)
-		cached := err == nil && (s.Valid == nil || s.Valid(a))
+		cached := !noCache && err == nil && (s.Valid == nil || s.Valid(a))
 		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: cached, Where: s.Where}
 		for _, d := range s.Deps {
 			ps.Deps = append(ps.Deps, d.ID)

@@ -165,3 +165,31 @@ func TestBuildTrimsCache(t *testing.T) {
 		t.Fatalf("rebuild after the trim: exit %d\n%s", code, out)
 	}
 }
+
+// TestNoCacheStoresNothing: --no-cache runs every step and leaves nothing
+// in the cache (its blobs live in a scratch cache removed afterwards);
+// plan --no-cache shows every step as to run.
+func TestNoCacheStoresNothing(t *testing.T) {
+	dir := e2eRecipe(t)
+	cacheDir := t.TempDir()
+	if code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", dir); code != 0 {
+		t.Fatalf("build exit %d\n%s\n%s", code, out, errs)
+	}
+	cc, _ := cache.Open(cacheDir)
+	before, _ := cc.Bytes()
+	os.RemoveAll(filepath.Join(dir, "out"))
+	code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--no-cache", "--progress", "plain", dir)
+	if code != 0 || !strings.Contains(out, "built 16 steps, 0 cached") {
+		t.Fatalf("--no-cache build exit %d\n%s\n%s", code, out, errs)
+	}
+	if after, _ := cc.Bytes(); after != before {
+		t.Errorf("--no-cache changed the cache: %d bytes before, %d after", before, after)
+	}
+	if left, _ := os.ReadDir(filepath.Join(cacheDir, "tmp")); len(left) != 0 {
+		t.Errorf("--no-cache left %d entries in the cache's tmp/", len(left))
+	}
+	testutil.Run(t, "wimlib-imagex", "verify", filepath.Join(dir, "out", "boot.wim"))
+	if code, out, _ := runCapture(t, "plan", "--cache-dir", cacheDir, "--no-cache", dir); code != 0 || !strings.Contains(out, "0 cached, 16 to run") {
+		t.Errorf("plan --no-cache exit %d\n%s", code, out)
+	}
+}
