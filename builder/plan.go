@@ -54,7 +54,7 @@ type Plan struct {
 
 	// Image states produced in this build, handed to the steps that
 	// consume them without a round trip through the cache encoding.
-	memMu     sync.Mutex
+	memMu sync.Mutex
 	// failed names sources and images already reported as unbuildable,
 	// so what is built from them adds no knock-on errors.
 	failed    map[string]bool
