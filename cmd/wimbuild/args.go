@@ -23,6 +23,15 @@ func positionalArgs(c *cli.Context, group string, min, max int) ([]string, error
 			pos = append(pos, raw[i+1:]...)
 			break
 		}
+		if group == "bcd" && len(a) > 1 && a[0] == '/' {
+			// bcdedit spells options /addlast; a file of that name
+			// (a store path) is still taken as an argument.
+			if f := findFlag(c.Command.Flags, strings.ToLower(a[1:])); f != nil {
+				if _, err := os.Stat(a); err != nil {
+					return nil, commandUsageErrorf(c, "options are written %s here, not %s as in bcdedit", dashed(f.Names()[0]), a)
+				}
+			}
+		}
 		if len(a) < 2 || a[0] != '-' {
 			pos = append(pos, a)
 			continue
@@ -30,7 +39,7 @@ func positionalArgs(c *cli.Context, group string, min, max int) ([]string, error
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if name == "h" || name == "help" {
 			_ = cli.ShowSubcommandHelp(c)
-			return nil, usageErrorf("%s %s: help requested", group, cmd)
+			return nil, errHelpShown
 		}
 		f := findFlag(c.Command.Flags, name)
 		if f == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wimbuild/wimbuild/bcd"
@@ -177,4 +178,27 @@ func bcdTestOpen(t *testing.T, path string) *bcd.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestBCDSlashOptionsPointToDashes: bcdedit's /addlast and /displayorder
+// spellings are usage errors that name the wimbuild spelling, not
+// "unknown identifier alias" or "unknown command".
+func TestBCDSlashOptionsPointToDashes(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "BCD")
+	if code, _, errs := runCapture(t, "bcd", "createstore", store); code != 0 {
+		t.Fatalf("createstore: exit %d %s", code, errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bcd", "displayorder", store, "{memdiag}", "/addlast"}, "--addlast"},
+		{[]string{"bcd", "displayorder", store, "{memdiag}", "/ADDLAST"}, "--addlast"},
+		{[]string{"bcd", "/displayorder", store, "{memdiag}"}, "displayorder"},
+	} {
+		code, _, errs := runCapture(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errs, tc.want) || strings.Contains(errs, "alias") {
+			t.Errorf("%q: exit %d %q, want %d and %q", tc.args, code, errs, exitUsage, tc.want)
+		}
+	}
 }

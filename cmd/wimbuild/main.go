@@ -44,6 +44,9 @@ func handleUsage(c *cli.Command) {
 	if len(c.Subcommands) > 0 && c.Action == nil {
 		c.Action = unknownCommand
 	}
+	if act := c.Action; act != nil {
+		c.Action = func(cc *cli.Context) error { return withHelpPointer(cc, act(cc)) }
+	}
 	for _, s := range c.Subcommands {
 		handleUsage(s)
 	}
@@ -118,7 +121,7 @@ func main() {
 
 func run(args []string) int {
 	err := newApp().Run(args)
-	if err == nil {
+	if err == nil || errors.Is(err, errHelpShown) {
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "wimbuild: %v\n", err)
@@ -126,6 +129,9 @@ func run(args []string) int {
 }
 
 func exitCode(err error) int {
+	if errors.Is(err, errHelpShown) {
+		return 0
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -170,6 +176,28 @@ func commandUsageErrorf(c *cli.Context, format string, args ...any) error {
 	return usageErrorf("%s%s (see '%s')", prefix, fmt.Sprintf(format, args...), help)
 }
 
+// errHelpShown is returned after a command printed its help on request
+// (wim info X.wim --help): exit code 0, nothing more to print.
+var errHelpShown = errors.New("help shown")
+
+// withHelpPointer ends a usage error of the command being run that does
+// not show the usage already with a pointer to the command's --help.
+func withHelpPointer(c *cli.Context, err error) error {
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		return err
+	}
+	if msg := ee.err.Error(); strings.Contains(msg, "--help") || strings.Contains(msg, "\nusage:") {
+		return err
+	}
+	help := "wimbuild --help"
+	if path := commandPath(c); path != "" {
+		help = "wimbuild " + path + " --help"
+	}
+	ee.err = fmt.Errorf("%w (see '%s')", ee.err, help)
+	return err
+}
+
 // unknownCommand is the action of wimbuild and of every command that only
 // groups subcommands: without arguments it shows the help, otherwise the
 // first argument is not a command.
@@ -180,7 +208,11 @@ func unknownCommand(c *cli.Context) error {
 		}
 		return cli.ShowSubcommandHelp(c)
 	}
-	return commandUsageErrorf(c, "unknown command %q", c.Args().First())
+	name := c.Args().First()
+	if sub, ok := strings.CutPrefix(name, "/"); ok && c.Command != nil && c.Command.Command(strings.ToLower(sub)) != nil {
+		return commandUsageErrorf(c, "unknown command %q; commands are written without the slash of bcdedit: %s", name, strings.ToLower(sub))
+	}
+	return commandUsageErrorf(c, "unknown command %q", name)
 }
 
 // flagValueRE matches the flag package's "invalid value" errors.

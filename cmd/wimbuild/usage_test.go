@@ -23,7 +23,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"build", "-j"}, "build: flag -j needs a value"},
 		{[]string{"build", "--no-cache=maybe"}, "want true or false"},
 		{[]string{"cache", "prune", "--older-than", "3d"}, `cache prune: invalid value "3d" for --older-than: want a duration such as 90m`},
-		{[]string{"sample-base", "--time", "yesterday"}, `--time`},
+		{[]string{"sample-base", "--time", "yesterday", "x.wim"}, `--time: want Unix seconds or an RFC 3339 time`},
+		{[]string{"build", "--progress", "fancy"}, "--progress must be auto, tty, plain or json, not \"fancy\" (see 'wimbuild build --help')"},
 		{[]string{"wim", "info", "--nosuch", "x.wim"}, "wim info: unknown flag --nosuch"},
 		{[]string{"validate", "--var", "arch", "../../examples/quickstart"}, `validate: invalid value "arch" for --var: want NAME=VALUE`},
 		{[]string{"build", "--var", "=x86"}, `want NAME=VALUE`},
@@ -70,6 +71,7 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"wim", "nosuch"}, exitUsage},
 		{[]string{"build", "--nosuchflag"}, exitUsage},
 		{[]string{"validate", "--var", "arch"}, exitUsage},
+		{[]string{"wim", "info", "x.wim", "--help"}, 0},
 	} {
 		if code := run(append([]string{"wimbuild"}, tc.args...)); code != tc.code {
 			t.Errorf("%q: exit %d, want %d", tc.args, code, tc.code)
