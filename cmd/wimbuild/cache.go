@@ -118,6 +118,9 @@ func cacheCommand() *cli.Command {
 							return usageErrorf("--keep-bytes: %v", err)
 						}
 						o.KeepBytes = n
+						if n == 0 {
+							o.KeepBytes = -1 // keep nothing
+						}
 					}
 					if c.Bool("all") {
 						o.KeepBytes = -1

@@ -2,6 +2,8 @@ package main
 
 import (
 	"testing"
+
+	"github.com/wimbuild/wimbuild/builder/cache"
 )
 
 func TestParseBytes(t *testing.T) {
@@ -32,5 +34,22 @@ func TestCacheCommands(t *testing.T) {
 	}
 	if code := run([]string{"wimbuild", "cache", "prune", "--cache-dir", dir, "--keep-bytes", "lots"}); code != exitUsage {
 		t.Errorf("bad --keep-bytes exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestPruneKeepBytesZero: --keep-bytes 0 keeps nothing (it was read as "no
+// limit" and removed nothing).
+func TestPruneKeepBytesZero(t *testing.T) {
+	dir := t.TempDir()
+	cc, _ := cache.Open(dir)
+	d, _ := cc.PutBytes([]byte("a step's output"))
+	if err := cc.PutAction(cache.NewKey("k", 1).Sum(), cache.Action{Outputs: map[string]cache.Output{"o": {Digest: d, Size: 15}}}); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"wimbuild", "cache", "prune", "--cache-dir", dir, "--keep-bytes", "0"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if n, _ := cc.Bytes(); n != 0 || cc.HasBlob(d) {
+		t.Fatalf("--keep-bytes 0 left %d bytes", n)
 	}
 }
