@@ -23,7 +23,12 @@ func init() {
 		ArgsUsage: "[PATH]",
 		Description: "Formats *.wb.hcl and *.wbvars.hcl files at PATH (a file or directory; default \".\"; \"-\" reads\n" +
 			"stdin and writes stdout) with HCL's canonical style: indentation, aligned equals signs, spacing.\n" +
-			"-check writes nothing and exits 1 when a file is not formatted; -diff prints the changes.",
+			"-check writes nothing and exits 1 when a file is not formatted; -diff prints the changes.\n\n" +
+			"Examples:\n" +
+			"   wimbuild fmt .\n" +
+			"   wimbuild fmt --recursive recipes/\n" +
+			"   wimbuild fmt --check --diff --recursive .      (CI: fail on unformatted files)\n" +
+			"   cat main.wb.hcl | wimbuild fmt -",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list the files that are not formatted"},
 			&cli.BoolFlag{Name: "diff", Usage: "print a unified diff of the changes"},
@@ -104,7 +109,11 @@ func runFmt(c *cli.Context) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("cannot format files with syntax errors: %s", countDiags(diags))}
 	}
 	if c.Bool("check") && len(changed) > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%s not formatted; run `wimbuild fmt %s`", plural(len(changed), "file"), path)}
+		fix := []string{"wimbuild", "fmt"}
+		if c.Bool("recursive") {
+			fix = append(fix, "--recursive")
+		}
+		return &exitError{code: exitFailure, err: fmt.Errorf("%s not formatted; run `%s`", plural(len(changed), "file"), shellJoin(append(fix, path)))}
 	}
 	return nil
 }

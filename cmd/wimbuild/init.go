@@ -17,7 +17,10 @@ func init() {
 		ArgsUsage: "[DIR]",
 		Description: "Creates DIR (default \".\") if needed and writes DIR/main.wb.hcl: a commented recipe that builds a\n" +
 			"boot image from the generated sample WinPE base, so `wimbuild validate DIR` and `wimbuild build DIR`\n" +
-			"work at once. Existing files are never overwritten.",
+			"work at once. Existing files are never overwritten.\n\n" +
+			"Examples:\n" +
+			"   wimbuild init\n" +
+			"   wimbuild init my-boot && wimbuild build my-boot",
 		Action: runInit,
 	})
 }

@@ -160,3 +160,35 @@ func TestInitWritesAValidFormattedRecipe(t *testing.T) {
 		t.Fatalf("init overwrote: exit %d %s", code, errs)
 	}
 }
+
+// TestFmtCheckRecursiveSuggestsRecursive: the fix fmt --check suggests
+// formats what --check looked at (subdirectories with --recursive).
+func TestFmtCheckRecursiveSuggestsRecursive(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub dir")
+	os.MkdirAll(sub, 0o755)
+	if err := os.WriteFile(filepath.Join(sub, "main.wb.hcl"), []byte("image \"boot\" {\nfrom=source.sample.winpe\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "fmt", "--check", "--recursive", dir)
+	if code != exitFailure || !strings.Contains(errs, "run `wimbuild fmt --recursive "+dir+"`") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "fmt", "--recursive", dir); code != 0 {
+		t.Fatalf("the suggested command: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "fmt", "--check", "--recursive", dir); code != 0 {
+		t.Fatalf("after the suggested command: exit %d %s", code, errs)
+	}
+}
+
+// TestRecipeCommandsHaveExamples: validate, fmt and init show examples in
+// their help like the other commands.
+func TestRecipeCommandsHaveExamples(t *testing.T) {
+	for _, cmd := range []string{"validate", "fmt", "init", "build", "plan"} {
+		code, out, _ := runCLI(t, cmd, "--help")
+		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "   wimbuild "+cmd+" ") {
+			t.Errorf("%s --help: exit %d, no examples:\n%s", cmd, code, out)
+		}
+	}
+}

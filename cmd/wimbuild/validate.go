@@ -16,7 +16,11 @@ func init() {
 		Description: "Loads the recipe at PATH (a recipe file, or a directory of *.wb.hcl and *.wb.json files;\n" +
 			"default \".\"), evaluates its variables and expressions, and checks every rule that needs only the\n" +
 			"recipe. All problems are reported in one run. Exit code 1 when there are errors.\n" +
-			"--json prints the diagnostics as JSON for CI annotations.",
+			"--json prints the diagnostics as JSON for CI annotations.\n\n" +
+			"Examples:\n" +
+			"   wimbuild validate examples/quickstart\n" +
+			"   wimbuild validate --strict --check-files --var arch=arm64 .\n" +
+			"   wimbuild validate --json recipes/boot > diagnostics.json",
 		Flags: append(recipeFlags(),
 			&cli.BoolFlag{Name: "json", Usage: "print diagnostics as JSON on stdout"},
 			&cli.BoolFlag{Name: "check-files", Usage: "also report host files (WIMs, cabs, overlays) that do not exist"},
