@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
@@ -74,6 +75,7 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 		})
 	}
 	sort.Slice(man.Artifacts, func(i, j int) bool { return man.Artifacts[i].Name < man.Artifacts[j].Name })
+	removeStale(p.OutDir, man)
 	b, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return nil, err
@@ -82,6 +84,37 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 		return nil, err
 	}
 	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, OutDir: p.OutDir}, nil
+}
+
+// removeStale keeps the output directory equal to what artifacts.json
+// lists: outputs the previous build published (per its artifacts.json)
+// that this build does not — an image renamed or removed from the recipe,
+// or left out by --target — are removed, so that a CI job uploading
+// out/*.wim never ships a stale image. Only files still as that build left
+// them (a plain name, same size) are touched; anything else in the
+// directory is the user's.
+func removeStale(outDir string, now Manifest) {
+	b, err := os.ReadFile(filepath.Join(outDir, "artifacts.json"))
+	if err != nil {
+		return
+	}
+	var prev Manifest
+	if json.Unmarshal(b, &prev) != nil {
+		return
+	}
+	keep := map[string]bool{}
+	for _, a := range now.Artifacts {
+		keep[a.Path] = true
+	}
+	for _, a := range prev.Artifacts {
+		if keep[a.Path] || a.Path != filepath.Base(a.Path) || filepath.Ext(a.Path) != ".wim" || strings.HasPrefix(a.Path, ".") {
+			continue
+		}
+		f := filepath.Join(outDir, a.Path)
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() && fi.Size() == a.Size {
+			os.Remove(f)
+		}
+	}
 }
 
 // linkFile makes hard links (a variable so tests can take the copy path).

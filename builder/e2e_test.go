@@ -727,3 +727,46 @@ func TestFailedSourceHasNoKnockOnErrors(t *testing.T) {
 		t.Fatalf("errors %q, want only the sha256 mismatch", errs)
 	}
 }
+
+// TestStaleOutputsAreRemoved: out/ holds what artifacts.json lists. An image
+// left out by --target, or renamed, loses its old output; a file of the
+// user's in out/ is left alone.
+func TestStaleOutputsAreRemoved(t *testing.T) {
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out")
+	os.WriteFile(filepath.Join(out, "notes.wim"), []byte("the user's own file"), 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	p, diags := NewPlan(r, Options{Cache: c, Targets: []string{"image.capture"}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if _, err := p.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	des, _ := os.ReadDir(out)
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	if strings.Join(names, " ") != "artifacts.json capture.wim notes.wim" {
+		t.Fatalf("out/ after --target image.capture: %v", names)
+	}
+	// Renaming an image replaces its output.
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	os.WriteFile(recipe, bytes.Replace(b, []byte(`image "capture"`), []byte(`image "cap2"`), 1), 0o644)
+	build(t, dir, c, nil)
+	names = nil
+	des, _ = os.ReadDir(out)
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	if strings.Join(names, " ") != "artifacts.json boot.wim cap2.wim discover.wim notes.wim" {
+		t.Fatalf("out/ after renaming capture to cap2: %v", names)
+	}
+}

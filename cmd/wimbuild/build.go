@@ -69,11 +69,14 @@ func buildCommand() *cli.Command {
 			"steps and runs it. Every step is cached by what it does and the content of its inputs, so a\n" +
 			"rebuild runs only what changed. Outputs go to the output directory: <image>.wim per image and\n" +
 			"artifacts.json (sha256, size, architecture and WinPE version of each artifact, and the recipe\n" +
-			"digest). Outputs are replaced atomically: an interrupted build never leaves a partial file.\n\n" +
+			"digest). Outputs are replaced atomically: an interrupted build never leaves a partial file.\n" +
+			"The output directory holds what artifacts.json lists: the previous build's outputs that this\n" +
+			"one does not produce (an image renamed, removed, or left out by --target) are removed.\n" +
+			"Progress and diagnostics go to stderr, the summary to stdout.\n\n" +
 			"Examples:\n" +
 			"   wimbuild build examples/quickstart\n" +
 			"   wimbuild build --target image.capture --var server=wds01 recipes/\n" +
-			"   CI=true wimbuild build --progress json . > events.jsonl",
+			"   CI=true wimbuild build --progress json . 2> events.jsonl",
 		Flags: append(buildFlags(),
 			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "how to show progress: auto, tty (bars), plain (lines), json (one event per line)"},
 			&cli.StringFlag{Name: "cache-max", Value: defaultCacheMax, EnvVars: []string{"WIMBUILD_CACHE_MAX"},
