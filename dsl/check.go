@@ -172,6 +172,7 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	if !l.diags.HasErrors() {
 		r.Digest = digest(r)
 	}
+	l.maskSecrets()
 	sortDiagnostics(l.diags)
 	return r, l.diags
 }
@@ -318,7 +319,7 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 			if c.Arch.Value != "" && arch.Value != "" && c.Arch.Value != arch.Value {
 				if c == img {
 					from := "its base " + c.From.String()
-					l.errorf(c.Arch.Range, "Architecture mismatch", "Image %q declares arch %q, but %s is %q (declared at %s). An image keeps the architecture of the image it is built from; build it from a %s base instead, or fix the arch.", c.Name, c.Arch.Value, from, arch.Value, arch.Range, c.Arch.Value)
+					l.errorf(c.Arch.Range, "Architecture mismatch", "Image %q declares arch %s, but %s is %s (declared at %s). An image keeps the architecture of the image it is built from; build it from a %s base instead, or fix the arch.", c.Name, c.Arch.quoted(), from, arch.quoted(), arch.Range, c.Arch.Display())
 				}
 				arch = String{}
 				break
@@ -383,17 +384,17 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 									later = fmt.Sprintf(" It is declared at %s, after this language block; move the package above it, because a language cab is installed after its feature.", ps.DeclRange)
 								}
 							}
-							l.errorf(p.Range, "Undeclared language pack package", "Language %q lists package %q, but no package %q is added before it in image %q or the images it is built from.%s", st.Tag.Value, p.Value, p.Value, c.Name, later)
+							l.errorf(p.Range, "Undeclared language pack package", "Language %s lists package %s, but no package %s is added before it in image %q or the images it is built from.%s", st.Tag.quoted(), p.quoted(), p.quoted(), c.Name, later)
 							continue
 						}
 						base := basenameNoExt(pk.Cab.Abs)
-						cab := Path{Abs: joinPath(st.Dir.Abs, base+"_"+st.Tag.Value+".cab"), Range: p.Range}
+						cab := Path{Abs: joinPath(st.Dir.Abs, base+"_"+st.Tag.Value+".cab"), Range: p.Range, Sensitive: st.Dir.Sensitive || pk.Cab.Sensitive || st.Tag.Sensitive}
 						cab.Rel = l.pc.rel(cab.Abs)
 						st.Cabs = append(st.Cabs, cab)
 					}
 				case *UILanguageStep:
 					if own && st.Tag.Value != "en-us" && !langs[st.Tag.Value] {
-						l.warnf(st.Tag.Range, "UI language not installed", "ui_language is %q, but no language %q block adds its language pack to this image or the images it is built from. Unless the base image already contains it, Windows PE will fall back to its installed language. Add language %q { dir = \"…/WinPE_OCs/%s\" }.", st.Tag.Value, st.Tag.Value, st.Tag.Value, st.Tag.Value)
+						l.warnf(st.Tag.Range, "UI language not installed", "ui_language is %s, but no language %s block adds its language pack to this image or the images it is built from. Unless the base image already contains it, Windows PE will fall back to its installed language. Add language %s { dir = \"…/WinPE_OCs/%s\" }.", st.Tag.quoted(), st.Tag.quoted(), st.Tag.quoted(), st.Tag.Display())
 					}
 				}
 			}
@@ -515,11 +516,15 @@ func (l *loader) checkFiles() {
 		st, err := os.Stat(p.Abs)
 		switch {
 		case err != nil:
-			l.errorf(p.Range, "File not found", "The %s %s does not exist (%v). Check the path, or build on the machine that has it.", what, p.Rel, err)
+			why := err.Error()
+			if p.Sensitive {
+				why = "no such file, or it cannot be read"
+			}
+			l.errorf(p.Range, "File not found", "The %s %s does not exist (%s). Check the path, or build on the machine that has it.", what, p.Display(), why)
 		case dir && !st.IsDir():
-			l.errorf(p.Range, "Not a directory", "The %s %s is a file; a directory is expected.", what, p.Rel)
+			l.errorf(p.Range, "Not a directory", "The %s %s is a file; a directory is expected.", what, p.Display())
 		case !dir && st.IsDir():
-			l.errorf(p.Range, "Not a file", "The %s %s is a directory; a file is expected.", what, p.Rel)
+			l.errorf(p.Range, "Not a file", "The %s %s is a directory; a file is expected.", what, p.Display())
 		}
 	}
 	for _, s := range l.r.Sources {

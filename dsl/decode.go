@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -34,10 +35,10 @@ func (l *loader) arch(a *hcl.Attribute) (String, bool) {
 		}
 	}
 	hint := ""
-	if al, ok := archAliases[strings.ToLower(s.Value)]; ok {
+	if al, ok := archAliases[strings.ToLower(s.Value)]; ok && !s.Sensitive {
 		hint = fmt.Sprintf(" %q is written %q in recipes.", s.Value, al)
 	}
-	l.errorf(s.Range, "Invalid architecture", "%q is not an architecture wimbuild knows.%s Use one of \"x86\", \"amd64\" or \"arm64\" (the names in WIM XML and ADK directories).", s.Value, hint)
+	l.errorf(s.Range, "Invalid architecture", "%s is not an architecture wimbuild knows.%s Use one of \"x86\", \"amd64\" or \"arm64\" (the names in WIM XML and ADK directories).", s.quoted(), hint)
 	return String{}, false
 }
 
@@ -49,7 +50,7 @@ func (l *loader) sha(a *hcl.Attribute) (String, bool) {
 		return s, false
 	}
 	if !sha256Re.MatchString(s.Value) {
-		l.errorf(s.Range, "Invalid sha256", "%q is not a SHA-256 digest: write the 64 hexadecimal digits printed by `sha256sum FILE` (or `Get-FileHash FILE`), or use filesha256(\"FILE\") to compute it.", s.Value)
+		l.errorf(s.Range, "Invalid sha256", "%s is not a SHA-256 digest: write the 64 hexadecimal digits printed by `sha256sum FILE` (or `Get-FileHash FILE`), or use filesha256(\"FILE\") to compute it.", s.quoted())
 		return String{}, false
 	}
 	s.Value = strings.ToLower(s.Value)
@@ -69,7 +70,7 @@ func (l *loader) decodeSource(b *hcl.Block) *Source {
 		idx, hasIdx := l.intv(content.Attributes["index"], "index")
 		name, hasName := l.str(content.Attributes["image_name"], "image_name")
 		if hasIdx && idx.Value < 1 {
-			l.errorf(idx.Range, "Invalid image index", "WIM image indexes start at 1; %d is not one. Use `wimlib-imagex info FILE` (or `dism /Get-WimInfo`) to list the images.", idx.Value)
+			l.errorf(idx.Range, "Invalid image index", "WIM image indexes start at 1; %s is not one. Use `wimlib-imagex info FILE` (or `dism /Get-WimInfo`) to list the images.", idx.Display())
 		} else if hasIdx {
 			src.Index = idx
 		}
@@ -88,7 +89,7 @@ func (l *loader) decodeSource(b *hcl.Block) *Source {
 				sev = hcl.DiagError
 			}
 			l.add(&hcl.Diagnostic{Severity: sev, Summary: "Unpinned base image", Subject: b.DefRange.Ptr(),
-				Detail: fmt.Sprintf("%s has no sha256, so a different boot.wim at %s would silently produce a different build. Add sha256 = \"…\" with the digest of the file (sha256sum), or sha256 = filesha256(%q) while you are still experimenting.", src.Ref(), src.Path.Rel, src.Path.Rel)})
+				Detail: fmt.Sprintf("%s has no sha256, so a different boot.wim at %s would silently produce a different build. Add sha256 = \"…\" with the digest of the file (sha256sum), or sha256 = filesha256(%s) while you are still experimenting.", src.Ref(), src.Path.Display(), maskIf(src.Path.Sensitive, strconv.Quote(src.Path.Rel)))})
 		}
 	case SourceSample:
 		content, ds := b.Body.Content(sourceSampleSchema)
@@ -129,7 +130,7 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 	img.Metadata.Description, _ = l.str(content.Attributes["description"], "description")
 	if s, ok := l.str(content.Attributes["install_version"], "install_version"); ok {
 		if !installVersionRe.MatchString(s.Value) {
-			l.errorf(s.Range, "Invalid install version", "install_version is %q; write the Windows version the image deploys as MAJOR.MINOR.BUILD or MAJOR.MINOR.BUILD.UBR, for example \"10.0.19045\".", s.Value)
+			l.errorf(s.Range, "Invalid install version", "install_version is %s; write the Windows version the image deploys as MAJOR.MINOR.BUILD or MAJOR.MINOR.BUILD.UBR, for example \"10.0.19045\".", s.quoted())
 		} else {
 			img.InstallVersion = s
 		}
@@ -156,7 +157,7 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 		case "language":
 			if lg := l.decodeLanguage(blk); lg != nil {
 				if prev, dup := langs[lg.Tag.Value]; dup {
-					l.errorf(blk.LabelRanges[0], "Duplicate language", "Language %q is already added to image %q at %s. List all its packages in one language block.", lg.Tag.Value, img.Name, prev.DeclRange)
+					l.errorf(blk.LabelRanges[0], "Duplicate language", "Language %s is already added to image %q at %s. List all its packages in one language block.", lg.Tag.quoted(), img.Name, prev.DeclRange)
 					continue
 				}
 				langs[lg.Tag.Value] = lg
@@ -170,7 +171,7 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 			if f := l.decodeFile(blk); f != nil {
 				key := strings.ToLower(f.Path.Value)
 				if prev, dup := files[key]; dup {
-					l.errorf(blk.LabelRanges[0], "Duplicate file", "The image file %s is already written by the file block at %s (image paths are case-insensitive). Keep one.", f.Path.Value, prev)
+					l.errorf(blk.LabelRanges[0], "Duplicate file", "The image file %s is already written by the file block at %s (image paths are case-insensitive). Keep one.", f.Path.Display(), prev)
 					continue
 				}
 				files[key] = blk.DefRange
@@ -234,7 +235,7 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 			case 32, 64, 128, 256, 512:
 				steps = append(steps, posStep{a.Range, &ScratchSpaceStep{MB: n}})
 			default:
-				l.errorf(n.Range, "Invalid scratch space", "scratch_space is %d MB; Windows PE accepts only 32, 64, 128, 256 or 512 (the sizes DISM /Set-ScratchSpace takes). Use 512 for images that install packages or drivers at run time.", n.Value)
+				l.errorf(n.Range, "Invalid scratch space", "scratch_space is %s MB; Windows PE accepts only 32, 64, 128, 256 or 512 (the sizes DISM /Set-ScratchSpace takes). Use 512 for images that install packages or drivers at run time.", n.Display())
 			}
 		}
 	}
@@ -266,7 +267,7 @@ var langTagRe = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8}){1,3}$`)
 func (l *loader) langTag(s String) (String, bool) {
 	v := strings.ToLower(s.Value)
 	if !langTagRe.MatchString(v) {
-		l.errorf(s.Range, "Invalid language tag", "%q is not a language tag such as \"en-us\", \"de-de\" or \"zh-cn\" (the names of the ADK WinPE_OCs language directories).", s.Value)
+		l.errorf(s.Range, "Invalid language tag", "%s is not a language tag such as \"en-us\", \"de-de\" or \"zh-cn\" (the names of the ADK WinPE_OCs language directories).", s.quoted())
 		return String{}, false
 	}
 	s.Value = v
@@ -287,13 +288,13 @@ func (l *loader) decodePackage(b *hcl.Block) *PackageStep {
 		return nil
 	}
 	if !strings.EqualFold(path.Ext(cab.Rel), ".cab") {
-		l.errorf(cab.Range, "Not a cab file", "The package file %s does not end in .cab. Packages are the WinPE optional component cabs from the ADK (WinPE_OCs\\WinPE-NAME.cab).", cab.Rel)
+		l.errorf(cab.Range, "Not a cab file", "The package file %s does not end in .cab. Packages are the WinPE optional component cabs from the ADK (WinPE_OCs\\WinPE-NAME.cab).", cab.Display())
 		return nil
 	}
 	p.Cab = cab
 	p.SHA256, _ = l.sha(content.Attributes["sha256"])
 	base := basenameNoExt(cab.Abs)
-	if len(base) > 6 && strings.EqualFold(base[:6], "winpe-") && normPackage(base) != normPackage(name) {
+	if len(base) > 6 && strings.EqualFold(base[:6], "winpe-") && normPackage(base) != normPackage(name) && !cab.Sensitive {
 		l.warnf(b.LabelRanges[0], "Package name differs from its cab", "Package %q installs %s, whose component name is %q. Prerequisites and language cabs are matched by package name, so name the package %q (or fix the cab path if it is the wrong file).", name, path.Base(cab.Rel), strings.ToLower(base[6:]), strings.ToLower(base[6:]))
 	}
 	return p
@@ -319,10 +320,10 @@ func (l *loader) decodeLanguage(b *hcl.Block) *LanguageStep {
 	switch {
 	case hasLP && hasDir:
 	case hasLP:
-		dir = Path{Abs: dirOf(lp.Abs), Range: lp.Range}
+		dir = Path{Abs: dirOf(lp.Abs), Range: lp.Range, Sensitive: lp.Sensitive}
 		dir.Rel = l.pc.rel(dir.Abs)
 	default:
-		lp = Path{Abs: joinPath(dir.Abs, "lp.cab"), Range: dir.Range}
+		lp = Path{Abs: joinPath(dir.Abs, "lp.cab"), Range: dir.Range, Sensitive: dir.Sensitive}
 		lp.Rel = l.pc.rel(lp.Abs)
 	}
 	lg.LP, lg.Dir = lp, dir
@@ -330,7 +331,7 @@ func (l *loader) decodeLanguage(b *hcl.Block) *LanguageStep {
 	seen := map[string]bool{}
 	for _, s := range pk {
 		if seen[strings.ToLower(s.Value)] {
-			l.errorf(s.Range, "Duplicate package", "Package %q is listed twice in language %q.", s.Value, tag.Value)
+			l.errorf(s.Range, "Duplicate package", "Package %s is listed twice in language %q.", s.quoted(), tag.Value)
 			continue
 		}
 		seen[strings.ToLower(s.Value)] = true
@@ -345,7 +346,7 @@ func (l *loader) decodeLanguage(b *hcl.Block) *LanguageStep {
 func (l *loader) imagePath(s String, what string, allowRoot bool) (String, bool) {
 	v := strings.ReplaceAll(s.Value, `\`, "/")
 	bad := func(why string) (String, bool) {
-		l.errorf(s.Range, "Invalid image path", "The %s %q %s. Image paths are absolute paths inside the image, such as \"/Windows/System32/startnet.cmd\".", what, s.Value, why)
+		l.errorf(s.Range, "Invalid image path", "The %s %s %s. Image paths are absolute paths inside the image, such as \"/Windows/System32/startnet.cmd\".", what, s.quoted(), why)
 		return String{}, false
 	}
 	if !strings.HasPrefix(v, "/") {
@@ -498,7 +499,7 @@ func (l *loader) decodeRegistry(b *hcl.Block) *RegistryStep {
 func (l *loader) regKey(s String) (String, bool) {
 	v := s.Value
 	bad := func(why string) (String, bool) {
-		l.errorf(s.Range, "Invalid registry key", "The key %q %s. Write keys relative to the hive with backslashes, e.g. \"ControlSet001\\\\Services\\\\FBWF\".", s.Value, why)
+		l.errorf(s.Range, "Invalid registry key", "The key %s %s. Write keys relative to the hive with backslashes, e.g. \"ControlSet001\\\\Services\\\\FBWF\".", s.quoted(), why)
 		return String{}, false
 	}
 	up := strings.ToUpper(v)
@@ -541,10 +542,10 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 	}
 	if !known {
 		hint := ""
-		if m, ok := map[string]string{"reg_sz": RegSZ, "reg_expand_sz": RegExpandSZ, "reg_multi_sz": RegMultiSZ, "reg_dword": RegDword, "reg_qword": RegQword, "reg_binary": RegBinary, "reg_none": RegNone, "sz": RegSZ}[strings.ToLower(t.Value)]; ok {
+		if m, ok := map[string]string{"reg_sz": RegSZ, "reg_expand_sz": RegExpandSZ, "reg_multi_sz": RegMultiSZ, "reg_dword": RegDword, "reg_qword": RegQword, "reg_binary": RegBinary, "reg_none": RegNone, "sz": RegSZ}[strings.ToLower(t.Value)]; ok && !t.Sensitive {
 			hint = fmt.Sprintf(" %s is written %q.", t.Value, m)
 		}
-		l.errorf(t.Range, "Invalid registry value type", "%q is not a registry value type.%s Use one of %s.", t.Value, hint, strings.Join(regTypes, ", "))
+		l.errorf(t.Range, "Invalid registry value type", "%s is not a registry value type.%s Use one of %s.", t.quoted(), hint, strings.Join(regTypes, ", "))
 		return false
 	}
 	op.Type = t
@@ -555,7 +556,7 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 		if !ok {
 			return false
 		}
-		op.String = s.Value
+		op.String, op.ValueSensitive = s.Value, s.Sensitive
 	case RegMultiSZ:
 		list, ok := l.strList(va, "multi_string value")
 		if !ok {
@@ -568,19 +569,21 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 				return false
 			}
 			op.Strings = append(op.Strings, s.Value)
+			op.ValueSensitive = op.ValueSensitive || s.Sensitive
 		}
 	case RegDword, RegQword:
-		v, ok := l.eval(va.Expr, refsLocals, cty.Number, t.Value+" value")
+		v, sens, ok := l.evalSensitive(va.Expr, refsLocals, cty.Number, t.Value+" value")
 		if !ok || v.IsNull() {
 			return false
 		}
+		op.ValueSensitive = sens
 		bf := v.AsBigFloat()
 		limit := new(big.Float).SetUint64(1<<32 - 1)
 		if t.Value == RegQword {
 			limit = new(big.Float).SetUint64(1<<64 - 1)
 		}
 		if !bf.IsInt() || bf.Sign() < 0 || bf.Cmp(limit) > 0 {
-			l.errorf(va.Expr.Range(), "Registry value out of range", "A %s holds a whole number from 0 to %s; %s is not one. Write negative values as their two's complement (e.g. 4294967295 for -1).", t.Value, limit.Text('f', 0), bf.Text('g', 20))
+			l.errorf(va.Expr.Range(), "Registry value out of range", "A %s holds a whole number from 0 to %s; %s is not one. Write negative values as their two's complement (e.g. 4294967295 for -1).", t.Value, limit.Text('f', 0), maskIf(sens, bf.Text('g', 20)))
 			return false
 		}
 		op.Integer, _ = bf.Uint64()
@@ -592,10 +595,10 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 		clean := strings.NewReplacer(" ", "", ",", "", ":", "").Replace(s.Value)
 		b, err := hex.DecodeString(clean)
 		if err != nil {
-			l.errorf(s.Range, "Invalid registry value", "A %s value is written as hexadecimal bytes, e.g. \"01 00 ff\" or \"0100ff\"; %q is not.", t.Value, s.Value)
+			l.errorf(s.Range, "Invalid registry value", "A %s value is written as hexadecimal bytes, e.g. \"01 00 ff\" or \"0100ff\"; %s is not.", t.Value, s.quoted())
 			return false
 		}
-		op.Bytes = b
+		op.Bytes, op.ValueSensitive = b, s.Sensitive
 	}
 	return true
 }
@@ -607,7 +610,7 @@ func (l *loader) decodeMetadata(b *hcl.Block, m *Metadata) {
 	m.DisplayDescription, _ = l.str(content.Attributes["display_description"], "display_description")
 	if f, ok := l.str(content.Attributes["flags"], "flags"); ok {
 		if f.Value == "" || hasControl(f.Value) || strings.ContainsAny(f.Value, "<>&") {
-			l.errorf(f.Range, "Invalid flags", "FLAGS is written into the WIM XML as plain text; %q is empty or contains <, > or & or a control character.", f.Value)
+			l.errorf(f.Range, "Invalid flags", "FLAGS is written into the WIM XML as plain text; %s is empty or contains <, > or & or a control character.", f.quoted())
 		} else {
 			m.Flags = f
 		}
@@ -632,19 +635,24 @@ func (l *loader) decodeWinpeshl(b *hcl.Block) *Winpeshl {
 	if s, ok := l.str(content.Attributes["launch"], "launch"); ok {
 		p, known := winpeshlPresets[s.Value]
 		if !known {
-			l.errorf(s.Range, "Unknown launch preset", "%q is not a launch preset.%s The preset \"wds-setup\" starts Setup in WDS mode; for anything else list app blocks, and use a capture or discover block for capture and discover images.", s.Value, didYouMean(s.Value, []string{"wds-setup"}))
+			hint := ""
+			if !s.Sensitive {
+				hint = didYouMean(s.Value, []string{"wds-setup"})
+			}
+			l.errorf(s.Range, "Unknown launch preset", "%s is not a launch preset.%s The preset \"wds-setup\" starts Setup in WDS mode; for anything else list app blocks, and use a capture or discover block for capture and discover images.", s.quoted(), hint)
 		} else if len(apps) > 0 {
-			l.errorf(s.Range, "Conflicting launch configuration", "launch = %q and app blocks both define [LaunchApps]. Keep the preset or list the apps, not both.", s.Value)
+			l.errorf(s.Range, "Conflicting launch configuration", "launch = %s and app blocks both define [LaunchApps]. Keep the preset or list the apps, not both.", s.quoted())
 		} else {
 			w.Launch = s
 			p.Path.Range, p.Args.Range, p.DeclRange = s.Range, s.Range, s.Range
+			p.Path.Sensitive, p.Args.Sensitive = s.Sensitive, s.Sensitive
 			p.Line = p.Path.Value + ", " + p.Args.Value
 			w.Apps = append(w.Apps, p)
 		}
 	}
 	if s, ok := l.str(content.Attributes["launch_app"], "launch_app"); ok {
 		if strings.Contains(s.Value, ",") {
-			l.errorf(s.Range, "Arguments in launch_app", "[LaunchApp] AppPath takes a program without command-line options, but %q contains a comma. Use an app block with args instead.", s.Value)
+			l.errorf(s.Range, "Arguments in launch_app", "[LaunchApp] AppPath takes a program without command-line options, but %s contains a comma. Use an app block with args instead.", s.quoted())
 		} else if s.Value == "" {
 			l.errorf(s.Range, "Empty launch_app", "launch_app is empty. Give the program Windows PE starts instead of the command prompt.")
 		} else if len(s.Value) > MaxWinpeshlLine {
@@ -690,7 +698,7 @@ func (l *loader) checkApp(app App) bool {
 		return false
 	}
 	if strings.Contains(app.Path.Value, ",") {
-		l.errorf(app.Path.Range, "Comma in app path", "Winpeshl.ini separates the program from its options with a comma, so the path %q would be cut at the comma. Put options in args.", app.Path.Value)
+		l.errorf(app.Path.Range, "Comma in app path", "Winpeshl.ini separates the program from its options with a comma, so the path %s would be cut at the comma. Put options in args.", app.Path.quoted())
 		ok = false
 	}
 	if len(app.Line) > MaxWinpeshlLine {
@@ -725,7 +733,11 @@ func (l *loader) compression(a *hcl.Attribute, allowed []string, what string) (S
 		l.errorf(s.Range, "LZMS cannot boot", "LZMS (solid) compression is not bootable: the Windows boot loader reads only uncompressed, XPRESS and LZX WIMs. Use \"lzx\" for the smallest bootable image.")
 		return String{}, false
 	}
-	l.errorf(s.Range, "Invalid compression", "%q is not a compression wimbuild can write here.%s Use one of %s.", s.Value, didYouMean(strings.ToLower(s.Value), allowed), `"`+strings.Join(allowed, `", "`)+`"`)
+	hint := ""
+	if !s.Sensitive {
+		hint = didYouMean(strings.ToLower(s.Value), allowed)
+	}
+	l.errorf(s.Range, "Invalid compression", "%s is not a compression wimbuild can write here.%s Use one of %s.", s.quoted(), hint, `"`+strings.Join(allowed, `", "`)+`"`)
 	return String{}, false
 }
 
@@ -736,7 +748,7 @@ func (l *loader) decodeCapture(b *hcl.Block) *Capture {
 	c.Unattended, _ = l.boolv(content.Attributes["unattended"], "unattended")
 	c.Volume, _ = l.str(content.Attributes["volume"], "volume")
 	if c.Volume.Value != "" && !regexp.MustCompile(`^[A-Za-z]:\\?$`).MatchString(c.Volume.Value) {
-		l.errorf(c.Volume.Range, "Invalid volume", "volume is %q; give a drive such as \"C:\\\\\" (the client volume to capture).", c.Volume.Value)
+		l.errorf(c.Volume.Range, "Invalid volume", "volume is %s; give a drive such as \"C:\\\\\" (the client volume to capture).", c.Volume.quoted())
 	}
 	c.ImageName, _ = l.str(content.Attributes["image_name"], "image_name")
 	c.ImageDescription, _ = l.str(content.Attributes["image_description"], "image_description")
@@ -809,7 +821,7 @@ func (l *loader) serverName(s String) bool {
 	default:
 		for _, lab := range strings.Split(strings.TrimSuffix(v, "."), ".") {
 			if !hostLabelRe.MatchString(lab) {
-				why = fmt.Sprintf("has the label %q; host name labels are 1-63 letters, digits and inner hyphens", lab)
+				why = fmt.Sprintf("has the label %s; host name labels are 1-63 letters, digits and inner hyphens", maskIf(s.Sensitive, strconv.Quote(lab)))
 				break
 			}
 		}
@@ -817,7 +829,7 @@ func (l *loader) serverName(s String) bool {
 	if why == "" {
 		return true
 	}
-	l.errorf(s.Range, "Invalid server name", "The WDS server %q %s. Give a host name (wds01), a fully qualified name (wds01.contoso.com) or an IP address.", v, why)
+	l.errorf(s.Range, "Invalid server name", "The WDS server %s %s. Give a host name (wds01), a fully qualified name (wds01.contoso.com) or an IP address.", s.quoted(), why)
 	return false
 }
 
@@ -851,7 +863,7 @@ func (l *loader) decodeBCD(blocks hcl.Blocks, owner string) (BCD, bool) {
 	l.addAll(ds)
 	if t, ok := l.intv(content.Attributes["timeout"], "timeout"); ok {
 		if t.Value < 0 || t.Value > 999 {
-			l.errorf(t.Range, "Invalid timeout", "The boot menu timeout is %d seconds; use 0 (boot the default at once) to 999.", t.Value)
+			l.errorf(t.Range, "Invalid timeout", "The boot menu timeout is %s seconds; use 0 (boot the default at once) to 999.", t.Display())
 		} else {
 			bcd.Timeout = t
 		}
@@ -861,14 +873,14 @@ func (l *loader) decodeBCD(blocks hcl.Blocks, owner string) (BCD, bool) {
 	}
 	if t, ok := l.intv(content.Attributes["tftp_block_size"], "tftp_block_size"); ok {
 		if t.Value < 512 || t.Value > 65456 {
-			l.errorf(t.Range, "Invalid TFTP block size", "tftp_block_size is %d; the boot manager accepts 512 to 65456 bytes (RFC 2348 blksize that fits an IP datagram). 1456 fits a 1500-byte Ethernet MTU without fragmentation; 16384 is faster on networks that handle fragments.", t.Value)
+			l.errorf(t.Range, "Invalid TFTP block size", "tftp_block_size is %s; the boot manager accepts 512 to 65456 bytes (RFC 2348 blksize that fits an IP datagram). 1456 fits a 1500-byte Ethernet MTU without fragmentation; 16384 is faster on networks that handle fragments.", t.Display())
 		} else {
 			bcd.TFTPBlockSize = t
 		}
 	}
 	if t, ok := l.intv(content.Attributes["tftp_window_size"], "tftp_window_size"); ok {
 		if t.Value < 1 || t.Value > 64 {
-			l.errorf(t.Range, "Invalid TFTP window size", "tftp_window_size is %d; use 1 to 64 blocks (RFC 7440 windowsize).", t.Value)
+			l.errorf(t.Range, "Invalid TFTP window size", "tftp_window_size is %s; use 1 to 64 blocks (RFC 7440 windowsize).", t.Display())
 		} else {
 			bcd.TFTPWindowSize = t
 		}
@@ -883,7 +895,7 @@ func (l *loader) decodePXE(b *hcl.Block) *PXE {
 	p.Layout = String{Value: "wds", Range: b.DefRange}
 	if s, ok := l.str(content.Attributes["layout"], "layout"); ok {
 		if s.Value != "wds" && s.Value != "ipxe" {
-			l.errorf(s.Range, "Invalid PXE layout", "%q is not a PXE layout. Use \"wds\" (a RemoteInstall\\Boot tree for Windows Deployment Services or any TFTP server) or \"ipxe\" (wimboot and a boot.ipxe script).", s.Value)
+			l.errorf(s.Range, "Invalid PXE layout", "%s is not a PXE layout. Use \"wds\" (a RemoteInstall\\Boot tree for Windows Deployment Services or any TFTP server) or \"ipxe\" (wimboot and a boot.ipxe script).", s.quoted())
 		} else {
 			p.Layout = s
 		}
@@ -924,7 +936,7 @@ func (l *loader) decodeMedia(b *hcl.Block) *Media {
 	}
 	if s, ok := l.str(content.Attributes["format"], "format"); ok {
 		if s.Value != "iso" && s.Value != "usb" {
-			l.errorf(s.Range, "Invalid media format", "%q is not a media format. Use \"iso\" (a bootable ISO 9660 image with El Torito BIOS and UEFI entries) or \"usb\" (the file tree for a FAT32 USB stick).", s.Value)
+			l.errorf(s.Range, "Invalid media format", "%s is not a media format. Use \"iso\" (a bootable ISO 9660 image with El Torito BIOS and UEFI entries) or \"usb\" (the file tree for a FAT32 USB stick).", s.quoted())
 		} else {
 			m.Format = s
 		}
@@ -936,7 +948,7 @@ func (l *loader) decodeMedia(b *hcl.Block) *Media {
 			max = 11
 		}
 		if !volumeLabelRe.MatchString(s.Value) || len(s.Value) > max {
-			l.errorf(s.Range, "Invalid volume label", "The volume label %q must be 1 to %d upper-case letters, digits or underscores for %s media.", s.Value, max, m.Format.Value)
+			l.errorf(s.Range, "Invalid volume label", "The volume label %s must be 1 to %d upper-case letters, digits or underscores for %s media.", s.quoted(), max, m.Format.Display())
 		} else {
 			m.Label = s
 		}
@@ -947,7 +959,7 @@ func (l *loader) decodeMedia(b *hcl.Block) *Media {
 		seen := map[string]bool{}
 		for _, f := range list {
 			if f.Value != "bios" && f.Value != "uefi" {
-				l.errorf(f.Range, "Invalid firmware", "%q is not a boot firmware. Use \"bios\" and/or \"uefi\".", f.Value)
+				l.errorf(f.Range, "Invalid firmware", "%s is not a boot firmware. Use \"bios\" and/or \"uefi\".", f.quoted())
 				continue
 			}
 			if !seen[f.Value] {
@@ -993,7 +1005,7 @@ func (l *loader) decodeOutput(blocks []*hcl.Block) {
 			return
 		}
 	}
-	o.Dir, _ = l.pc.path(dir, o.DeclRange, "output directory")
+	o.Dir, _ = l.pc.path(dir, o.DeclRange, "output directory", false)
 }
 
 func dirOf(p string) string { return filepath.Dir(p) }

@@ -31,6 +31,10 @@ type loader struct {
 
 	localsDone bool             // all locals evaluated: the context is final
 	ctxCache   *hcl.EvalContext // context with locals, once localsDone
+
+	// secrets are the strings of sensitive variables and the strings
+	// computed from them; maskSecrets removes them from every diagnostic.
+	secrets map[string]bool
 }
 
 type varDecl struct {
@@ -222,8 +226,16 @@ func (l *loader) localNames() []string {
 // false when an error was reported or the value depends on an earlier
 // error (unknown); null is returned as is with ok true.
 func (l *loader) eval(expr hcl.Expression, mode refMode, ty cty.Type, what string) (cty.Value, bool) {
+	v, _, ok := l.evalSensitive(expr, mode, ty, what)
+	return v, ok
+}
+
+// evalSensitive is eval that also reports whether the value was computed
+// from a sensitive variable. The value's strings are then recorded as
+// secrets.
+func (l *loader) evalSensitive(expr hcl.Expression, mode refMode, ty cty.Type, what string) (cty.Value, bool, bool) {
 	if !l.checkRefs(expr, mode) {
-		return cty.NilVal, false
+		return cty.NilVal, false, false
 	}
 	var ctx *hcl.EvalContext
 	switch mode {
@@ -237,17 +249,21 @@ func (l *loader) eval(expr hcl.Expression, mode refMode, ty cty.Type, what strin
 	v, ds := expr.Value(ctx)
 	if ds.HasErrors() {
 		l.addAll(ds)
-		return cty.NilVal, false
+		return cty.NilVal, false, false
 	}
 	l.addAll(ds)
 	if !v.IsWhollyKnown() {
-		return cty.NilVal, false
+		return cty.NilVal, false, false
+	}
+	sensitive := v.ContainsMarked()
+	if sensitive {
+		l.addSecrets(v)
 	}
 	if v.IsNull() {
-		return v, true
+		return v, sensitive, true
 	}
 	if ty == cty.DynamicPseudoType {
-		return v, true // locals keep sensitivity marks
+		return v, sensitive, true // locals keep sensitivity marks
 	}
 	v, _ = v.UnmarkDeep()
 	cv, err := convert.Convert(v, ty)
@@ -258,9 +274,9 @@ func (l *loader) eval(expr hcl.Expression, mode refMode, ty cty.Type, what strin
 			Detail:   fmt.Sprintf("The %s must be %s: %s.", what, typeName(ty), err.Error()),
 			Subject:  expr.Range().Ptr(),
 		})
-		return cty.NilVal, false
+		return cty.NilVal, false, false
 	}
-	return cty.UnknownAsNull(cv), true
+	return cty.UnknownAsNull(cv), sensitive, true
 }
 
 func typeName(ty cty.Type) string {
@@ -284,28 +300,32 @@ func (l *loader) str(a *hcl.Attribute, what string) (String, bool) {
 	if a == nil {
 		return String{}, false
 	}
-	v, ok := l.eval(a.Expr, refsLocals, cty.String, what)
+	v, sens, ok := l.evalSensitive(a.Expr, refsLocals, cty.String, what)
 	if !ok || v.IsNull() {
 		return String{}, false
 	}
-	return String{Value: v.AsString(), Range: a.Expr.Range()}, true
+	return String{Value: v.AsString(), Range: a.Expr.Range(), Sensitive: sens}, true
 }
 
 func (l *loader) intv(a *hcl.Attribute, what string) (Int, bool) {
 	if a == nil {
 		return Int{}, false
 	}
-	v, ok := l.eval(a.Expr, refsLocals, cty.Number, what)
+	v, sens, ok := l.evalSensitive(a.Expr, refsLocals, cty.Number, what)
 	if !ok || v.IsNull() {
 		return Int{}, false
 	}
-	return l.toInt(v, a.Expr.Range(), what)
+	return l.toInt(v, a.Expr.Range(), what, sens)
 }
 
-func (l *loader) toInt(v cty.Value, rng hcl.Range, what string) (Int, bool) {
+func (l *loader) toInt(v cty.Value, rng hcl.Range, what string, sensitive bool) (Int, bool) {
 	bf := v.AsBigFloat()
 	if !bf.IsInt() {
-		l.errorf(rng, "Invalid number", "The %s must be a whole number, not %s.", what, bf.Text('g', 10))
+		shown := bf.Text('g', 10)
+		if sensitive {
+			shown = SensitiveValue
+		}
+		l.errorf(rng, "Invalid number", "The %s must be a whole number, not %s.", what, shown)
 		return Int{}, false
 	}
 	i, acc := bf.Int64()
@@ -313,18 +333,18 @@ func (l *loader) toInt(v cty.Value, rng hcl.Range, what string) (Int, bool) {
 		l.errorf(rng, "Invalid number", "The %s is out of range.", what)
 		return Int{}, false
 	}
-	return Int{Value: i, Range: rng}, true
+	return Int{Value: i, Range: rng, Sensitive: sensitive}, true
 }
 
 func (l *loader) boolv(a *hcl.Attribute, what string) (Bool, bool) {
 	if a == nil {
 		return Bool{}, false
 	}
-	v, ok := l.eval(a.Expr, refsLocals, cty.Bool, what)
+	v, sens, ok := l.evalSensitive(a.Expr, refsLocals, cty.Bool, what)
 	if !ok || v.IsNull() {
 		return Bool{}, false
 	}
-	return Bool{Value: v.True(), Range: a.Expr.Range()}, true
+	return Bool{Value: v.True(), Range: a.Expr.Range(), Sensitive: sens}, true
 }
 
 // strList evaluates a list of strings, keeping each element's range when the
@@ -337,7 +357,7 @@ func (l *loader) strList(a *hcl.Attribute, what string) ([]String, bool) {
 		var out []String
 		ok := true
 		for _, e := range elems {
-			v, good := l.eval(e, refsLocals, cty.String, "element of "+what)
+			v, sens, good := l.evalSensitive(e, refsLocals, cty.String, "element of "+what)
 			if !good {
 				ok = false
 				continue
@@ -347,11 +367,11 @@ func (l *loader) strList(a *hcl.Attribute, what string) ([]String, bool) {
 				ok = false
 				continue
 			}
-			out = append(out, String{Value: v.AsString(), Range: e.Range()})
+			out = append(out, String{Value: v.AsString(), Range: e.Range(), Sensitive: sens})
 		}
 		return out, ok
 	}
-	v, ok := l.eval(a.Expr, refsLocals, cty.List(cty.String), what)
+	v, sens, ok := l.evalSensitive(a.Expr, refsLocals, cty.List(cty.String), what)
 	if !ok || v.IsNull() {
 		return nil, false
 	}
@@ -362,7 +382,7 @@ func (l *loader) strList(a *hcl.Attribute, what string) ([]String, bool) {
 			l.errorf(a.Expr.Range(), "Null list element", "The %s cannot contain null. Remove the element.", what)
 			return nil, false
 		}
-		out = append(out, String{Value: ev.AsString(), Range: a.Expr.Range()})
+		out = append(out, String{Value: ev.AsString(), Range: a.Expr.Range(), Sensitive: sens})
 	}
 	return out, true
 }
@@ -372,7 +392,7 @@ func (l *loader) pathv(a *hcl.Attribute, what string) (Path, bool) {
 	if !ok {
 		return Path{}, false
 	}
-	p, ds := l.pc.path(s.Value, s.Range, what)
+	p, ds := l.pc.path(s.Value, s.Range, what, s.Sensitive)
 	l.addAll(ds)
 	return p, !ds.HasErrors()
 }

@@ -3,6 +3,7 @@ package dsl
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -66,7 +67,7 @@ type Variable struct {
 	// Type is the declared type constraint, as written (e.g. "string").
 	Type string
 	// Value is the final value rendered for display: a string for string
-	// variables, HCL syntax otherwise. "(sensitive)" when Sensitive.
+	// variables, HCL syntax otherwise. SensitiveValue when Sensitive.
 	Value string
 	// ValueSource says where the value came from: "default", a var file
 	// path, "env WIMBUILD_VAR_x" or "--var".
@@ -124,12 +125,21 @@ type Edge struct {
 	From, To Ref
 }
 
+// SensitiveValue is shown instead of a value derived from a sensitive
+// variable, in diagnostics, Variable.Value, Local.Value and Redact's copy.
+const SensitiveValue = "(sensitive value)"
+
 // String is a string value and the range of the expression it came from.
 // When the value is a default (not written in the recipe), Range is the
 // range of the enclosing block's header.
+//
+// Sensitive is set when the value was computed from a sensitive variable.
+// Value is still the real value (builds use it, and so do Digest and cache
+// keys); anything that shows values to people uses Display or Redact.
 type String struct {
-	Value string
-	Range hcl.Range `json:"-"`
+	Value     string
+	Range     hcl.Range `json:"-"`
+	Sensitive bool      `json:"-"`
 }
 
 // IsZero reports whether the value is empty (for `omitzero`).
@@ -138,36 +148,94 @@ func (s String) IsZero() bool { return s.Value == "" }
 // MarshalJSON encodes the value only.
 func (s String) MarshalJSON() ([]byte, error) { return json.Marshal(s.Value) }
 
+// Display returns the value, or SensitiveValue when it is sensitive.
+func (s String) Display() string {
+	if s.Sensitive {
+		return SensitiveValue
+	}
+	return s.Value
+}
+
+// quoted is the value in Go quotes for a diagnostic, or SensitiveValue.
+func (s String) quoted() string {
+	if s.Sensitive {
+		return SensitiveValue
+	}
+	return strconv.Quote(s.Value)
+}
+
 // Int is an integer value and its range (see String).
 type Int struct {
-	Value int64
-	Range hcl.Range `json:"-"`
+	Value     int64
+	Range     hcl.Range `json:"-"`
+	Sensitive bool      `json:"-"`
+	redacted  bool      // Redact's copy: encodes as SensitiveValue
 }
 
 // IsZero reports whether the value is 0 (for `omitzero`).
-func (i Int) IsZero() bool { return i.Value == 0 }
+func (i Int) IsZero() bool { return i.Value == 0 && !i.redacted }
 
 // MarshalJSON encodes the value only.
-func (i Int) MarshalJSON() ([]byte, error) { return json.Marshal(i.Value) }
+func (i Int) MarshalJSON() ([]byte, error) {
+	if i.redacted {
+		return json.Marshal(SensitiveValue)
+	}
+	return json.Marshal(i.Value)
+}
+
+// Display returns the value in decimal, or SensitiveValue.
+func (i Int) Display() string {
+	if i.Sensitive {
+		return SensitiveValue
+	}
+	return strconv.FormatInt(i.Value, 10)
+}
 
 // Bool is a boolean value and its range (see String).
 type Bool struct {
-	Value bool
-	Range hcl.Range `json:"-"`
+	Value     bool
+	Range     hcl.Range `json:"-"`
+	Sensitive bool      `json:"-"`
+	redacted  bool      // Redact's copy: encodes as SensitiveValue
 }
 
 // MarshalJSON encodes the value only.
-func (b Bool) MarshalJSON() ([]byte, error) { return json.Marshal(b.Value) }
+func (b Bool) MarshalJSON() ([]byte, error) {
+	if b.redacted {
+		return json.Marshal(SensitiveValue)
+	}
+	return json.Marshal(b.Value)
+}
+
+// Display returns "true" or "false", or SensitiveValue.
+func (b Bool) Display() string {
+	if b.Sensitive {
+		return SensitiveValue
+	}
+	return strconv.FormatBool(b.Value)
+}
 
 // Path is a host path. Abs is absolute and cleaned (OS separators); it lies
 // inside Recipe.Root or one of Settings.AllowPaths (Load checks that). Rel
 // is Abs relative to Root with forward slashes, or Abs itself (slashes) for
 // a path under an allow_paths directory outside Root; Rel is what the
 // recipe digest and cache keys may use, never Abs.
+//
+// Sensitive is set when the path was computed from a sensitive variable
+// (see String).
 type Path struct {
-	Abs   string
-	Rel   string
-	Range hcl.Range `json:"-"`
+	Abs       string
+	Rel       string
+	Range     hcl.Range `json:"-"`
+	Sensitive bool      `json:"-"`
+}
+
+// Display returns Rel, or SensitiveValue when the path is sensitive.
+func (p Path) Display() string {
+	if p.Sensitive {
+		return SensitiveValue
+	}
+	return p.Rel
 }
 
 // MarshalJSON encodes Rel.
@@ -349,7 +417,10 @@ type RegistryOp struct {
 	Bytes   []byte   `json:"bytes,omitempty"`   // binary, none
 	// ValueRange is the range of the data expression.
 	ValueRange hcl.Range `json:"-"`
-	DeclRange  hcl.Range `json:"-"`
+	// ValueSensitive is set when the data was computed from a sensitive
+	// variable (see String).
+	ValueSensitive bool      `json:"-"`
+	DeclRange      hcl.Range `json:"-"`
 }
 
 // ScratchSpaceStep sets the WinPE scratch space (MB): FBWF

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -123,7 +124,9 @@ func (pc *pathChecker) rel(abs string) string {
 }
 
 // path turns a string value into a checked Path, reporting problems at rng.
-func (pc *pathChecker) path(s string, rng hcl.Range, what string) (Path, hcl.Diagnostics) {
+// A sensitive value is not quoted in the diagnostics, and the Path is
+// marked Sensitive.
+func (pc *pathChecker) path(s string, rng hcl.Range, what string, sensitive bool) (Path, hcl.Diagnostics) {
 	abs, err := pc.resolve(s)
 	switch {
 	case errors.Is(err, errEmptyPath):
@@ -139,13 +142,13 @@ func (pc *pathChecker) path(s string, rng hcl.Range, what string) (Path, hcl.Dia
 	case errors.Is(err, errPathEscape):
 		return Path{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError, Summary: "Path escapes the recipe directory", Subject: rng.Ptr(),
-			Detail: fmt.Sprintf("The %s %q resolves to %s, which is outside the recipe directory %s. "+
+			Detail: fmt.Sprintf("The %s %s resolves to %s, which is outside the recipe directory %s. "+
 				"Recipes may only read files below their own directory, so a reviewed recipe cannot pull in arbitrary host files. "+
 				"Move the file into the recipe directory, or declare the directory that holds it in `wimbuild { allow_paths = [...] }`.",
-				what, s, abs, pc.root),
+				what, maskIf(sensitive, strconv.Quote(s)), maskIf(sensitive, abs), pc.root),
 		}}
 	}
-	return Path{Abs: abs, Rel: pc.rel(abs), Range: rng}, nil
+	return Path{Abs: abs, Rel: pc.rel(abs), Range: rng, Sensitive: sensitive}, nil
 }
 
 func fromRecipePath(s string) string { return filepath.FromSlash(strings.ReplaceAll(s, `\`, "/")) }

@@ -66,18 +66,18 @@ func (l *loader) settingsRest(content *hcl.BodyContent) {
 				}
 				p := hostPath(l.root, s.Value)
 				l.pc.allowed = append(l.pc.allowed, p)
-				set.AllowPaths = append(set.AllowPaths, Path{Abs: p, Range: s.Range})
+				set.AllowPaths = append(set.AllowPaths, Path{Abs: p, Range: s.Range, Sensitive: s.Sensitive})
 			}
 			for i := range set.AllowPaths {
 				set.AllowPaths[i].Rel = l.pc.rel(set.AllowPaths[i].Abs)
 			}
 		}
 		if a := content.Attributes["source_date_epoch"]; a != nil {
-			v, ok := l.eval(a.Expr, refsVars, cty.Number, "source_date_epoch")
+			v, sens, ok := l.evalSensitive(a.Expr, refsVars, cty.Number, "source_date_epoch")
 			if ok && !v.IsNull() {
-				if iv, ok := l.toInt(v, a.Expr.Range(), "source_date_epoch"); ok {
+				if iv, ok := l.toInt(v, a.Expr.Range(), "source_date_epoch", sens); ok {
 					if iv.Value < 0 || iv.Value > 253402300799 {
-						l.errorf(a.Expr.Range(), "Invalid source_date_epoch", "source_date_epoch is %d; it must be a Unix time in seconds between 0 and 253402300799 (year 9999).", iv.Value)
+						l.errorf(a.Expr.Range(), "Invalid source_date_epoch", "source_date_epoch is %s; it must be a Unix time in seconds between 0 and 253402300799 (year 9999).", iv.Display())
 					} else {
 						set.SourceDateEpoch = iv
 					}
@@ -97,7 +97,7 @@ func (l *loader) settingsRest(content *hcl.BodyContent) {
 }
 
 func (l *loader) strListMode(a *hcl.Attribute, mode refMode, what string) ([]String, bool) {
-	v, ok := l.eval(a.Expr, mode, cty.List(cty.String), what)
+	v, sens, ok := l.evalSensitive(a.Expr, mode, cty.List(cty.String), what)
 	if !ok || v.IsNull() {
 		return nil, false
 	}
@@ -114,7 +114,7 @@ func (l *loader) strListMode(a *hcl.Attribute, mode refMode, what string) ([]Str
 			l.errorf(rng, "Null list element", "The %s cannot contain null. Remove the element.", what)
 			continue
 		}
-		out = append(out, String{Value: ev.AsString(), Range: rng})
+		out = append(out, String{Value: ev.AsString(), Range: rng, Sensitive: sens})
 	}
 	return out, true
 }
@@ -319,6 +319,11 @@ func (l *loader) setVar(vd *varDecl, v cty.Value, rng *hcl.Range, from string) {
 // setRaw sets a variable from command-line or environment text: taken
 // literally for string variables, parsed as an HCL expression otherwise.
 func (l *loader) setRaw(vd *varDecl, raw, from string) {
+	shown := strconv.Quote(raw)
+	if vd.v.Sensitive {
+		l.addSecret(raw)
+		shown = SensitiveValue
+	}
 	if vd.ty == cty.String || vd.ty == cty.DynamicPseudoType {
 		l.setVar(vd, cty.StringVal(raw), nil, from)
 		return
@@ -326,20 +331,20 @@ func (l *loader) setRaw(vd *varDecl, raw, from string) {
 	expr, ds := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
 	if ds.HasErrors() {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-			Detail: fmt.Sprintf("The value %q for variable %q from %s is not a valid %s expression: %s.", raw, vd.v.Name, from, vd.v.Type, ds[0].Summary)})
+			Detail: fmt.Sprintf("The value %s for variable %q from %s is not a valid %s expression: %s.", shown, vd.v.Name, from, vd.v.Type, ds[0].Summary)})
 		vd.bad = true
 		return
 	}
 	if len(expr.Variables()) > 0 {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-			Detail: fmt.Sprintf("The value %q for variable %q from %s contains a reference; give a literal value.", raw, vd.v.Name, from)})
+			Detail: fmt.Sprintf("The value %s for variable %q from %s contains a reference; give a literal value.", shown, vd.v.Name, from)})
 		vd.bad = true
 		return
 	}
 	v, ds := expr.Value(nil)
 	if ds.HasErrors() {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-			Detail: fmt.Sprintf("The value %q for variable %q from %s cannot be evaluated: %s.", raw, vd.v.Name, from, ds[0].Detail)})
+			Detail: fmt.Sprintf("The value %s for variable %q from %s cannot be evaluated: %s.", shown, vd.v.Name, from, ds[0].Detail)})
 		vd.bad = true
 		return
 	}
@@ -384,6 +389,9 @@ func (l *loader) validateVariables() {
 		}
 	}
 	for _, vd := range l.varOrder {
+		if vd.v.Sensitive {
+			l.addSecrets(vd.value)
+		}
 		vd.v.Value = displayValue(vd.value, vd.v.Sensitive)
 		l.r.Variables = append(l.r.Variables, vd.v)
 	}
@@ -391,7 +399,7 @@ func (l *loader) validateVariables() {
 
 func displayValue(v cty.Value, sensitive bool) string {
 	if sensitive || v.ContainsMarked() {
-		return "(sensitive)"
+		return SensitiveValue
 	}
 	if !v.IsWhollyKnown() {
 		return "(invalid)"
