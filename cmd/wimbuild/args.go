@@ -43,20 +43,24 @@ func positionalArgs(c *cli.Context, group string, min, max int) ([]string, error
 		}
 		f := findFlag(c.Command.Flags, name)
 		if f == nil {
-			return nil, usageErrorf("%s %s: unknown option %s\nusage: wimbuild %s %s %s", group, cmd, a, group, cmd, c.Command.ArgsUsage)
+			return nil, commandUsageErrorf(c, "unknown flag %s", a)
 		}
 		if _, isBool := f.(*cli.BoolFlag); isBool && !hasValue {
 			value, hasValue = "true", true
 		}
 		if !hasValue {
 			if i+1 >= len(raw) {
-				return nil, usageErrorf("%s %s: option %s needs a value", group, cmd, a)
+				return nil, commandUsageErrorf(c, "flag %s needs a value", a)
 			}
 			i++
 			value = raw[i]
 		}
 		if err := c.Set(f.Names()[0], value); err != nil {
-			return nil, usageErrorf("%s %s: option %s: %v", group, cmd, a, err)
+			why := err.Error()
+			if why == "parse error" || why == "value out of range" {
+				why = flagWants(c, f.Names()[0], why)
+			}
+			return nil, commandUsageErrorf(c, "invalid value %q for %s: %s", value, dashed(name), why)
 		}
 	}
 	if len(pos) < min || (max >= 0 && len(pos) > max) {

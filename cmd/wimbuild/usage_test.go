@@ -107,3 +107,22 @@ func TestFlagsAfterRecipePathHint(t *testing.T) {
 		t.Errorf("flag values leaked: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestFlagsAfterArgumentsUsageErrors: the wim, reg and bcd commands take
+// flags after their arguments; mistakes there read like the others.
+func TestFlagsAfterArgumentsUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"wim", "info", "x.wim", "--nosuch"}, "wim info: unknown flag --nosuch (see 'wimbuild wim info --help')"},
+		{[]string{"wim", "info", "x.wim", "--boot"}, "wim info: flag --boot needs a value (see 'wimbuild wim info --help')"},
+		{[]string{"wim", "info", "x.wim", "--boot", "abc"}, `wim info: invalid value "abc" for --boot: want a whole number`},
+		{[]string{"reg", "get", "SYSTEM", "Select", "--hex=maybe"}, `reg get: invalid value "maybe" for --hex: want true or false`},
+	} {
+		code, _, errs := runCapture(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errs, tc.want) || strings.Contains(strings.TrimSpace(errs), "\n") {
+			t.Errorf("%q: exit %d %q, want %d and %q on one line", tc.args, code, errs, exitUsage, tc.want)
+		}
+	}
+}
