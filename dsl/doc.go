@@ -59,6 +59,14 @@
 // version, package build numbers, Windows 11 WDS-mode block) are the
 // builder's.
 //
+// Sensitive variables (sensitive = true) enter evaluation as marked cty
+// values, so every value computed from them is known to be sensitive: the
+// model flags it (String, Int, Bool, Path .Sensitive), diagnostics show
+// "(sensitive value)" instead (their strings are also masked in every
+// diagnostic text before Load returns), and Redact makes the copy that
+// `wimbuild inspect` prints. The model itself keeps the real values: builds,
+// Digest and cache keys use them.
+//
 // # Not supported
 //
 // Modules, user-defined functions, dynamic blocks, count/for_each, and

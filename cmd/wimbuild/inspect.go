@@ -48,6 +48,9 @@ func runInspect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// Everything below prints: values computed from sensitive variables
+	// are masked in the copy (the digest is of the real recipe).
+	r = dsl.Redact(r)
 	if c.Bool("json") {
 		out := inspectJSON{Files: r.Files, Digest: "sha256:" + r.Digest, Recipe: r, Locals: map[string]string{}, OutputDir: r.Output.Dir.Abs, Deps: [][2]string{}}
 		for _, v := range r.Variables {
@@ -67,9 +70,10 @@ func runInspect(c *cli.Context) error {
 	return nil
 }
 
+// writeInspect prints r as text; r is a dsl.Redact copy.
 func writeInspect(w io.Writer, r *dsl.Recipe) {
 	fmt.Fprintf(w, "Recipe %s (%s), digest sha256:%s\n", r.Root, plural(len(r.Files), "file"), r.Digest)
-	fmt.Fprintf(w, "  source_date_epoch = %d\n", r.Settings.SourceDateEpoch.Value)
+	fmt.Fprintf(w, "  source_date_epoch = %s\n", r.Settings.SourceDateEpoch.Display())
 	for _, p := range r.Settings.AllowPaths {
 		fmt.Fprintf(w, "  allow_paths: %s\n", p.Abs)
 	}
@@ -100,8 +104,8 @@ func writeInspect(w io.Writer, r *dsl.Recipe) {
 				fmt.Fprint(w, " (unpinned)")
 			}
 		}
-		if s.Index.Value != 0 {
-			fmt.Fprintf(w, " index=%d", s.Index.Value)
+		if s.Index.Value != 0 || s.Index.Sensitive {
+			fmt.Fprintf(w, " index=%s", s.Index.Display())
 		}
 		if s.ImageName.Value != "" {
 			fmt.Fprintf(w, " image_name=%q", s.ImageName.Value)
@@ -149,7 +153,7 @@ func writeInspect(w io.Writer, r *dsl.Recipe) {
 			for _, i := range p.Images {
 				names = append(names, i.String())
 			}
-			fmt.Fprintf(w, "  pxe.%s  layout %s  images %s  timeout %ds\n", p.Name, p.Layout.Value, strings.Join(names, ", "), p.BCD.Timeout.Value)
+			fmt.Fprintf(w, "  pxe.%s  layout %s  images %s  timeout %ss\n", p.Name, p.Layout.Value, strings.Join(names, ", "), p.BCD.Timeout.Display())
 		}
 	}
 	if len(r.Media) > 0 {
@@ -187,6 +191,9 @@ func describeStep(st dsl.Step) string {
 		if st.Source != nil {
 			return fmt.Sprintf("file %s <- %s", st.Path.Value, st.Source.Rel)
 		}
+		if st.Content.Sensitive {
+			return fmt.Sprintf("file %s (inline, %s)", st.Path.Value, dsl.SensitiveValue)
+		}
 		return fmt.Sprintf("file %s (%d bytes inline)", st.Path.Value, len(st.Content.Value))
 	case *dsl.DeleteStep:
 		var p []string
@@ -197,7 +204,7 @@ func describeStep(st dsl.Step) string {
 	case *dsl.RegistryStep:
 		return fmt.Sprintf("registry %s (%s)", st.Hive.Value, plural(len(st.Ops), "operation"))
 	case *dsl.ScratchSpaceStep:
-		return fmt.Sprintf("scratch_space %d MB", st.MB.Value)
+		return fmt.Sprintf("scratch_space %s MB", st.MB.Display())
 	case *dsl.UILanguageStep:
 		return "ui_language " + st.Tag.Value
 	}
