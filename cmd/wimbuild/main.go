@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 )
@@ -25,6 +26,8 @@ import (
 var version = "0.1.0-dev"
 
 var commands []*cli.Command
+
+var helpOnce sync.Once
 
 // registerCommand adds a top-level subcommand. Call it from init. Every
 // command in its tree reports usage mistakes the same way (see
@@ -77,7 +80,7 @@ func usageErrorf(format string, args ...any) error {
 func newApp() *cli.App {
 	sorted := append([]*cli.Command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	return &cli.App{
+	app := &cli.App{
 		Name:    "wimbuild",
 		Usage:   "build Windows PE boot media (boot, capture and discover images, PXE bundles, ISOs) from HCL recipes",
 		Version: version,
@@ -113,6 +116,16 @@ func newApp() *cli.App {
 			return nil
 		},
 	}
+	// urfave/cli's help command is one value shared by every app and
+	// command, added by Setup: its flag mistakes are usage errors too.
+	helpOnce.Do(func() {
+		a := &cli.App{Name: "wimbuild"}
+		a.Setup()
+		if h := a.Command("help"); h != nil {
+			h.OnUsageError = onUsageError
+		}
+	})
+	return app
 }
 
 func main() {

@@ -17,6 +17,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"wim", "nosuch"}, `wim: unknown command "nosuch" (see 'wimbuild wim --help')`},
 		{[]string{"cache", "nosuch"}, `cache: unknown command "nosuch"`},
 		{[]string{"help", "nosuchcmd"}, "nosuchcmd"},
+		{[]string{"help", "--zz"}, "help: unknown flag --zz (see 'wimbuild help --help')"},
+		{[]string{"wim", "help", "--zz"}, "wim help: unknown flag --zz"},
 		{[]string{"--nosuchflag"}, "unknown flag --nosuchflag (see 'wimbuild --help')"},
 		{[]string{"build", "--nosuchflag"}, "build: unknown flag --nosuchflag (see 'wimbuild build --help')"},
 		{[]string{"build", "--jobs", "abc"}, `build: invalid value "abc" for --jobs: want a whole number`},
