@@ -770,3 +770,53 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 		t.Fatalf("out/ after renaming capture to cap2: %v", names)
 	}
 }
+
+// TestCancelDuringExport: Ctrl-C while an image is being compressed stops
+// the build promptly (the export used to run to its end first) and leaves
+// no output.
+func TestCancelDuringExport(t *testing.T) {
+	dir := e2eDir(t)
+	// An uncompressed base and LZX output: the export compresses it all.
+	if err := sample.WriteFile(filepath.Join(dir, "base.wim"), sample.Options{FillerBytes: 48 << 20}, wim.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	os.WriteFile(recipe, bytes.Replace(b, []byte(`compression = "xpress"`), []byte(`compression = "lzx"`), 1), 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	c, _ := cache.Open(t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	var canceledAt time.Time
+	p, diags := NewPlan(r, Options{Cache: c, Jobs: 2, Targets: []string{"image.boot"}, Observe: func(e Event) {
+		if e.Step.Kind == "export" && e.Status == StatusStarted {
+			once.Do(func() {
+				go func() {
+					time.Sleep(200 * time.Millisecond) // into the compression
+					canceledAt = time.Now()
+					cancel()
+				}()
+			})
+		}
+	}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err := p.Build(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if canceledAt.IsZero() {
+		t.Fatal("the export never started")
+	}
+	if d := time.Since(canceledAt); d > time.Second {
+		t.Errorf("the build took %v to stop after the cancel", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "boot.wim")); err == nil {
+		t.Error("a canceled build published boot.wim")
+	}
+}

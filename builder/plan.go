@@ -298,7 +298,7 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 			}
 			n, err := wim.Write(f, srcs, wim.WriteOptions{Compression: comp, ChunkSize: chunk, Threads: threads,
 				BootIndex: base.BootIndex, Time: sample.FileTime(sampleEpoch), Progress: stepProgress(rc),
-				Digest: digest, Sync: true})
+				Digest: digest, Sync: true, Cancel: ctx.Done()})
 			if err == nil {
 				err = f.Truncate(n)
 			}

@@ -364,7 +364,9 @@ func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan
 	emit(Event{Step: s, Status: StatusStarted})
 	rc := &RunContext{Cache: o.Cache, results: results, mu: mu, step: s, observe: o.Observe}
 	a, err := s.Run(ctx, rc)
-	if err == nil && ctx.Err() != nil {
+	if ctx.Err() != nil {
+		// Whatever the step returned once the build was canceled (often
+		// its own "canceled" error), the build was interrupted.
 		err = ctx.Err()
 	}
 	if err != nil {

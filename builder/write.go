@@ -13,6 +13,6 @@ import (
 func writeWIM(ctx context.Context, out wim.Output, st *imageState, src wim.BlobSource, comp wim.Compression, chunk, threads int, ft uint64, rep progress.Reporter, digest hash.Hash, reuse []*wim.WIM) (int64, error) {
 	return wim.Write(out, []wim.ImageSource{{Image: st.img, Blobs: src}}, wim.WriteOptions{
 		Compression: comp, ChunkSize: chunk, Threads: threads, BootIndex: 1, Time: ft, Progress: rep,
-		Digest: digest, Sync: true, Reuse: reuse,
+		Digest: digest, Sync: true, Reuse: reuse, Cancel: ctx.Done(),
 	})
 }

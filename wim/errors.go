@@ -22,6 +22,7 @@ var (
 	ErrCodec        = errors.New("wim: compression not available")
 	ErrInvalidName  = errors.New("wim: invalid file name")
 	ErrLimit        = errors.New("wim: limit exceeded")
+	ErrCanceled     = errors.New("wim: write canceled")
 )
 
 // ErrChecksum is an alias of ErrHashMismatch.

@@ -69,6 +69,10 @@ type WriteOptions struct {
 	// method, like *os.File) before Write returns; with Digest the flush
 	// overlaps the hashing.
 	Sync bool
+	// Cancel, when closed, makes Write stop at the next chunk and return
+	// ErrCanceled (e.g. a context's Done channel). The output is then
+	// incomplete; the caller discards it.
+	Cancel <-chan struct{}
 	// Reuse lists earlier outputs (e.g. the previous build of the same
 	// image) whose metadata resources lend their stored chunks: a chunk
 	// of a new metadata resource whose bytes equal a chunk of theirs,
@@ -1458,6 +1462,11 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 	var sizes []int64
 	var solidUsize int64
 	for j := range ordered {
+		select {
+		case <-w.opts.Cancel:
+			return ErrCanceled
+		default:
+		}
 		if j.raw != nil {
 			if err := w.copyRaw(j.raw); err != nil {
 				return err
