@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,42 @@ func FuzzLoad(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// Sensitive values flow through every kind of model value.
+	f.Add([]byte("H" + `variable "pw" {
+  type      = string
+  sensitive = true
+  default   = "s3cret"
+}
+variable "n" {
+  sensitive = true
+  default   = 64
+}
+locals {
+  d = "/${var.pw}"
+}
+source "sample" "s" {
+  arch = "amd64"
+}
+image "i" {
+  from          = source.sample.s
+  description   = var.pw
+  delete        = [local.d]
+  scratch_space = var.n
+  registry "SYSTEM" {
+    set "Setup" {
+      name  = "x"
+      type  = "dword"
+      value = var.n
+    }
+  }
+  winpeshl {
+    app {
+      path = "x.exe"
+      args = var.pw
+    }
+  }
+}
+`))
 	root := f.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "startnet.cmd"), []byte("wpeinit\r\n"), 0o644); err != nil {
 		f.Fatal(err)
@@ -54,6 +91,19 @@ func FuzzLoad(f *testing.F) {
 		}
 		if diags.HasErrors() && r != nil {
 			t.Fatal("recipe returned despite errors")
+		}
+		if r != nil {
+			// Redact copies: the recipe and its digest stay as they were.
+			before, err := CanonicalJSON(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := json.Marshal(Redact(r)); err != nil {
+				t.Fatalf("redacted recipe does not encode: %v", err)
+			}
+			if after, _ := CanonicalJSON(r); string(after) != string(before) || digest(r) != r.Digest {
+				t.Fatal("Redact changed the recipe it copied")
+			}
 		}
 		for _, d := range diags {
 			if d.Summary == "" {
