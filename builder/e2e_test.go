@@ -820,3 +820,24 @@ func TestCancelDuringExport(t *testing.T) {
 		t.Error("a canceled build published boot.wim")
 	}
 }
+
+// TestBaseThatIsNotAWIM: a source "wim" file that is no WIM fails at the
+// open step naming the user's file, not its copy in the cache.
+func TestBaseThatIsNotAWIM(t *testing.T) {
+	dir := e2eDir(t)
+	os.WriteFile(filepath.Join(dir, "base.wim"), bytes.Repeat([]byte("not a wim "), 100), 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	cdir := t.TempDir()
+	c, _ := cache.Open(cdir)
+	p, diags := NewPlan(r, Options{Cache: c})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err := p.Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "base.wim") || strings.Contains(err.Error(), cdir) {
+		t.Fatalf("err = %v; want it to name base.wim and not the cache", err)
+	}
+}

@@ -233,6 +233,10 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 		index, imageName, declArch = s.Index.Value, s.ImageName.Value, s.Arch.Value
 	}
 	st.Label = fmt.Sprintf("%s: open %s", name, img.From.Key())
+	srcName := img.From.Key()
+	if s != nil && s.Type == dsl.SourceWIM {
+		srcName = s.Path.Rel
+	}
 	st.Key = cache.NewKey("open", verOpen).Input("wim", src.Key).Int("index", index).String("image_name", imageName).
 		String("arch", declArch).Sum()
 	st.Run = func(ctx context.Context, rc *RunContext) (cache.Action, error) {
@@ -243,7 +247,11 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 		}
 		w, err := wim.OpenFile(pth)
 		if err != nil {
-			return cache.Action{}, fmt.Errorf("base image: %w", err)
+			// Name the user's file, not its copy in the cache.
+			if msg := err.Error(); strings.Contains(msg, pth) {
+				return cache.Action{}, errors.New(strings.ReplaceAll(msg, pth, srcName))
+			}
+			return cache.Action{}, fmt.Errorf("%s: %w", srcName, err)
 		}
 		defer w.Close()
 		idx := int(index)
