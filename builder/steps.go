@@ -42,6 +42,14 @@ func (s *stepReporter) Advance(n int64) {
 }
 func (s *stepReporter) End() {}
 
+// plural spells n things: "1 change", "2 changes".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
 // windowsName checks one file name for a Windows image: what WIM names
 // cannot hold, and what Windows cannot use — reserved characters (':' would
 // name an alternate stream), control characters, a trailing dot or space
@@ -551,7 +559,7 @@ func (p *Plan) registryStep(id, name string, s *dsl.RegistryStep, prev *Step, ft
 	hive := strings.ToUpper(s.Hive.Value)
 	ops := s.Ops
 	key := cache.NewKey("registry", verRegistry).String("hive", hive).Bytes("ops", opsJSON).Int("time", int64(ft))
-	return p.edit(id, "registry", verRegistry, fmt.Sprintf("%s: edit %s hive (%d changes)", name, hive, len(ops)), s.DeclRange, prev, key,
+	return p.edit(id, "registry", verRegistry, fmt.Sprintf("%s: edit %s hive (%s)", name, hive, plural(len(ops), "change")), s.DeclRange, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
 			return editHive(rc, st, hive, ft, func(h *regf.Hive) error {
 				for _, op := range ops {

@@ -129,7 +129,11 @@ func cacheCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(c.App.Writer, "removed %d entries, %s; %s left\n", r.Removed, humanBytes(r.RemovedBytes), humanBytes(r.Left))
+					entries := "entries"
+					if r.Removed == 1 {
+						entries = "entry"
+					}
+					fmt.Fprintf(c.App.Writer, "removed %d %s, %s; %s left\n", r.Removed, entries, humanBytes(r.RemovedBytes), humanBytes(r.Left))
 					return nil
 				},
 			},
