@@ -65,6 +65,8 @@ func TestVariableTypeHints(t *testing.T) {
 		{`List(string)`, `Did you mean "list"?`},
 		{`strng`, `Did you mean "string"?`},
 		{`"string"`, `Did you mean string, without quotes?`},
+		{`list(String)`, `Did you mean "string"?`},
+		{`map(list(Bool))`, `Did you mean "bool"?`},
 	} {
 		src := "variable \"v\" {\n  type = " + tc.ty + "\n}\n"
 		diags := loadDiags(t, t.TempDir(), src, LoadOptions{})

@@ -204,9 +204,10 @@ var typeKeywords = []string{"any", "bool", "list", "map", "number", "object", "s
 // a sentence that starts with a space.
 func typeHint(expr hcl.Expression) string {
 	name := hcl.ExprAsKeyword(expr)
-	if name == "" {
-		if call, ok := expr.(*hclsyntax.FunctionCallExpr); ok {
-			name = call.Name
+	if call, ok := expr.(*hclsyntax.FunctionCallExpr); ok && name == "" {
+		name = call.Name
+		if slices.Contains(typeKeywords, name) && len(call.Args) == 1 {
+			return typeHint(call.Args[0]) // list(String)
 		}
 	}
 	if name == "" {
