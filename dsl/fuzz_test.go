@@ -152,6 +152,7 @@ func FuzzExpression(f *testing.F) {
 		`file("startnet.cmd")`, `filesha256("startnet.cmd")`, `[for i in range(3) : i * 2]`, `{ a = 1 }`,
 		`jsondecode("{\"a\":[1,2]}")`, `image.boot`, `source.sample.winpe`, `null`, `true ? 1 : "a"`,
 		`"/Windows/System32/x"`, `"ControlSet001\\Services\\X"`, `"\\\\server"`, `1e400`, `-1`, `"${var.arch}%{ if true }x%{ endif }"`,
+		`var.secret`, `"/${var.secret}"`, `lower(var.secret)`, `file(var.secret)`, `[var.secret]`, `tonumber(var.secret)`,
 	} {
 		f.Add(s)
 	}
@@ -162,6 +163,10 @@ func FuzzExpression(f *testing.F) {
 	const tmpl = `
 variable "arch" {
   default = "amd64"
+}
+variable "secret" {
+  default   = "Qx9z:Secret"
+  sensitive = true
 }
 locals {
   a = EXPR
@@ -231,6 +236,15 @@ output {
 		r, diags := LoadSource(root, map[string][]byte{name: []byte(src)}, LoadOptions{Environ: []string{}})
 		if !diags.HasErrors() && (r == nil || len(r.Digest) != 64) {
 			t.Fatal("recipe without errors has no digest")
+		}
+		// The sensitive default never appears in a message, unless the
+		// expression writes it itself.
+		if !strings.Contains(strings.ToLower(expr), "qx9z") {
+			for _, d := range diags {
+				if strings.Contains(d.Summary+d.Detail, "Qx9z:Secret") {
+					t.Fatalf("sensitive value in a diagnostic: %s: %s", d.Summary, d.Detail)
+				}
+			}
 		}
 	})
 }
