@@ -15,29 +15,33 @@ import (
 	"github.com/wimbuild/wimbuild/winpe"
 )
 
-// launchStep writes Winpeshl.ini (and WDSCapture.inf for capture images),
-// enforcing the WDS rules that need the image's contents: Setup must be in
-// the image for WDS-mode and discover images, wdscapture.exe for capture
-// images, and Windows 11 or later boot images refuse Setup in WDS mode; any
-// other program Winpeshl.ini starts from the image must be there too.
-func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, diags *hcl.Diagnostics) *Step {
+// launchConfig is what an image's winpeshl, capture or discover block
+// asks for, rendered and checked without the image.
+type launchConfig struct {
+	ini, inf  []byte   // Winpeshl.ini; WDSCapture.inf (capture images)
+	needSetup bool     // starts Setup in WDS mode
+	needCap   bool     // runs wdscapture.exe
+	programs  []string // other image paths Winpeshl.ini starts, which must exist
+	what      string
+	r         hcl.Range
+}
+
+// launchConfigOf renders img's launch block; nil (and no diagnostics) when
+// it has none.
+func launchConfigOf(img *dsl.Image) (*launchConfig, hcl.Diagnostics) {
 	var (
 		launchApp string
 		apps      []winpe.App
 		capture   *winpe.CaptureConfig
-		needSetup bool
-		needCap   bool
-		programs  []string // image paths Winpeshl.ini starts, which must exist
-		what      string
-		r         hcl.Range
+		lc        launchConfig
 	)
 	switch {
 	case img.Winpeshl != nil:
 		w := img.Winpeshl
-		r, what = w.DeclRange, "Winpeshl.ini"
+		lc.r, lc.what = w.DeclRange, "Winpeshl.ini"
 		launchApp = w.LaunchApp.Value
 		if ip, ok := appImagePath(launchApp); ok {
-			programs = append(programs, ip)
+			lc.programs = append(lc.programs, ip)
 		}
 		for _, a := range w.Apps {
 			apps = append(apps, winpe.App{Path: a.Path.Value, Args: a.Args.Value})
@@ -46,14 +50,14 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 				continue
 			}
 			if strings.EqualFold(ip, winpe.SetupExeImagePath) && strings.Contains(strings.ToLower(a.Args.Value), "/wds") {
-				needSetup = true
+				lc.needSetup = true
 			} else {
-				programs = append(programs, ip)
+				lc.programs = append(lc.programs, ip)
 			}
 		}
 	case img.Capture != nil:
 		c := img.Capture
-		r, what, needCap = c.DeclRange, "capture image (wdscapture.exe)", true
+		lc.r, lc.what, lc.needCap = c.DeclRange, "capture image (wdscapture.exe)", true
 		apps = []winpe.App{{Path: winpe.CaptureExe}}
 		cc := winpe.CaptureConfig{
 			Unattended: c.Unattended.Value, VolumeToCapture: c.Volume.Value, ImageName: c.ImageName.Value,
@@ -76,36 +80,47 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 			cc.Upload = &winpe.Upload{Server: u.Server.Value, ImageGroup: u.ImageGroup.Value, Username: user, DeleteLocalWimOnSuccess: u.DeleteLocal.Value}
 		}
 		if _, err := cc.Sections(); err != nil {
-			*diags = append(*diags, diag(c.DeclRange, "Invalid capture settings", err.Error()))
-			return nil
+			return nil, hcl.Diagnostics{diag(c.DeclRange, "Invalid capture settings", err.Error())}
 		}
 		capture = &cc
 	case img.Discover != nil:
 		d := img.Discover
-		r, what, needSetup = d.DeclRange, "discover image", true
+		lc.r, lc.what, lc.needSetup = d.DeclRange, "discover image", true
 		l := winpe.Launch{Mode: winpe.ModeDiscover, Server: d.Server.Value}
 		var err error
 		apps, err = l.LaunchApps()
 		if err != nil {
-			*diags = append(*diags, diag(d.Server.Range, "Invalid discover settings", err.Error()))
-			return nil
+			return nil, hcl.Diagnostics{diag(d.Server.Range, "Invalid discover settings", err.Error())}
 		}
 	default:
-		return nil
+		return nil, nil
 	}
-	ini, err := renderWinpeshl(launchApp, apps)
-	if err != nil {
-		*diags = append(*diags, diag(r, "Invalid Winpeshl.ini", err.Error()))
-		return nil
+	var err error
+	if lc.ini, err = renderWinpeshl(launchApp, apps); err != nil {
+		return nil, hcl.Diagnostics{diag(lc.r, "Invalid Winpeshl.ini", err.Error())}
 	}
-	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", ini).Bool("need_setup", needSetup).Bool("need_capture", needCap).Int("time", int64(ft))
-	var inf []byte
 	if capture != nil {
-		inf, err = renderWDSCapture(*capture)
-		if err != nil {
-			*diags = append(*diags, diag(r, "Invalid capture settings", err.Error()))
-			return nil
+		if lc.inf, err = renderWDSCapture(*capture); err != nil {
+			return nil, hcl.Diagnostics{diag(lc.r, "Invalid capture settings", err.Error())}
 		}
+	}
+	return &lc, nil
+}
+
+// launchStep writes Winpeshl.ini (and WDSCapture.inf for capture images),
+// enforcing the WDS rules that need the image's contents: Setup must be in
+// the image for WDS-mode and discover images, wdscapture.exe for capture
+// images, and Windows 11 or later boot images refuse Setup in WDS mode; any
+// other program Winpeshl.ini starts from the image must be there too.
+func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, diags *hcl.Diagnostics) *Step {
+	lc, d := launchConfigOf(img)
+	*diags = append(*diags, d...)
+	if lc == nil {
+		return nil
+	}
+	ini, inf, needSetup, needCap, programs, what, r := lc.ini, lc.inf, lc.needSetup, lc.needCap, lc.programs, lc.what, lc.r
+	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", ini).Bool("need_setup", needSetup).Bool("need_capture", needCap).Int("time", int64(ft))
+	if inf != nil {
 		key.Bytes("wdscapture", inf)
 	}
 	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, what), r, prev, key,

@@ -114,18 +114,7 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 	}
 	var diags hcl.Diagnostics
 	if len(o.Targets) == 0 {
-		for _, px := range r.PXE {
-			d := diag(px.DeclRange, "PXE bundle not built",
-				fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; pxe %q is validated but its bundle is not written. The images it lists are built.", px.Name))
-			d.Severity = hcl.DiagWarning
-			diags = append(diags, d)
-		}
-		for _, m := range r.Media {
-			d := diag(m.DeclRange, "Bootable medium not built",
-				fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; media %q is validated but not written. The image it uses is built.", m.Name))
-			d.Severity = hcl.DiagWarning
-			diags = append(diags, d)
-		}
+		diags = append(diags, unbuiltOutputs(r)...)
 	}
 	wanted, d := p.targets()
 	diags = append(diags, d...)
@@ -226,6 +215,50 @@ func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		p.memo.saveIfDirExists()
 	}
 	return p, diags
+}
+
+// Check reports, from the recipe alone (no host files, no cache), what
+// this release of the builder refuses or leaves out: package, language and
+// UI-language blocks (errors), launch settings it cannot write (errors),
+// PXE bundles and media (warnings). Planning reports the same; validate runs
+// Check so a recipe it calls valid is one the builder takes.
+func Check(r *dsl.Recipe) hcl.Diagnostics {
+	diags := unbuiltOutputs(r)
+	for _, img := range r.Images {
+		for _, s := range img.Steps {
+			switch s.(type) {
+			case *dsl.PackageStep, *dsl.LanguageStep, *dsl.UILanguageStep:
+				diags = append(diags, noServicing(s))
+			}
+		}
+		_, d := launchConfigOf(img)
+		diags = append(diags, d...)
+	}
+	return diags
+}
+
+// unbuiltOutputs warns about the recipe's PXE bundles and media.
+func unbuiltOutputs(r *dsl.Recipe) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, px := range r.PXE {
+		d := diag(px.DeclRange, "PXE bundle not built",
+			fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; pxe %q is validated but its bundle is not written. The images it lists are built.", px.Name))
+		d.Severity = hcl.DiagWarning
+		diags = append(diags, d)
+	}
+	for _, m := range r.Media {
+		d := diag(m.DeclRange, "Bootable medium not built",
+			fmt.Sprintf("This version of wimbuild builds boot, capture and discover images; media %q is validated but not written. The image it uses is built.", m.Name))
+		d.Severity = hcl.DiagWarning
+		diags = append(diags, d)
+	}
+	return diags
+}
+
+// noServicing is the error for package, language and ui_language blocks.
+func noServicing(s dsl.Step) *hcl.Diagnostic {
+	return diag(s.StepRange(), "Package servicing is not available yet",
+		fmt.Sprintf("This version of wimbuild cannot apply %s blocks: adding WinPE packages, language packs and UI languages needs the offline servicing engine, which is not part of this release. Build an image without them, or start from a base image that already contains them.", s.Kind()))
 }
 
 func (p *Plan) targets() (map[string]bool, hcl.Diagnostics) {

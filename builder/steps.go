@@ -214,8 +214,7 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 					})
 				})
 		case *dsl.PackageStep, *dsl.LanguageStep, *dsl.UILanguageStep:
-			diags = append(diags, diag(s.StepRange(), "Package servicing is not available yet",
-				fmt.Sprintf("This version of wimbuild cannot apply %s blocks: adding WinPE packages, language packs and UI languages needs the offline servicing engine, which is not part of this release. Build an image without them, or start from a base image that already contains them.", s.Kind())))
+			diags = append(diags, noServicing(s))
 			continue
 		default:
 			diags = append(diags, diag(s.StepRange(), "Unsupported step", fmt.Sprintf("%s blocks cannot be built.", s.Kind())))

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/urfave/cli/v2"
+
+	"github.com/wimbuild/wimbuild/builder"
 )
 
 func init() {
@@ -15,7 +17,8 @@ func init() {
 		ArgsUsage: "[PATH]",
 		Description: "Loads the recipe at PATH (a recipe file, or a directory of *.wb.hcl and *.wb.json files;\n" +
 			"default \".\"), evaluates its variables and expressions, and checks every rule that needs only the\n" +
-			"recipe. All problems are reported in one run. Exit code 1 when there are errors.\n" +
+			"recipe — including what this release cannot build yet (package, language and UI-language\n" +
+			"blocks) — so a valid recipe is one `wimbuild build` takes. All problems are reported in one run. Exit code 1 when there are errors.\n" +
 			"--json prints the diagnostics as JSON for CI annotations.\n\n" +
 			"Examples:\n" +
 			"   wimbuild validate examples/quickstart\n" +
@@ -104,6 +107,11 @@ func runValidate(c *cli.Context) error {
 	r, diags, files, err := loadRecipeWith(c, opts)
 	if err != nil {
 		return err
+	}
+	if r != nil && !diags.HasErrors() {
+		// What the builder of this release refuses or leaves out, so
+		// that "valid" means "builds".
+		diags = append(diags, builder.Check(r)...)
 	}
 	if c.Bool("json") {
 		jd, e, w := toJSONDiags(files, diags)
