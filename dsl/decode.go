@@ -717,8 +717,6 @@ func (l *loader) checkApp(app App) bool {
 	return ok
 }
 
-var captureCompressions = []string{"none", "xpress", "lzx"}
-
 func (l *loader) compression(a *hcl.Attribute, allowed []string, what string) (String, bool) {
 	s, ok := l.str(a, what)
 	if !ok {
@@ -754,7 +752,13 @@ func (l *loader) decodeCapture(b *hcl.Block) *Capture {
 	c.ImageDescription, _ = l.str(content.Attributes["image_description"], "image_description")
 	c.Destination, _ = l.str(content.Attributes["destination"], "destination")
 	c.Overwrite, _ = l.boolv(content.Attributes["overwrite"], "overwrite")
-	c.Compression, _ = l.compression(content.Attributes["compression"], captureCompressions, "capture compression")
+	if a := content.Attributes["compression"]; a != nil {
+		// WDSCapture.inf has no such key: the capture wizard picks the
+		// compression of the WIM it writes. Accepting it would promise
+		// what the image cannot do.
+		l.errorf(a.NameRange, "Capture compression cannot be set",
+			"WDSCapture.inf, which drives the WDS capture wizard, has no compression setting: the wizard chooses how to compress the image it captures. Remove compression from the capture block (to recompress the captured image, export it afterwards, e.g. wimbuild wim export --compress lzx).")
+	}
 	if ex, ok := l.strList(content.Attributes["exclusions"], "exclusions"); ok {
 		for _, e := range ex {
 			if e.Value == "" || hasControl(e.Value) {

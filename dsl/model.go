@@ -495,7 +495,6 @@ type Capture struct {
 	// Destination is the local .wim path on the client.
 	Destination String    `json:"destination,omitzero"`
 	Overwrite   Bool      `json:"overwrite"`
-	Compression String    `json:"compression,omitzero"` // none, xpress, lzx
 	Exclusions  []String  `json:"exclusions"`
 	Upload      *Upload   `json:"upload,omitempty"`
 	DeclRange   hcl.Range `json:"-"`

@@ -137,7 +137,6 @@ image "cap" {
   from = image.boot
   capture {
     volume = var.pw
-    compression = lower(var.pw)
     upload {
       server = "${lower(var.pw)}_x.example.com"
     }
@@ -156,6 +155,9 @@ image "app2" {
       path = "${var.pw},x.exe"
     }
   }
+}
+output {
+  compression = lower(var.pw)
 }
 pxe "net" {
   layout = lower(var.pw)

@@ -35,7 +35,6 @@ image "capture" {
     image_description = "Captured by the Contoso capture image"
     destination       = "D:\\capture.wim"
     overwrite         = true
-    compression       = "lzx"
     exclusions        = ["\\pagefile.sys", "\\hiberfil.sys", "\\swapfile.sys"]
 
     upload {

@@ -15,7 +15,7 @@ image "boot" {
 image "capture" {
   from = image.boot
   capture {
-    compression = "lzms" # ERROR: Invalid compression
+    compression = "lzms" # ERROR: Capture compression cannot be set
   }
 }
 pxe "wds" {

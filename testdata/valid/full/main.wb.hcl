@@ -184,8 +184,7 @@ image "capture" {
   arch = var.arch
 
   capture {
-    compression = "xpress"
-    exclusions  = ["\\pagefile.sys"]
+    exclusions = ["\\pagefile.sys"]
 
     upload {
       server      = "wds01"
