@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/dsl"
 )
 
 // Artifact is one output file, as listed in artifacts.json.
@@ -53,7 +54,7 @@ type BuildResult struct {
 func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 	res, err := Run(ctx, p.Steps, RunOptions{Cache: p.opts.Cache, Jobs: p.opts.Jobs, NoCache: p.opts.NoCache, Observe: p.opts.Observe})
 	if err != nil {
-		return nil, err
+		return nil, maskedError{err, p.Recipe}
 	}
 	if err := os.MkdirAll(p.OutDir, 0o755); err != nil {
 		return nil, err
@@ -116,6 +117,16 @@ func removeStale(outDir string, now Manifest) {
 		}
 	}
 }
+
+// maskedError shows err with the recipe's sensitive values masked; errors.Is
+// and As see err itself.
+type maskedError struct {
+	err error
+	r   *dsl.Recipe
+}
+
+func (e maskedError) Error() string { return e.r.Mask(e.err.Error()) }
+func (e maskedError) Unwrap() error { return e.err }
 
 // linkFile makes hard links (a variable so tests can take the copy path).
 var linkFile = os.Link

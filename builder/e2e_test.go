@@ -413,6 +413,9 @@ func TestLostContentIsRebuilt(t *testing.T) {
 // they are copies; a no-op rebuild must leave them alone (not copy hundreds
 // of megabytes again), and a copy edited in place is replaced.
 func TestPublishByCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three builds (runs in the full suite)")
+	}
 	linkFile = func(string, string) error { return errors.New("cross-device link") }
 	defer func() { linkFile = os.Link }()
 	dir := e2eDir(t)
@@ -612,6 +615,9 @@ func TestEmptyFiles(t *testing.T) {
 // the image, where a backslash became a directory and one of two
 // case-twins silently vanished.
 func TestOverlayNamesAreWindowsNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eight plans (runs in the full suite)")
+	}
 	for _, tc := range []struct{ names []string }{
 		{[]string{"a:b.txt"}}, {[]string{`back\slash.txt`}}, {[]string{"trail."}}, {[]string{"sp "}},
 		{[]string{"NUL.txt"}}, {[]string{"com1"}}, {[]string{"Case.txt", "case.TXT"}}, {[]string{"tab\there"}},
@@ -647,6 +653,9 @@ func TestOverlayNamesAreWindowsNames(t *testing.T) {
 // \, %SYSTEMROOT%\); Setup in WDS mode is recognised in every spelling, so
 // the Windows 11 rule cannot be sidestepped by writing X:\sources\setup.exe.
 func TestWinpeshlProgramsMustExist(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eight builds (runs in the full suite)")
+	}
 	for _, tc := range []struct {
 		win11      bool
 		path, args string
@@ -732,6 +741,9 @@ func TestFailedSourceHasNoKnockOnErrors(t *testing.T) {
 // left out by --target, or renamed, loses its old output; a file of the
 // user's in out/ is left alone.
 func TestStaleOutputsAreRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three builds (runs in the full suite)")
+	}
 	dir := e2eDir(t)
 	c, _ := cache.Open(t.TempDir())
 	build(t, dir, c, nil)
@@ -775,6 +787,9 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 // the build promptly (the export used to run to its end first) and leaves
 // no output.
 func TestCancelDuringExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses a 48 MB base (runs in the full suite)")
+	}
 	dir := e2eDir(t)
 	// An uncompressed base and LZX output: the export compresses it all.
 	if err := sample.WriteFile(filepath.Join(dir, "base.wim"), sample.Options{FillerBytes: 48 << 20}, wim.WriteOptions{}); err != nil {
@@ -839,5 +854,54 @@ func TestBaseThatIsNotAWIM(t *testing.T) {
 	_, err := p.Build(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "base.wim") || strings.Contains(err.Error(), cdir) {
 		t.Fatalf("err = %v; want it to name base.wim and not the cache", err)
+	}
+}
+
+// TestSensitiveValuesStayOutOfBuildOutput: a value computed from a
+// sensitive variable appears in no plan diagnostic, step label, progress
+// event or build error.
+func TestSensitiveValuesStayOutOfBuildOutput(t *testing.T) {
+	dir := e2eDir(t)
+	recipe := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(recipe)
+	old := []byte("  winpeshl {\n    launch = \"wds-setup\"\n  }\n")
+	if !bytes.Contains(b, old) {
+		t.Fatal("test recipe changed")
+	}
+	// A program that is not in the image: the launch step fails, naming it.
+	b = bytes.Replace(b, old, []byte("  winpeshl {\n    app {\n      path = \"X:\\\\Tools\\\\${var.tool}.exe\"\n    }\n  }\n"), 1)
+	b = b[:bytes.Index(b, []byte(`image "capture"`))]
+	b = append(b, []byte("variable \"tool\" {\n  type      = string\n  sensitive = true\n  default   = \"hunter2-tool\"\n}\n")...)
+	os.WriteFile(recipe, b, 0o644)
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		for _, d := range diags {
+			t.Log(d)
+		}
+		t.FailNow()
+	}
+	var seen []string
+	c, _ := cache.Open(t.TempDir())
+	p, diags := NewPlan(r, Options{Cache: c, Observe: func(e Event) {
+		seen = append(seen, e.Step.Label)
+		if e.Err != nil {
+			seen = append(seen, e.Err.Error())
+		}
+	}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err := p.Build(context.Background())
+	if err == nil {
+		t.Fatal("the build did not fail")
+	}
+	seen = append(seen, err.Error())
+	for _, s := range seen {
+		if strings.Contains(s, "hunter2") {
+			t.Fatalf("sensitive value shown: %q", s)
+		}
+	}
+	if !strings.Contains(err.Error(), dsl.SensitiveValue) {
+		t.Fatalf("error %q does not say a sensitive value was masked", err)
 	}
 }

@@ -95,6 +95,27 @@ func diag(r hcl.Range, summary, detail string) *hcl.Diagnostic {
 // Host inputs are digested (content, not paths or times) to compute keys.
 // Problems are returned as diagnostics pointing at the recipe.
 func NewPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
+	p, diags := newPlan(r, o)
+	// Sensitive values stay out of what is shown: diagnostics here, step
+	// labels in progress output and errors (Build masks its errors too).
+	r.MaskDiagnostics(diags)
+	if p != nil {
+		for _, s := range p.Steps {
+			s.Label = r.Mask(s.Label)
+		}
+		if obs := p.opts.Observe; obs != nil {
+			p.opts.Observe = func(e Event) {
+				if e.Err != nil {
+					e.Err = maskedError{e.Err, r}
+				}
+				obs(e)
+			}
+		}
+	}
+	return p, diags
+}
+
+func newPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 	if o.Cache == nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No build cache", Detail: "The builder needs a cache directory."}}
 	}

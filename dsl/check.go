@@ -173,6 +173,7 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 		r.Digest = digest(r)
 	}
 	l.maskSecrets()
+	r.mask = l.masker()
 	sortDiagnostics(l.diags)
 	return r, l.diags
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -44,6 +45,9 @@ type Recipe struct {
 	// different directories has the same digest; comments, formatting,
 	// variable plumbing and descriptions of variables do not change it.
 	Digest string `json:"-"`
+
+	// mask replaces sensitive values in messages (Mask); nil when none.
+	mask *strings.Replacer
 }
 
 // Settings is the `wimbuild` block.

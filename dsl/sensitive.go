@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -52,8 +53,18 @@ func (l *loader) addSecret(s string) {
 // diagnostic with SensitiveValue: quoted forms first, then (for secrets of
 // minRawSecret bytes or more) the bare text, longest first.
 func (l *loader) maskSecrets() {
+	if r := l.masker(); r != nil {
+		for _, d := range l.diags {
+			d.Summary = r.Replace(d.Summary)
+			d.Detail = r.Replace(d.Detail)
+		}
+	}
+}
+
+// masker builds the replacer of the recorded secrets (nil when none).
+func (l *loader) masker() *strings.Replacer {
 	if len(l.secrets) == 0 {
-		return
+		return nil
 	}
 	var secrets []string
 	for s := range l.secrets {
@@ -78,10 +89,26 @@ func (l *loader) maskSecrets() {
 		}
 		pairs = append(pairs, s, SensitiveValue)
 	}
-	r := strings.NewReplacer(pairs...)
-	for _, d := range l.diags {
-		d.Summary = r.Replace(d.Summary)
-		d.Detail = r.Replace(d.Detail)
+	return strings.NewReplacer(pairs...)
+}
+
+// Mask returns s with every sensitive value of the recipe (the strings of
+// sensitive variables and of values computed from them) replaced by
+// SensitiveValue. Whoever reports errors about a recipe — the builder's
+// plan diagnostics and step errors — masks them with it, as Load masks its
+// own.
+func (r *Recipe) Mask(s string) string {
+	if r == nil || r.mask == nil {
+		return s
+	}
+	return r.mask.Replace(s)
+}
+
+// MaskDiagnostics masks the summary and detail of every diagnostic.
+func (r *Recipe) MaskDiagnostics(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		d.Summary = r.Mask(d.Summary)
+		d.Detail = r.Mask(d.Detail)
 	}
 }
 
