@@ -881,8 +881,11 @@ func TestSensitiveValuesStayOutOfBuildOutput(t *testing.T) {
 		t.FailNow()
 	}
 	var seen []string
+	var mu sync.Mutex // events come from the steps' goroutines
 	c, _ := cache.Open(t.TempDir())
 	p, diags := NewPlan(r, Options{Cache: c, Observe: func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		seen = append(seen, e.Step.Label)
 		if e.Err != nil {
 			seen = append(seen, e.Err.Error())
