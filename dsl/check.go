@@ -320,7 +320,7 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 			if c.Arch.Value != "" && arch.Value != "" && c.Arch.Value != arch.Value {
 				if c == img {
 					from := "its base " + c.From.String()
-					l.errorf(c.Arch.Range, "Architecture mismatch", "Image %q declares arch %s, but %s is %s (declared at %s). An image keeps the architecture of the image it is built from; build it from a %s base instead, or fix the arch.", c.Name, c.Arch.quoted(), from, arch.quoted(), arch.Range, c.Arch.Display())
+					l.errorf(c.Arch.Range, "Architecture mismatch", "Image %q declares arch %s, but %s is %s (declared at %s). An image keeps the architecture of the image it is built from; build it from a base whose arch is %s instead, or fix the arch.", c.Name, c.Arch.quoted(), from, arch.quoted(), arch.Range, c.Arch.quoted())
 				}
 				arch = String{}
 				break

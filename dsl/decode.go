@@ -582,8 +582,16 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 		if t.Value == RegQword {
 			limit = new(big.Float).SetUint64(1<<64 - 1)
 		}
-		if !bf.IsInt() || bf.Sign() < 0 || bf.Cmp(limit) > 0 {
-			l.errorf(va.Expr.Range(), "Registry value out of range", "A %s holds a whole number from 0 to %s; %s is not one. Write negative values as their two's complement (e.g. 4294967295 for -1).", t.Value, limit.Text('f', 0), maskIf(sens, bf.Text('g', 20)))
+		if !bf.IsInt() {
+			l.errorf(va.Expr.Range(), "Registry value out of range", "A %s holds a whole number from 0 to %s; %s is not a whole number.", t.Value, limit.Text('f', 0), maskIf(sens, bf.Text('g', 20)))
+			return false
+		}
+		if bf.Sign() < 0 || bf.Cmp(limit) > 0 {
+			minus1 := "4294967295"
+			if t.Value == RegQword {
+				minus1 = "18446744073709551615"
+			}
+			l.errorf(va.Expr.Range(), "Registry value out of range", "A %s holds a whole number from 0 to %s; %s is not one. Write negative values as their two's complement (e.g. %s for -1).", t.Value, limit.Text('f', 0), maskIf(sens, bf.Text('g', 20)), minus1)
 			return false
 		}
 		op.Integer, _ = bf.Uint64()

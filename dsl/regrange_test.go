@@ -1,0 +1,43 @@
+package dsl
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRegistryRangeMessages: the out-of-range advice fits the type (a
+// qword's -1 is 18446744073709551615, not a dword's 4294967295), and a
+// fraction is told it is not a whole number rather than given
+// two's-complement advice.
+func TestRegistryRangeMessages(t *testing.T) {
+	for _, tc := range []struct{ typ, value, want, not string }{
+		{"qword", "-1", "18446744073709551615 for -1", "4294967295"},
+		{"dword", "-1", "4294967295 for -1", "18446744073709551615"},
+		{"dword", "1.5", "is not a whole number", "two's complement"},
+	} {
+		root := t.TempDir()
+		src := `wimbuild {
+  source_date_epoch = 1735689600
+}
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  registry "SYSTEM" {
+    set "ControlSet001\\Foo" {
+      name  = "v"
+      type  = "` + tc.typ + `"
+      value = ` + tc.value + `
+    }
+  }
+}
+`
+		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		msg := diags.Error()
+		if !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.not) {
+			t.Errorf("%s %s: %s", tc.typ, tc.value, msg)
+		}
+	}
+}
