@@ -261,6 +261,13 @@ func regLines(raw []byte) []string {
 // mapRegPath strips prefix from a .reg key path.
 func mapRegPath(p, prefix string) (string, error) {
 	if prefix == "" {
+		// Relative to the hive root. A regedit export names its keys
+		// from a registry root, which a hive file does not have: taking
+		// it literally would create a key called HKEY_LOCAL_MACHINE.
+		first := strings.ToUpper(strings.SplitN(strings.TrimPrefix(p, `\`), `\`, 2)[0])
+		if strings.HasPrefix(first, "HKEY_") || first == "HKLM" || first == "HKCU" || first == "HKCR" || first == "HKU" || first == "HKCC" {
+			return "", fmt.Errorf("key %q starts with the registry root %s, which a hive file does not contain; import it with the prefix of this hive (e.g. HKEY_LOCAL_MACHINE\\SYSTEM)", clip(p), first)
+		}
 		return p, nil
 	}
 	if len(p) >= len(prefix) && strings.EqualFold(p[:len(prefix)], prefix) {

@@ -90,6 +90,9 @@ func TestImportErrors(t *testing.T) {
 		{"[\\K]\n\"a\"=\"x\" y\n", "", "line 2: unexpected text"},
 		{"[\\K]\nbogus\n", "", "line 2: unexpected text"},
 		{"[-\\]\n", "", "line 1: cannot delete the root"},
+		// A regedit export needs its prefix: no key named HKEY_LOCAL_MACHINE.
+		{"[HKEY_LOCAL_MACHINE\\SYSTEM\\Foo]\n\"a\"=\"b\"\n", "", "line 1: key \"HKEY_LOCAL_MACHINE\\\\SYSTEM\\\\Foo\" starts with the registry root"},
+		{"[hklm\\Software]\n", "", "registry root HKLM"},
 	} {
 		err := New().ImportReg(strings.NewReader(tc.text), tc.prefix)
 		var se *SyntaxError
