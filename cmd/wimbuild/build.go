@@ -71,7 +71,8 @@ func buildCommand() *cli.Command {
 			"artifacts.json (sha256, size, architecture and WinPE version of each artifact, and the recipe\n" +
 			"digest). Outputs are replaced atomically: an interrupted build never leaves a partial file.\n" +
 			"The output directory holds what artifacts.json lists: the previous build's outputs that this\n" +
-			"one does not produce (an image renamed, removed, or left out by --target) are removed.\n" +
+			"one does not produce (an image renamed, removed, or left out by --target) are removed; give\n" +
+			"each recipe its own output directory.\n" +
 			"Progress and diagnostics go to stderr, the summary to stdout.\n\n" +
 			"Examples:\n" +
 			"   wimbuild build examples/quickstart\n" +
