@@ -90,10 +90,7 @@ func (c *counter) observe(e Event) {
 
 func build(t *testing.T, dir string, c *cache.Cache, ctr *counter) *BuildResult {
 	t.Helper()
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	r := loadE2E(t, dir)
 	o := Options{Cache: c, Jobs: 2}
 	if ctr != nil {
 		o.Observe = ctr.observe
@@ -393,9 +390,7 @@ func TestLostContentIsRebuilt(t *testing.T) {
 		t.Fatalf("overlay content not in the cache: %v", err)
 	}
 	os.Remove(p)
-	recipe := filepath.Join(dir, "recipe.wb.hcl")
-	b, _ := os.ReadFile(recipe)
-	os.WriteFile(recipe, bytes.Replace(b, []byte(`description = "`), []byte(`description = "Lost: `), 1), 0o644)
+	editRecipe(t, dir, `description = "`, `description = "Lost: `)
 	ctr := &counter{runs: map[string]int{}}
 	build(t, dir, c, ctr)
 	if ctr.runs["files"] == 0 || ctr.runs["export"] == 0 {
@@ -457,10 +452,7 @@ func TestFilesSourceContainingOutputs(t *testing.T) {
 		t.Fatal("test recipe has no overlay files block")
 	}
 	os.WriteFile(recipe, b2, 0o644)
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	r := loadE2E(t, dir)
 	for _, tc := range []struct {
 		name, cacheDir, outDir, want string
 	}{
@@ -565,9 +557,7 @@ func TestRepublishOverReadOnlyOutput(t *testing.T) {
 	build(t, dir, c, nil)
 	out := filepath.Join(dir, "out", "boot.wim")
 	before := sha256File(t, out)
-	recipe := filepath.Join(dir, "recipe.wb.hcl")
-	b, _ := os.ReadFile(recipe)
-	os.WriteFile(recipe, bytes.Replace(b, []byte(`description = "`), []byte(`description = "Windows: `), 1), 0o644)
+	editRecipe(t, dir, `description = "`, `description = "Windows: `)
 	res := build(t, dir, c, nil)
 	got := sha256File(t, out)
 	if got == before {
@@ -712,20 +702,10 @@ func TestWinpeshlProgramsMustExist(t *testing.T) {
 // own.
 func TestFailedSourceHasNoKnockOnErrors(t *testing.T) {
 	dir := e2eDir(t)
-	recipe := filepath.Join(dir, "recipe.wb.hcl")
-	b, _ := os.ReadFile(recipe)
-	old := []byte("  path  = \"base.wim\"\n")
-	if !bytes.Contains(b, old) {
-		t.Fatal("test recipe changed")
-	}
-	b = bytes.Replace(b, old, append(old, []byte("  sha256 = \""+strings.Repeat("ab", 32)+"\"\n")...), 1)
-	os.WriteFile(recipe, b, 0o644)
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	editRecipe(t, dir, "  path  = \"base.wim\"\n", "  path  = \"base.wim\"\n  sha256 = \""+strings.Repeat("ab", 32)+"\"\n")
+	r := loadE2E(t, dir)
 	c, _ := cache.Open(t.TempDir())
-	_, diags = NewPlan(r, Options{Cache: c})
+	_, diags := NewPlan(r, Options{Cache: c})
 	var errs []string
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
@@ -749,10 +729,7 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 	build(t, dir, c, nil)
 	out := filepath.Join(dir, "out")
 	os.WriteFile(filepath.Join(out, "notes.wim"), []byte("the user's own file"), 0o644)
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	r := loadE2E(t, dir)
 	p, diags := NewPlan(r, Options{Cache: c, Targets: []string{"image.capture"}})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
@@ -769,9 +746,7 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 		t.Fatalf("out/ after --target image.capture: %v", names)
 	}
 	// Renaming an image replaces its output.
-	recipe := filepath.Join(dir, "recipe.wb.hcl")
-	b, _ := os.ReadFile(recipe)
-	os.WriteFile(recipe, bytes.Replace(b, []byte(`image "capture"`), []byte(`image "cap2"`), 1), 0o644)
+	editRecipe(t, dir, `image "capture"`, `image "cap2"`)
 	build(t, dir, c, nil)
 	names = nil
 	des, _ = os.ReadDir(out)
@@ -795,13 +770,8 @@ func TestCancelDuringExport(t *testing.T) {
 	if err := sample.WriteFile(filepath.Join(dir, "base.wim"), sample.Options{FillerBytes: 48 << 20}, wim.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	recipe := filepath.Join(dir, "recipe.wb.hcl")
-	b, _ := os.ReadFile(recipe)
-	os.WriteFile(recipe, bytes.Replace(b, []byte(`compression = "xpress"`), []byte(`compression = "lzx"`), 1), 0o644)
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	editRecipe(t, dir, `compression = "xpress"`, `compression = "lzx"`)
+	r := loadE2E(t, dir)
 	c, _ := cache.Open(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -841,10 +811,7 @@ func TestCancelDuringExport(t *testing.T) {
 func TestBaseThatIsNotAWIM(t *testing.T) {
 	dir := e2eDir(t)
 	os.WriteFile(filepath.Join(dir, "base.wim"), bytes.Repeat([]byte("not a wim "), 100), 0o644)
-	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
+	r := loadE2E(t, dir)
 	cdir := t.TempDir()
 	c, _ := cache.Open(cdir)
 	p, diags := NewPlan(r, Options{Cache: c})
@@ -907,4 +874,28 @@ func TestSensitiveValuesStayOutOfBuildOutput(t *testing.T) {
 	if !strings.Contains(err.Error(), dsl.SensitiveValue) {
 		t.Fatalf("error %q does not say a sensitive value was masked", err)
 	}
+}
+
+// editRecipe replaces the first old in dir's recipe with new; the test
+// fails if the recipe has no old.
+func editRecipe(t *testing.T, dir, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, "recipe.wb.hcl")
+	b, err := os.ReadFile(p)
+	if err != nil || !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("test recipe has no %q (%v)", old, err)
+	}
+	if err := os.WriteFile(p, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// loadE2E loads the recipe in dir, failing the test on errors.
+func loadE2E(t *testing.T, dir string) *dsl.Recipe {
+	t.Helper()
+	r, diags := dsl.Load(dir, dsl.LoadOptions{CheckFiles: true, Environ: []string{}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	return r
 }
