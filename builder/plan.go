@@ -336,16 +336,17 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 		}
 		threads := p.opts.Threads
 		st.Run = func(ctx contextT, rc *RunContext) (cache.Action, error) {
+			// Generated first: the temp file exists only while bytes
+			// go into it.
+			base, err := sample.Build(sample.Options{Arch: arch})
+			if err != nil {
+				return cache.Action{}, err
+			}
 			w, err := rc.Cache.NewWriter()
 			if err != nil {
 				return cache.Action{}, err
 			}
 			f, digest := w.HashedFile()
-			base, err := sample.Build(sample.Options{Arch: arch})
-			if err != nil {
-				w.Abort()
-				return cache.Action{}, err
-			}
 			var srcs []wim.ImageSource
 			for _, img := range base.Images {
 				srcs = append(srcs, wim.ImageSource{Image: img, Blobs: base.Blobs})

@@ -700,6 +700,12 @@ func (c *Cache) DiskUsage() (Usage, error) {
 	return u, nil
 }
 
+// Grace is how long Prune leaves a blob no result names, and a temp file:
+// a running build stores content (a files step, thousands of files) and
+// writes its result record only when the step ends, so its blobs are
+// unreferenced for as long as the step runs.
+const Grace = time.Hour
+
 // PruneOptions selects what Prune removes. With neither field set, Prune
 // removes only unreferenced blobs and stray temp files.
 type PruneOptions struct {
@@ -729,19 +735,20 @@ type PruneResult struct {
 
 // Prune removes entries. Step results go least recently used first, each
 // with the blobs no remaining result names; blobs no result names are
-// removed too (unless younger than a minute: a concurrent build may be
+// removed too (unless younger than Grace: a concurrent build may be
 // about to record them).
 func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 	var res PruneResult
-	// Stray temp files from killed writers (older than a minute, so a
-	// concurrent build's in-progress file survives: it is being written),
-	// and scratch directories of killed --no-cache builds (older than a
-	// day: a running build's directory need not change for a long time).
+	// Stray temp files from killed writers (untouched for an hour: a
+	// running build's file may wait a while before its first byte, e.g.
+	// while an image is generated), and scratch directories of killed
+	// --no-cache builds (older than a day: a running build's directory need
+	// not change for a long time).
 	if des, err := os.ReadDir(filepath.Join(c.dir, "tmp")); err == nil {
 		for _, de := range des {
 			p := filepath.Join(c.dir, "tmp", de.Name())
 			info, err := de.Info()
-			if err != nil || c.now().Sub(info.ModTime()) <= time.Minute ||
+			if err != nil || c.now().Sub(info.ModTime()) <= Grace ||
 				de.IsDir() && c.now().Sub(info.ModTime()) <= 24*time.Hour {
 				continue
 			}
@@ -809,7 +816,7 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 			blobs[e.Digest] = e
 		}
 	}
-	young := func(e Entry) bool { return o.KeepBytes >= 0 && c.now().Sub(e.Used) < time.Minute }
+	young := func(e Entry) bool { return o.KeepBytes >= 0 && c.now().Sub(e.Used) < Grace }
 	var total int64
 	for _, e := range es {
 		if e.Kind == "action" || refs[e.Digest] > 0 || young(e) {
