@@ -241,9 +241,9 @@ func (w *Writer) Commit() (Digest, int64, error) {
 }
 
 // install makes the finished temp file f (size bytes, digest d) the blob d:
-// fsync, close, read-only, rename into place, fsync the directory. An
-// existing blob d is kept (same digest, same bytes); f is then left for
-// the caller to remove.
+// fsync, close, read-only, rename into place (replacing a blob d already
+// there, which might be damaged), fsync the directory. When f is not
+// renamed it is left for the caller to remove.
 func (c *Cache) install(f *os.File, d Digest, size int64) error {
 	if err := f.Sync(); err != nil {
 		return err
@@ -252,13 +252,15 @@ func (c *Cache) install(f *os.File, d Digest, size int64) error {
 		return err
 	}
 	dst := c.blobPath(d)
-	if st, err := os.Stat(dst); err == nil {
-		if st.Size() == size {
-			return nil // already stored (same digest => same bytes)
+	if st, err := os.Stat(dst); err == nil && runtime.GOOS == "windows" {
+		// The new file's bytes were just hashed to d; the file already
+		// there may be damaged, even at the right size (an output edited
+		// in place through its hard link), so it is replaced. Windows will
+		// not rename over a read-only file: it is removed first, and when
+		// that fails (another process has it open) a same-size file stays.
+		if os.Remove(dst) != nil && st.Size() == size {
+			return nil
 		}
-		// A damaged file under this name: removed first, since Windows
-		// will not rename over a read-only file.
-		os.Remove(dst)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err

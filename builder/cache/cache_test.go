@@ -531,3 +531,28 @@ func TestPruneFollowsRefs(t *testing.T) {
 		t.Fatal("blobs of a removed result survived")
 	}
 }
+
+// TestCommitReplacesDamagedBlob: a blob committed again replaces the file
+// under its name, which may have been damaged without changing size (a
+// step that re-runs repairs its output instead of keeping the bad copy).
+func TestCommitReplacesDamagedBlob(t *testing.T) {
+	c := newCache(t)
+	data := bytes.Repeat([]byte("output"), 1000)
+	d, _ := c.PutBytes(data)
+	p, _ := c.BlobPath(d)
+	os.Chmod(p, 0o644)
+	bad := append([]byte(nil), data...)
+	bad[10] ^= 1
+	os.WriteFile(p, bad, 0o444)
+	w, err := c.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	if d2, _, err := w.Commit(); err != nil || d2 != d {
+		t.Fatalf("commit: %s %v", d2, err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, data) {
+		t.Fatal("the damaged blob was kept")
+	}
+}

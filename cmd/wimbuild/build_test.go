@@ -189,3 +189,49 @@ func TestNoCacheStoresNothing(t *testing.T) {
 		t.Errorf("plan --no-cache exit %d\n%s", code, out)
 	}
 }
+
+// TestCacheVerifyFindsSilentDamage: damage that keeps a blob's size and
+// time (here: an output edited in place through its hard link, its time
+// put back) escapes a build's cheap checks; cache verify finds and removes
+// it, and the next build puts the true output back.
+func TestCacheVerifyFindsSilentDamage(t *testing.T) {
+	dir := e2eRecipe(t)
+	cacheDir := t.TempDir()
+	if code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", dir); code != 0 {
+		t.Fatalf("build exit %d\n%s\n%s", code, out, errs)
+	}
+	out := filepath.Join(dir, "out", "boot.wim")
+	want := fileSHA256(t, out)
+	fi, _ := os.Stat(out)
+	os.Chmod(out, 0o644)
+	f, err := os.OpenFile(out, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("rot"), 5000)
+	f.Close()
+	os.Chtimes(out, fi.ModTime(), fi.ModTime())
+
+	code, stdout, errs := runCapture(t, "cache", "verify", "--cache-dir", cacheDir)
+	if code != exitFailure || !strings.Contains(errs, "damaged, removed: blob "+want) || !strings.Contains(stdout, ": 1 damaged") {
+		t.Fatalf("cache verify: exit %d\n%s\n%s", code, stdout, errs)
+	}
+	if code, out, errs := runCapture(t, "build", "--cache-dir", cacheDir, "--progress", "plain", dir); code != 0 || strings.Contains(out, "built 0 steps") {
+		t.Fatalf("rebuild exit %d\n%s\n%s", code, out, errs)
+	}
+	if got := fileSHA256(t, out); got != want {
+		t.Fatalf("boot.wim after verify and rebuild: %s, want %s", got, want)
+	}
+	if code, stdout, _ := runCapture(t, "cache", "verify", "--cache-dir", cacheDir); code != 0 || !strings.Contains(stdout, ": 0 damaged") {
+		t.Fatalf("second verify: exit %d %s", code, stdout)
+	}
+}
+
+func fileSHA256(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(cache.DigestBytes(b))
+}

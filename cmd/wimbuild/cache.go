@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
@@ -39,7 +41,7 @@ func openCache(c *cli.Context) (*cache.Cache, error) {
 func cacheCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "cache",
-		Usage: "list, measure and prune the local build cache",
+		Usage: "list, measure, verify and prune the local build cache",
 		Description: "The build cache is content-addressed: step results are keyed by what the step does and\n" +
 			"the content of its inputs, never by paths or times. It is safe to share between concurrent\n" +
 			"builds and to prune at any time (a pruned step simply runs again).",
@@ -72,6 +74,50 @@ func cacheCommand() *cli.Command {
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Kind, e.Digest.Short(), humanBytes(e.Size), e.Used.UTC().Format(time.RFC3339), step)
 					}
 					return tw.Flush()
+				},
+			},
+			{
+				Name:      "verify",
+				Usage:     "re-hash every stored blob; damaged ones are removed (the steps that made them run again)",
+				ArgsUsage: " ",
+				Description: "Builds check what they can cheaply: sizes, and blobs whose file changed since they were\n" +
+					"stored. verify reads everything, so it also finds damage that kept size and time (bit rot, an\n" +
+					"output edited in place with its time restored). Exit code 1 when something was damaged.\n\n" +
+					"Examples:\n" +
+					"   wimbuild cache verify",
+				Flags: []cli.Flag{cacheDirFlag},
+				Action: func(c *cli.Context) error {
+					cc, err := openCache(c)
+					if err != nil {
+						return err
+					}
+					es, err := cc.List()
+					if err != nil {
+						return err
+					}
+					var n, bad int
+					var bytes int64
+					for _, e := range es {
+						if e.Kind != "blob" {
+							continue
+						}
+						if err := c.Context.Err(); err != nil {
+							return err
+						}
+						n++
+						bytes += e.Size
+						if err := cc.VerifyBlob(e.Digest); errors.Is(err, cache.ErrCorrupt) {
+							bad++
+							fmt.Fprintf(c.App.ErrWriter, "damaged, removed: blob %s (%s)\n", e.Digest, humanBytes(e.Size))
+						} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+							return err
+						}
+					}
+					fmt.Fprintf(c.App.Writer, "verified %d blobs (%s): %d damaged\n", n, humanBytes(bytes), bad)
+					if bad > 0 {
+						return &exitError{code: exitFailure, err: fmt.Errorf("%d damaged blobs removed; the steps that made them run again at the next build", bad)}
+					}
+					return nil
 				},
 			},
 			{
