@@ -899,3 +899,31 @@ func loadE2E(t *testing.T, dir string) *dsl.Recipe {
 	}
 	return r
 }
+
+// TestOutputsNeverOverwriteInputs: an output directory that is the recipe
+// directory, or one where <image>.wim is the base image the recipe reads
+// (sources/boot.wim built into sources/), is refused before anything is
+// written.
+func TestOutputsNeverOverwriteInputs(t *testing.T) {
+	dir := e2eDir(t)
+	os.MkdirAll(filepath.Join(dir, "media"), 0o755)
+	if err := os.Rename(filepath.Join(dir, "base.wim"), filepath.Join(dir, "media", "boot.wim")); err != nil {
+		t.Fatal(err)
+	}
+	editRecipe(t, dir, `path  = "base.wim"`, `path  = "media/boot.wim"`)
+	r := loadE2E(t, dir)
+	before := sha256File(t, filepath.Join(dir, "media", "boot.wim"))
+	for out, want := range map[string]string{
+		filepath.Join(dir, "media"): "Output would overwrite an input",
+		dir:                         "Output directory is the recipe directory",
+	} {
+		c, _ := cache.Open(t.TempDir())
+		_, diags := NewPlan(r, Options{Cache: c, OutDir: out})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+			t.Errorf("--out %s: %v, want %q", out, diags, want)
+		}
+	}
+	if sha256File(t, filepath.Join(dir, "media", "boot.wim")) != before {
+		t.Fatal("the base image changed")
+	}
+}

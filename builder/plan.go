@@ -2,7 +2,9 @@ package builder
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -134,6 +136,7 @@ func newPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		p.OutDir = filepath.Join(r.Root, "out")
 	}
 	var diags hcl.Diagnostics
+	diags = append(diags, p.checkOutputs()...)
 	if len(o.Targets) == 0 {
 		diags = append(diags, unbuiltOutputs(r)...)
 	}
@@ -236,6 +239,61 @@ func newPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		p.memo.saveIfDirExists()
 	}
 	return p, diags
+}
+
+// checkOutputs refuses output paths that would overwrite what the build
+// reads: an output directory that is the recipe directory (as output { dir }
+// is refused; --out could name it), and an output file — <image>.wim or
+// artifacts.json — that is a base image or a file the recipe adds.
+func (p *Plan) checkOutputs() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if samePath(p.OutDir, p.Recipe.Root) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Output directory is the recipe directory",
+			Detail: fmt.Sprintf("%s is the recipe directory; writing outputs there would mix them with the recipe and its inputs. Use a subdirectory such as \"out\".", p.OutDir)})
+		return diags
+	}
+	outs := map[string]string{filepath.Join(p.OutDir, "artifacts.json"): "artifacts.json"}
+	for _, img := range p.Recipe.Images {
+		outs[filepath.Join(p.OutDir, img.Name+".wim")] = img.Name + ".wim"
+	}
+	input := func(path string, r hcl.Range, what string) {
+		for o, name := range outs {
+			if samePath(o, path) {
+				diags = append(diags, diag(r, "Output would overwrite an input",
+					fmt.Sprintf("The build writes %s to %s, which is the %s it reads. Choose another output directory (output { dir } or --out).", name, o, what)))
+			}
+		}
+	}
+	for _, s := range p.Recipe.Sources {
+		if s.Type == dsl.SourceWIM {
+			input(s.Path.Abs, s.Path.Range, "base image")
+		}
+	}
+	for _, img := range p.Recipe.Images {
+		for _, st := range img.Steps {
+			switch st := st.(type) {
+			case *dsl.FileStep:
+				if st.Source != nil {
+					input(st.Source.Abs, st.Source.Range, "file")
+				}
+			case *dsl.FilesStep:
+				input(st.Source.Abs, st.Source.Range, "file")
+			}
+		}
+	}
+	return diags
+}
+
+// samePath reports whether a and b name the same file: equal cleaned paths
+// (ignoring case where file names ignore it), or the same existing file.
+func samePath(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	if a == b || (runtime.GOOS == "windows" || runtime.GOOS == "darwin") && strings.EqualFold(a, b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // Check reports, from the recipe alone (no host files, no cache), what
