@@ -49,8 +49,10 @@ type BuildResult struct {
 
 // Build runs the plan and publishes its outputs into the output directory:
 // <image>.wim per image and artifacts.json. Outputs are replaced atomically
-// (temp file + rename): a failed or killed build leaves the previous
-// outputs, never a partial file under a final name.
+// (temp file + rename): a failed, canceled or killed build leaves the
+// previous outputs, never a partial file under a final name. Publishing
+// holds the output directory's lock (.wimbuild.lock), so builds that share
+// it leave it consistent with its artifacts.json.
 func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 	res, err := Run(ctx, p.Steps, RunOptions{Cache: p.opts.Cache, Jobs: p.opts.Jobs, NoCache: p.opts.NoCache, Observe: p.opts.Observe})
 	if err != nil {
@@ -59,14 +61,36 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 	if err := os.MkdirAll(p.OutDir, 0o755); err != nil {
 		return nil, err
 	}
+	unlock, err := lockDir(ctx, p.OutDir)
+	if err != nil {
+		return nil, fmt.Errorf("locking the output directory %s: %w", p.OutDir, err)
+	}
+	defer unlock()
+	removeTemps(p.OutDir)
 	man := Manifest{RecipeDigest: p.Recipe.Digest, SourceDateEpoch: p.epoch}
+	// Stage every output under a temp name first (a copy can take a
+	// while, and Ctrl-C then keeps the previous outputs), then rename them
+	// all into place and write the manifest.
+	var staged []stagedFile
+	abort := func() {
+		for _, f := range staged {
+			os.Remove(f.tmp)
+		}
+	}
 	for _, name := range p.ImageOrder {
-		st := p.Exports[name]
-		a := res.Actions[st]
+		a := res.Actions[p.Exports[name]]
 		out := a.Outputs["wim"]
 		file := name + ".wim"
-		if err := publish(p.opts.Cache, out.Digest, filepath.Join(p.OutDir, file)); err != nil {
+		f, err := stage(ctx, p.opts.Cache, out.Digest, filepath.Join(p.OutDir, file))
+		if err != nil {
+			abort()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			return nil, fmt.Errorf("publishing %s: %w", file, err)
+		}
+		if f.tmp != "" {
+			staged = append(staged, f)
 		}
 		idx, _ := strconv.Atoi(a.Meta["image_index"])
 		man.Artifacts = append(man.Artifacts, Artifact{
@@ -74,6 +98,13 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 			ImageIndex: idx, ImageName: a.Meta["name"], Arch: a.Meta["arch"], WinPEVersion: a.Meta["version"],
 			Compression: a.Meta["compression"],
 		})
+	}
+	for i, f := range staged {
+		if err := replaceFile(f.tmp, f.dst); err != nil {
+			staged = staged[i:]
+			abort()
+			return nil, fmt.Errorf("publishing %s: %w", filepath.Base(f.dst), err)
+		}
 	}
 	sort.Slice(man.Artifacts, func(i, j int) bool { return man.Artifacts[i].Name < man.Artifacts[j].Name })
 	removeStale(p.OutDir, man)
@@ -85,6 +116,21 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 		return nil, err
 	}
 	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, OutDir: p.OutDir}, nil
+}
+
+// removeTemps deletes temp files earlier builds left in the output
+// directory when they were killed. Every build stages its files under the
+// directory's lock, so while it is held any temp file there is a leftover.
+func removeTemps(dir string) {
+	for _, pat := range []string{".*.wim.tmp-*", ".artifacts.json.*.tmp"} {
+		if m, err := filepath.Glob(filepath.Join(dir, pat)); err == nil {
+			for _, f := range m {
+				if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+					os.Remove(f)
+				}
+			}
+		}
+	}
 }
 
 // removeStale keeps the output directory equal to what artifacts.json
@@ -134,45 +180,43 @@ var linkFile = os.Link
 // publishSeq numbers this process's publish temp files.
 var publishSeq atomic.Int64
 
-// publish puts the cache blob d at dst. When dst already holds that blob
-// (the same file, hard-linked earlier, or a copy made earlier: same size and
-// modification time — the cache never changes a blob's time, and an edit of
-// the copy changes the copy's) nothing is done; otherwise a hard link to the
-// cache file is made (free, and the cache file is read-only), or a copy where
-// links are impossible (another volume). Either way through a temp name and
-// rename.
-func publish(c *cache.Cache, d cache.Digest, dst string) error {
+// stagedFile is an output staged under a temp name, to be renamed to dst.
+type stagedFile struct{ tmp, dst string }
+
+// stage prepares the cache blob d to become dst. When dst already holds
+// that blob (the same file, hard-linked earlier, or a copy made earlier:
+// same size and modification time — the cache never changes a blob's time,
+// and an edit of the copy changes the copy's) there is nothing to do (tmp
+// is ""); otherwise tmp is a hard link to the cache file (free, and the
+// cache file is read-only), or a read-only copy where links are impossible
+// (another volume), which stops when ctx is canceled.
+func stage(ctx context.Context, c *cache.Cache, d cache.Digest, dst string) (stagedFile, error) {
 	src, err := c.BlobPath(d)
 	if err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	si, err := os.Stat(src)
 	if err != nil {
-		return err
+		return stagedFile{}, err
 	}
 	if di, err := os.Stat(dst); err == nil && (os.SameFile(si, di) ||
 		di.Mode().IsRegular() && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime())) {
-		return nil
+		return stagedFile{}, nil
 	}
-	// A name of this process's own: two builds publishing the same file
-	// must not take each other's temp file.
+	// A name of this process's own.
 	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.tmp-%s-%d-%d", filepath.Base(dst), d.Short(), os.Getpid(), publishSeq.Add(1)))
 	os.Remove(tmp)
 	if err := linkFile(src, tmp); err != nil {
-		err := copyFile(src, tmp)
+		err := copyFile(ctx, src, tmp)
 		if err == nil {
 			err = os.Chtimes(tmp, si.ModTime(), si.ModTime())
 		}
 		if err != nil {
 			os.Remove(tmp)
-			return err
+			return stagedFile{}, err
 		}
 	}
-	if err := replaceFile(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return stagedFile{tmp: tmp, dst: dst}, nil
 }
 
 // renameFile is cache.Rename (a variable so tests can give it Windows'
@@ -206,19 +250,31 @@ func replaceFile(tmp, dst string) error {
 	return renameFile(tmp, dst)
 }
 
-func copyFile(src, dst string) error {
+// copyFile copies src to a new read-only file dst, synced, in pieces so
+// that a cancel stops it.
+func copyFile(ctx context.Context, src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o444)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	for {
+		if err := ctx.Err(); err != nil {
+			out.Close()
+			return err
+		}
+		n, err := io.CopyN(out, in, 64<<20)
+		if err == io.EOF || err == nil && n < 64<<20 {
+			break
+		}
+		if err != nil {
+			out.Close()
+			return err
+		}
 	}
 	if err := out.Sync(); err != nil {
 		out.Close()

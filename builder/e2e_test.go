@@ -568,7 +568,7 @@ func TestRepublishOverReadOnlyOutput(t *testing.T) {
 			t.Fatalf("boot.wim is %s, artifacts.json says %s", got, a.SHA256)
 		}
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "out", ".*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, "out", ".*.tmp*")); len(left) != 0 {
 		t.Fatalf("temp files left in out/: %v", left)
 	}
 }
@@ -740,7 +740,9 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 	var names []string
 	des, _ := os.ReadDir(out)
 	for _, de := range des {
-		names = append(names, de.Name())
+		if de.Name() != lockName {
+			names = append(names, de.Name())
+		}
 	}
 	if strings.Join(names, " ") != "artifacts.json capture.wim notes.wim" {
 		t.Fatalf("out/ after --target image.capture: %v", names)
@@ -751,7 +753,9 @@ func TestStaleOutputsAreRemoved(t *testing.T) {
 	names = nil
 	des, _ = os.ReadDir(out)
 	for _, de := range des {
-		names = append(names, de.Name())
+		if de.Name() != lockName {
+			names = append(names, de.Name())
+		}
 	}
 	if strings.Join(names, " ") != "artifacts.json boot.wim cap2.wim discover.wim notes.wim" {
 		t.Fatalf("out/ after renaming capture to cap2: %v", names)
@@ -925,5 +929,101 @@ func TestOutputsNeverOverwriteInputs(t *testing.T) {
 	}
 	if sha256File(t, filepath.Join(dir, "media", "boot.wim")) != before {
 		t.Fatal("the base image changed")
+	}
+}
+
+// TestConcurrentBuildsOfOneOutputDirectory: builds of different targets or
+// variables sharing an output directory each publish and write their
+// manifest under its lock, so whichever finishes last leaves out/ exactly
+// as its artifacts.json says (the two used to interleave: a manifest
+// listing a file the other build had just removed, or another build's
+// bytes); a killed build's temp file is cleared by the next.
+func TestConcurrentBuildsOfOneOutputDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many builds (runs in the full suite)")
+	}
+	linkFile = func(src, dst string) error {
+		err := os.Link(src, dst)
+		time.Sleep(10 * time.Millisecond) // widen the publishing window
+		return err
+	}
+	defer func() { linkFile = os.Link }()
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	r := loadE2E(t, dir)
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	os.WriteFile(filepath.Join(out, ".boot.wim.tmp-0123456789ab-1-1"), []byte("left by a killed build"), 0o644)
+	for round := 0; round < 4; round++ {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, target := range []string{"image.boot", "image.capture"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, diags := NewPlan(r, Options{Cache: c, Targets: []string{target}})
+				if diags.HasErrors() {
+					errs[i] = diags
+					return
+				}
+				_, errs[i] = p.Build(context.Background())
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, build %d: %v", round, i, err)
+			}
+		}
+		var man Manifest
+		b, _ := os.ReadFile(filepath.Join(out, "artifacts.json"))
+		if err := json.Unmarshal(b, &man); err != nil || len(man.Artifacts) != 1 {
+			t.Fatalf("round %d: artifacts.json %s (%v)", round, b, err)
+		}
+		a := man.Artifacts[0]
+		if got := sha256File(t, filepath.Join(out, a.Path)); got != a.SHA256 {
+			t.Fatalf("round %d: %s is %s, artifacts.json says %s", round, a.Path, got, a.SHA256)
+		}
+		des, _ := os.ReadDir(out)
+		for _, de := range des {
+			if n := de.Name(); n != lockName && n != "artifacts.json" && n != a.Path {
+				t.Fatalf("round %d: out/ holds %s, which artifacts.json does not list", round, n)
+			}
+		}
+	}
+}
+
+// TestCancelWhilePublishing: Ctrl-C while outputs are being copied into
+// place (no hard links) stops the build as interrupted and keeps the
+// previous outputs and manifest; it used to finish and report success.
+func TestCancelWhilePublishing(t *testing.T) {
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out")
+	before, _ := os.ReadFile(filepath.Join(out, "artifacts.json"))
+	editRecipe(t, dir, `description = "`, `description = "Canceled: `)
+	ctx, cancel := context.WithCancel(context.Background())
+	linkFile = func(string, string) error { cancel(); return errors.New("cross-device link") }
+	defer func() { linkFile = os.Link }()
+	p, diags := NewPlan(loadE2E(t, dir), Options{Cache: c})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if _, err := p.Build(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "artifacts.json")); !bytes.Equal(after, before) {
+		t.Fatal("artifacts.json changed")
+	}
+	var man Manifest
+	json.Unmarshal(before, &man)
+	for _, a := range man.Artifacts {
+		if got := sha256File(t, filepath.Join(out, a.Path)); got != a.SHA256 {
+			t.Errorf("%s changed", a.Path)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, ".*.tmp*")); len(left) != 0 {
+		t.Fatalf("temp files left: %v", left)
 	}
 }

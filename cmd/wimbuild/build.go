@@ -129,9 +129,11 @@ func runBuild(c *cli.Context) error {
 	defer stop()
 	start := time.Now()
 	res, err := p.Build(ctx)
+	interrupted := ctx.Err() != nil
+	stop() // from here (summary, cache trim) Ctrl-C ends the process as usual
 	ev.finish()
 	if err != nil {
-		if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		if errors.Is(err, context.Canceled) || interrupted {
 			return &exitError{code: exitInterrupted, err: errors.New("build interrupted; outputs and cache are unchanged")}
 		}
 		return err
