@@ -153,6 +153,11 @@ type TreeEntry struct {
 // and a Merkle digest over relative paths, kinds and content digests — not
 // over times, owners or the root's own path.
 func (m *digestMemo) TreeDigest(root string) ([]TreeEntry, cache.Digest, error) {
+	// The root itself may be a symbolic link (the recipe checks where it
+	// leads); links inside the tree are reported, not followed.
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
 	fi, err := os.Lstat(root)
 	if err != nil {
 		return nil, "", err

@@ -91,3 +91,23 @@ func TestDigestMemoRacyFile(t *testing.T) {
 		t.Fatalf("racy rewrite answered from the memo: %s %v", d, err)
 	}
 }
+
+// TestTreeDigestFollowsALinkedRoot: a files source that is a symbolic link
+// to a directory is that directory (it failed with "not a regular file").
+func TestTreeDigestFollowsALinkedRoot(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "real", "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "real", "sub", "a.txt"), []byte("a"), 0o644)
+	if err := os.Symlink("real", filepath.Join(dir, "ov")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	m := openDigestMemo(t.TempDir())
+	want, wd, err := m.TreeDigest(filepath.Join(dir, "real"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gd, err := m.TreeDigest(filepath.Join(dir, "ov"))
+	if err != nil || gd != wd || len(got) != len(want) {
+		t.Fatalf("linked root: %v %s %v, want %d entries %s", got, gd, err, len(want), wd)
+	}
+}
