@@ -195,7 +195,7 @@ func (m *digestMemo) TreeDigest(root string) ([]TreeEntry, cache.Digest, error) 
 				}
 				e.Digest, e.Size = d, n
 			default:
-				return fmt.Errorf("%s: unsupported file type %v (only files, directories and symlinks can be added)", p, de.Type())
+				return fmt.Errorf("%s: unsupported file type %v (files blocks add regular files and directories)", p, de.Type())
 			}
 			entries = append(entries, e)
 			return nil
