@@ -76,6 +76,11 @@ func Open(dir string) (*Cache, error) {
 	}
 	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("cache: %s is not a directory", abs)
+	} else if err != nil {
+		if lst, lerr := os.Lstat(abs); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(abs)
+			return nil, fmt.Errorf("cache: %s is a symbolic link to %s, which does not exist", abs, target)
+		}
 	}
 	return &Cache{dir: abs, now: time.Now}, nil
 }
