@@ -99,6 +99,10 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 			Compression: a.Meta["compression"],
 		})
 	}
+	if err := ctx.Err(); err != nil {
+		abort() // canceled while staging: keep the previous outputs
+		return nil, err
+	}
 	for i, f := range staged {
 		if err := replaceFile(f.tmp, f.dst); err != nil {
 			staged = staged[i:]
@@ -184,12 +188,13 @@ var publishSeq atomic.Int64
 type stagedFile struct{ tmp, dst string }
 
 // stage prepares the cache blob d to become dst. When dst already holds
-// that blob (the same file, hard-linked earlier, or a copy made earlier:
-// same size and modification time — the cache never changes a blob's time,
-// and an edit of the copy changes the copy's) there is nothing to do (tmp
-// is ""); otherwise tmp is a hard link to the cache file (free, and the
-// cache file is read-only), or a read-only copy where links are impossible
-// (another volume), which stops when ctx is canceled.
+// that blob there is nothing to do (tmp is ""): it is the same file,
+// hard-linked earlier, or — where links are impossible (another volume) —
+// a copy made earlier with the blob's size and modification time (the
+// cache never changes a blob's time, and an edit of the copy changes the
+// copy's). Otherwise tmp is a hard link to the cache file (free, and the
+// cache file is read-only), or a read-only copy, which stops when ctx is
+// canceled.
 func stage(ctx context.Context, c *cache.Cache, d cache.Digest, dst string) (stagedFile, error) {
 	src, err := c.BlobPath(d)
 	if err != nil {
@@ -199,14 +204,19 @@ func stage(ctx context.Context, c *cache.Cache, d cache.Digest, dst string) (sta
 	if err != nil {
 		return stagedFile{}, err
 	}
-	if di, err := os.Stat(dst); err == nil && (os.SameFile(si, di) ||
-		di.Mode().IsRegular() && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime())) {
+	di, derr := os.Stat(dst)
+	if derr == nil && os.SameFile(si, di) {
 		return stagedFile{}, nil
 	}
 	// A name of this process's own.
 	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.tmp-%s-%d-%d", filepath.Base(dst), d.Short(), os.Getpid(), publishSeq.Add(1)))
 	os.Remove(tmp)
 	if err := linkFile(src, tmp); err != nil {
+		// No links (another volume): a copy made earlier is trusted while
+		// its size and time are the blob's.
+		if derr == nil && di.Mode().IsRegular() && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime()) {
+			return stagedFile{}, nil
+		}
 		err := copyFile(ctx, src, tmp)
 		if err == nil {
 			err = os.Chtimes(tmp, si.ModTime(), si.ModTime())
@@ -262,13 +272,14 @@ func copyFile(ctx context.Context, src, dst string) error {
 	if err != nil {
 		return err
 	}
+	const piece = 4 << 20
 	for {
 		if err := ctx.Err(); err != nil {
 			out.Close()
 			return err
 		}
-		n, err := io.CopyN(out, in, 64<<20)
-		if err == io.EOF || err == nil && n < 64<<20 {
+		n, err := io.CopyN(out, in, piece)
+		if err == io.EOF || err == nil && n < piece {
 			break
 		}
 		if err != nil {
@@ -280,7 +291,10 @@ func copyFile(ctx context.Context, src, dst string) error {
 		out.Close()
 		return err
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 func writeFileAtomic(dst string, data []byte) error {

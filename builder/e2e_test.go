@@ -1027,3 +1027,26 @@ func TestCancelWhilePublishing(t *testing.T) {
 		t.Fatalf("temp files left: %v", left)
 	}
 }
+
+// TestDamagedCopyInOutIsRelinked: where outputs can be hard links, an
+// output that is some other file — even one with the blob's size and time
+// (a damaged copy put back with its time restored) — is replaced by the
+// link; only when links are impossible is a same-size, same-time copy
+// trusted.
+func TestDamagedCopyInOutIsRelinked(t *testing.T) {
+	dir := e2eDir(t)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	want := sha256File(t, out)
+	fi, _ := os.Stat(out)
+	b, _ := os.ReadFile(out)
+	b[7000] ^= 0xff
+	os.Remove(out)
+	os.WriteFile(out, b, 0o444)
+	os.Chtimes(out, fi.ModTime(), fi.ModTime())
+	build(t, dir, c, nil)
+	if got := sha256File(t, out); got != want {
+		t.Fatalf("boot.wim %s, want %s", got, want)
+	}
+}

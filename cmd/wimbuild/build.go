@@ -108,14 +108,22 @@ func runBuild(c *cli.Context) error {
 		// before they are published) go to a scratch cache that is
 		// removed afterwards, beside the real one so outputs can still be
 		// hard links; a killed build's scratch is cleared by cache prune.
-		scratch := filepath.Join(cc.Dir(), "tmp")
-		if err := os.MkdirAll(scratch, 0o755); err != nil {
-			return err
+		parent := filepath.Join(cc.Dir(), "tmp")
+		made := os.MkdirAll(parent, 0o755) == nil
+		scratch, err := os.MkdirTemp(parent, "no-cache-")
+		if err != nil {
+			// A read-only cache (e.g. shared by CI): the system's temp
+			// directory will do (outputs are then copies).
+			if scratch, err = os.MkdirTemp("", "wimbuild-no-cache-"); err != nil {
+				return err
+			}
 		}
-		if scratch, err = os.MkdirTemp(scratch, "no-cache-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(scratch)
+		defer func() {
+			os.RemoveAll(scratch)
+			if made {
+				os.Remove(parent) // only if empty: nothing else was stored
+			}
+		}()
 		if cc, err = cache.Open(scratch); err != nil {
 			return err
 		}
@@ -134,7 +142,7 @@ func runBuild(c *cli.Context) error {
 	ev.finish()
 	if err != nil {
 		if errors.Is(err, context.Canceled) || interrupted {
-			return &exitError{code: exitInterrupted, err: errors.New("build interrupted; outputs and cache are unchanged")}
+			return &exitError{code: exitInterrupted, err: errors.New("build interrupted; the outputs are unchanged (steps that finished stay cached)")}
 		}
 		return err
 	}
