@@ -316,6 +316,42 @@ func Check(r *dsl.Recipe) hcl.Diagnostics {
 	return diags
 }
 
+// CheckFiles reports what the builder refuses in the host files a recipe
+// adds, without reading their contents: names in files sources that a
+// Windows image cannot hold, case-twins and symbolic links (validate
+// --check-files; planning reports the same).
+func CheckFiles(r *dsl.Recipe) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, img := range r.Images {
+		for _, st := range img.Steps {
+			fs, ok := st.(*dsl.FilesStep)
+			if !ok {
+				continue
+			}
+			root := fs.Source.Abs
+			if real, err := filepath.EvalSymlinks(root); err == nil {
+				root = real
+			}
+			if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+				continue
+			}
+			var names treeNames
+			filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
+				if err != nil || p == root {
+					return nil
+				}
+				rel, _ := filepath.Rel(root, p)
+				if d := names.check(fs.Source.Range, filepath.ToSlash(rel), p, de.Type()&os.ModeSymlink != 0); d != nil {
+					diags = append(diags, d)
+					return filepath.SkipAll
+				}
+				return nil
+			})
+		}
+	}
+	return diags
+}
+
 // unbuiltOutputs warns about the recipe's PXE bundles and media.
 func unbuiltOutputs(r *dsl.Recipe) hcl.Diagnostics {
 	var diags hcl.Diagnostics

@@ -42,6 +42,40 @@ func (s *stepReporter) Advance(n int64) {
 }
 func (s *stepReporter) End() {}
 
+// treeNames checks the names of a files source's entries, one by one.
+type treeNames struct {
+	seen map[string]string // upper-cased relative path -> host path
+}
+
+// check reports what keeps entry rel (host path abs) out of an image: a
+// symbolic link, a name Windows cannot hold, or a name that differs only
+// in case from an earlier entry's.
+func (n *treeNames) check(r hcl.Range, rel, abs string, link bool) *hcl.Diagnostic {
+	if link {
+		return diag(r, "Symbolic link in files source",
+			fmt.Sprintf("%s is a symbolic link. Files blocks copy regular files and directories; replace the link with the file it points to.", abs))
+	}
+	for _, c := range strings.Split(rel, "/") {
+		if err := windowsName(c); err != nil {
+			return diag(r, "File name not allowed in a Windows image",
+				fmt.Sprintf("%s: %v. Rename it on the host (a '\\' in a host name would become a directory in the image).", abs, err))
+		}
+	}
+	// Windows names ignore case: two host files differing only in case
+	// would be one file in the image, the second silently replacing the
+	// first.
+	if n.seen == nil {
+		n.seen = map[string]string{}
+	}
+	k := strings.ToUpper(rel)
+	if other, dup := n.seen[k]; dup {
+		return diag(r, "Two files with one Windows name",
+			fmt.Sprintf("%s and %s differ only in case; in a Windows image they are the same file. Keep one.", other, abs))
+	}
+	n.seen[k] = abs
+	return nil
+}
+
 // plural spells n things: "1 change", "2 changes".
 func plural(n int, thing string) string {
 	if n == 1 {
@@ -361,27 +395,11 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 		return nil, append(diags, diag(s.Source.Range, "Cannot read the files", err.Error()))
 	}
 	isDir := fi.IsDir()
-	seen := map[string]string{} // upper-cased relative path -> host path
+	var names treeNames
 	for _, e := range entries {
-		if e.Link != "" {
-			return nil, append(diags, diag(s.Source.Range, "Symbolic link in files source",
-				fmt.Sprintf("%s is a symbolic link. Files blocks copy regular files and directories; replace the link with the file it points to.", e.Abs)))
+		if d := names.check(s.Source.Range, e.Rel, e.Abs, e.Link != ""); d != nil {
+			return nil, append(diags, d)
 		}
-		for _, c := range strings.Split(e.Rel, "/") {
-			if err := windowsName(c); err != nil {
-				return nil, append(diags, diag(s.Source.Range, "File name not allowed in a Windows image",
-					fmt.Sprintf("%s: %v. Rename it on the host (a '\\' in a host name would become a directory in the image).", e.Abs, err)))
-			}
-		}
-		// Windows names ignore case: two host files differing only in
-		// case would be one file in the image, the second silently
-		// replacing the first.
-		k := strings.ToUpper(e.Rel)
-		if other, dup := seen[k]; dup {
-			return nil, append(diags, diag(s.Source.Range, "Two files with one Windows name",
-				fmt.Sprintf("%s and %s differ only in case; in a Windows image they are the same file. Keep one.", other, e.Abs)))
-		}
-		seen[k] = e.Abs
 	}
 	toDir := strings.HasSuffix(s.Destination.Value, "/")
 	key := cache.NewKey("files", verFiles).String("dest", dest).Bool("to_dir", toDir).Input("tree", tree).Int("time", int64(ft))

@@ -235,3 +235,32 @@ func TestRecipeCommandsHaveExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateCheckFilesChecksOverlayNames: with --check-files, validate
+// reports overlay names the build would refuse (a ':' here).
+func TestValidateCheckFilesChecksOverlayNames(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "overlay"), 0o755)
+	os.WriteFile(filepath.Join(dir, "overlay", "a:b.txt"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.wb.hcl"), []byte(`wimbuild {
+  source_date_epoch = 1735689600
+}
+source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  files {
+    source      = "overlay/"
+    destination = "/"
+  }
+}
+`), 0o644)
+	if code, _, errs := runCLI(t, "validate", dir); code != 0 {
+		t.Fatalf("without --check-files: exit %d %s", code, errs)
+	}
+	code, _, errs := runCLI(t, "validate", "--check-files", dir)
+	if code != exitFailure || !strings.Contains(errs, "File name not allowed in a Windows image") {
+		t.Fatalf("--check-files: exit %d\n%s", code, errs)
+	}
+}

@@ -26,7 +26,7 @@ func init() {
 			"   wimbuild validate --json recipes/boot > diagnostics.json",
 		Flags: append(recipeFlags(),
 			&cli.BoolFlag{Name: "json", Usage: "print diagnostics as JSON on stdout"},
-			&cli.BoolFlag{Name: "check-files", Usage: "also report host files (WIMs, cabs, overlays) that do not exist"},
+			&cli.BoolFlag{Name: "check-files", Usage: "also report host files (WIMs, cabs, overlays) that do not exist, and overlay file names a Windows image cannot hold"},
 		),
 		Action: runValidate,
 	})
@@ -112,6 +112,9 @@ func runValidate(c *cli.Context) error {
 		// What the builder of this release refuses or leaves out, so
 		// that "valid" means "builds".
 		diags = append(diags, builder.Check(r)...)
+		if opts.CheckFiles {
+			diags = append(diags, builder.CheckFiles(r)...)
+		}
 	}
 	if c.Bool("json") {
 		jd, e, w := toJSONDiags(files, diags)
