@@ -506,22 +506,7 @@ func TestConcurrentBuildsOfTheSameRecipe(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags.Error())
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				p, diags := NewPlan(r, Options{Cache: c, Jobs: 2})
-				if diags.HasErrors() {
-					errs[i] = diags
-					return
-				}
-				_, errs[i] = p.Build(context.Background())
-			}()
-		}
-		wg.Wait()
-		for i, err := range errs {
+		for i, err := range buildConcurrently(r, Options{Cache: c, Jobs: 2}, Options{Cache: c, Jobs: 2}) {
 			if err != nil {
 				t.Fatalf("round %d, build %d: %v", round, i, err)
 			}
@@ -955,22 +940,7 @@ func TestConcurrentBuildsOfOneOutputDirectory(t *testing.T) {
 	os.MkdirAll(out, 0o755)
 	os.WriteFile(filepath.Join(out, ".boot.wim.tmp-0123456789ab-1-1"), []byte("left by a killed build"), 0o644)
 	for round := 0; round < 4; round++ {
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i, target := range []string{"image.boot", "image.capture"} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				p, diags := NewPlan(r, Options{Cache: c, Targets: []string{target}})
-				if diags.HasErrors() {
-					errs[i] = diags
-					return
-				}
-				_, errs[i] = p.Build(context.Background())
-			}()
-		}
-		wg.Wait()
-		for i, err := range errs {
+		for i, err := range buildConcurrently(r, Options{Cache: c, Targets: []string{"image.boot"}}, Options{Cache: c, Targets: []string{"image.capture"}}) {
 			if err != nil {
 				t.Fatalf("round %d, build %d: %v", round, i, err)
 			}
@@ -1049,4 +1019,25 @@ func TestDamagedCopyInOutIsRelinked(t *testing.T) {
 	if got := sha256File(t, out); got != want {
 		t.Fatalf("boot.wim %s, want %s", got, want)
 	}
+}
+
+// buildConcurrently plans and builds r once per options, all at the same
+// time, and returns each build's error.
+func buildConcurrently(r *dsl.Recipe, opts ...Options) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(opts))
+	for i, o := range opts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, diags := NewPlan(r, o)
+			if diags.HasErrors() {
+				errs[i] = diags
+				return
+			}
+			_, errs[i] = p.Build(context.Background())
+		}()
+	}
+	wg.Wait()
+	return errs
 }
