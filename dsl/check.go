@@ -170,7 +170,10 @@ func loadSources(root string, srcs, varFiles []sourceFile, opts LoadOptions) (*R
 	}
 	l.deps()
 	if !l.diags.HasErrors() {
-		r.Digest = digest(r)
+		// Sensitive values are masked first: the digest is shown and
+		// uploaded (artifacts.json), and a hash over a secret would let
+		// anyone test guesses of it. Cache keys use the real values.
+		r.Digest = digest(Redact(r))
 	}
 	l.maskSecrets()
 	r.mask = l.masker()

@@ -44,6 +44,8 @@ type Recipe struct {
 	// paths are encoded relative to Root, so a recipe checked out in two
 	// different directories has the same digest; comments, formatting,
 	// variable plumbing and descriptions of variables do not change it.
+	// Sensitive values enter it masked (it is shown and uploaded; a hash
+	// over a secret would let anyone test guesses of it).
 	Digest string `json:"-"`
 
 	// mask replaces sensitive values in messages (Mask); nil when none.
