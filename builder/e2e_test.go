@@ -616,7 +616,7 @@ func TestOverlayNamesAreWindowsNames(t *testing.T) {
 		}
 	}
 	// Ordinary names, including ones that merely look odd, are fine.
-	for _, n := range []string{"CONFIG.SYS", "COM10", "LPT0.log", ".hidden", "a b.txt", "ü.txt"} {
+	for _, n := range []string{"CONFIG.SYS", "COM10", "LPT10.log", ".hidden", "a b.txt", "ü.txt"} {
 		if err := windowsName(n); err != nil {
 			t.Errorf("windowsName(%q) = %v", n, err)
 		}

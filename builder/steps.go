@@ -85,29 +85,13 @@ func plural(n int, thing string) string {
 }
 
 // windowsName checks one file name for a Windows image: what WIM names
-// cannot hold, and what Windows cannot use — reserved characters (':' would
-// name an alternate stream), control characters, a trailing dot or space
-// (Windows strips them, so the file could not be opened by its name), and
-// device names (CON, NUL, COM1, …, with or without an extension).
+// cannot hold, and what Windows cannot use (wim.WindowsNameProblem).
 func windowsName(c string) error {
 	if err := wim.ValidateName(c); err != nil {
 		return err
 	}
-	if i := strings.IndexFunc(c, func(r rune) bool { return r < 0x20 || strings.ContainsRune(`:*?"<>|`, r) }); i >= 0 {
-		return fmt.Errorf("name %q contains %q, which Windows file names cannot hold", c, c[i:i+1])
-	}
-	if strings.HasSuffix(c, ".") || strings.HasSuffix(c, " ") {
-		return fmt.Errorf("name %q ends with a dot or a space, which Windows strips", c)
-	}
-	stem := strings.ToUpper(c)
-	if i := strings.IndexByte(stem, '.'); i >= 0 {
-		stem = stem[:i]
-	}
-	stem = strings.TrimRight(stem, " ")
-	switch {
-	case stem == "CON" || stem == "PRN" || stem == "AUX" || stem == "NUL",
-		len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) && stem[3] >= '1' && stem[3] <= '9':
-		return fmt.Errorf("name %q is a Windows device name", c)
+	if why := wim.WindowsNameProblem(c); why != "" {
+		return fmt.Errorf("name %q %s", c, why)
 	}
 	return nil
 }
