@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -365,7 +364,7 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 		return nil, append(diags, diag(s.Destination.Range, "Invalid destination", err.Error()))
 	}
 	for _, o := range []struct{ what, dir string }{{"output directory", p.OutDir}, {"build cache", p.opts.Cache.Dir()}} {
-		if within(s.Source.Abs, o.dir) {
+		if dsl.Within(s.Source.Abs, o.dir) {
 			return nil, append(diags, diag(s.Source.Range, "Files source contains the "+o.what,
 				fmt.Sprintf("%s contains the %s %s, so every build would copy the previous build's files into the image (and never be cached). Give the overlay its own directory (e.g. overlay/), or move the %s outside it.", s.Source.Rel, o.what, o.dir, o.what)))
 		}
@@ -435,12 +434,6 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 			}
 			return nil
 		}), diags
-}
-
-// within reports whether path p is dir or inside it.
-func within(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // digestMismatch reports whether the content just stored under SHA-1 h is

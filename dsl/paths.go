@@ -65,15 +65,15 @@ func (pc *pathChecker) inside(p string, real bool) bool {
 			}
 			d = r
 		}
-		if within(d, p) {
+		if Within(d, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// within reports whether p is dir or below it (both clean and absolute).
-func within(dir, p string) bool {
+// Within reports whether p is dir or below it (both clean and absolute).
+func Within(dir, p string) bool {
 	if p == dir {
 		return true
 	}
