@@ -136,7 +136,10 @@ func newPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 		p.OutDir = filepath.Join(r.Root, "out")
 	}
 	var diags hcl.Diagnostics
-	diags = append(diags, p.checkOutputs()...)
+	if d := p.checkOutputs(); d.HasErrors() {
+		// Planning on would read (and hash) what the build writes.
+		return nil, append(diags, d...)
+	}
 	if len(o.Targets) == 0 {
 		diags = append(diags, unbuiltOutputs(r)...)
 	}
@@ -241,10 +244,12 @@ func newPlan(r *dsl.Recipe, o Options) (*Plan, hcl.Diagnostics) {
 	return p, diags
 }
 
-// checkOutputs refuses output paths that would overwrite what the build
-// reads: an output directory that is the recipe directory (as output { dir }
-// is refused; --out could name it), and an output file — <image>.wim or
-// artifacts.json — that is a base image or a file the recipe adds.
+// checkOutputs refuses what the build writes where it reads: an output
+// directory that is the recipe directory (as output { dir } is refused;
+// --out could name it), an output file — <image>.wim or artifacts.json —
+// that is a base image or a file the recipe adds, and a files source that
+// holds the output directory or the cache (every build would copy the
+// previous build's files into the image, and never be cached).
 func (p *Plan) checkOutputs() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if samePath(p.OutDir, p.Recipe.Root) {
@@ -278,6 +283,12 @@ func (p *Plan) checkOutputs() hcl.Diagnostics {
 				}
 			case *dsl.FilesStep:
 				input(st.Source.Abs, st.Source.Range, "file")
+				for _, o := range []struct{ what, dir string }{{"output directory", p.OutDir}, {"build cache", p.opts.Cache.Dir()}} {
+					if dsl.Within(st.Source.Abs, o.dir) {
+						diags = append(diags, diag(st.Source.Range, "Files source contains the "+o.what,
+							fmt.Sprintf("%s contains the %s %s, so every build would copy the previous build's files into the image (and never be cached). Give the overlay its own directory (e.g. overlay/), or move the %s outside it.", st.Source.Rel, o.what, o.dir, o.what)))
+					}
+				}
 			}
 		}
 	}

@@ -363,12 +363,6 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 	if err != nil {
 		return nil, append(diags, diag(s.Destination.Range, "Invalid destination", err.Error()))
 	}
-	for _, o := range []struct{ what, dir string }{{"output directory", p.OutDir}, {"build cache", p.opts.Cache.Dir()}} {
-		if dsl.Within(s.Source.Abs, o.dir) {
-			return nil, append(diags, diag(s.Source.Range, "Files source contains the "+o.what,
-				fmt.Sprintf("%s contains the %s %s, so every build would copy the previous build's files into the image (and never be cached). Give the overlay its own directory (e.g. overlay/), or move the %s outside it.", s.Source.Rel, o.what, o.dir, o.what)))
-		}
-	}
 	entries, tree, err := p.memo.TreeDigest(s.Source.Abs)
 	if err != nil {
 		return nil, append(diags, diag(s.Source.Range, "Cannot read the files", err.Error()))
