@@ -152,7 +152,7 @@ func runBuild(c *cli.Context) error {
 	}
 	fmt.Fprintf(w, "built %d steps, %d cached, in %.2fs -> %s\n", res.Executed, res.Cached, time.Since(start).Seconds(), res.OutDir)
 	if res.Executed > 0 && !c.Bool("no-cache") && cacheMax > 0 {
-		trimCache(c, cacheMax, start)
+		trimCache(c, cc, cacheMax, start) // cc is the real cache: no --no-cache here
 	}
 	return nil
 }
@@ -168,11 +168,7 @@ const defaultCacheMax = "10G"
 // used, and anything used in the last ten minutes (a concurrent build may
 // still need it), is never removed. A failure only warns: the build's
 // outputs are already in place.
-func trimCache(c *cli.Context, max int64, start time.Time) {
-	cc, err := openCache(c)
-	if err != nil {
-		return
-	}
+func trimCache(c *cli.Context, cc *cache.Cache, max int64, start time.Time) {
 	n, err := cc.Bytes()
 	if err != nil || n <= max {
 		return
