@@ -51,7 +51,10 @@ func cacheCommand() *cli.Command {
 				Name:      "ls",
 				Usage:     "list cache entries (step results first, newest first)",
 				ArgsUsage: " ",
-				Flags:     []cli.Flag{cacheDirFlag, &cli.BoolFlag{Name: "blobs", Usage: "also list content blobs"}},
+				Description: "Examples:\n" +
+					"   wimbuild cache ls\n" +
+					"   wimbuild cache ls --blobs --cache-dir /var/cache/wimbuild",
+				Flags: []cli.Flag{cacheDirFlag, &cli.BoolFlag{Name: "blobs", Usage: "also list content blobs"}},
 				Action: func(c *cli.Context) error {
 					cc, err := openCache(c)
 					if err != nil {
@@ -124,7 +127,10 @@ func cacheCommand() *cli.Command {
 				Name:      "du",
 				Usage:     "show how much disk space the cache uses",
 				ArgsUsage: " ",
-				Flags:     []cli.Flag{cacheDirFlag},
+				Description: "Examples:\n" +
+					"   wimbuild cache du\n" +
+					"   WIMBUILD_CACHE_DIR=/var/cache/wimbuild wimbuild cache du",
+				Flags: []cli.Flag{cacheDirFlag},
 				Action: func(c *cli.Context) error {
 					cc, err := openCache(c)
 					if err != nil {

@@ -18,7 +18,10 @@ func init() {
 		ArgsUsage: "[PATH]",
 		Description: "Loads the recipe at PATH (default \".\") and prints what it declares after evaluation: variables\n" +
 			"with their final values and where they came from (sensitive values masked), locals, sources, images\n" +
-			"with their ordered steps, PXE bundles, media, the output settings and the dependency edges.",
+			"with their ordered steps, PXE bundles, media, the output settings and the dependency edges.\n\n" +
+			"Examples:\n" +
+			"   wimbuild inspect examples/quickstart\n" +
+			"   wimbuild inspect --json --var arch=arm64 . > recipe.json",
 		Flags:  append(recipeFlags(), &cli.BoolFlag{Name: "json", Usage: "print machine-readable JSON"}),
 		Action: runInspect,
 	})

@@ -225,10 +225,10 @@ func TestFmtCheckRecursiveSuggestsRecursive(t *testing.T) {
 	}
 }
 
-// TestRecipeCommandsHaveExamples: validate, fmt and init show examples in
-// their help like the other commands.
+// TestRecipeCommandsHaveExamples: validate, fmt, init and inspect show
+// examples in their help like the other commands.
 func TestRecipeCommandsHaveExamples(t *testing.T) {
-	for _, cmd := range []string{"validate", "fmt", "init", "build", "plan"} {
+	for _, cmd := range []string{"validate", "fmt", "init", "build", "plan", "inspect"} {
 		code, out, _ := runCLI(t, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "   wimbuild "+cmd+" ") {
 			t.Errorf("%s --help: exit %d, no examples:\n%s", cmd, code, out)
