@@ -118,40 +118,39 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	if lc == nil {
 		return nil
 	}
-	ini, inf, needSetup, needCap, programs, what, r := lc.ini, lc.inf, lc.needSetup, lc.needCap, lc.programs, lc.what, lc.r
-	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", ini).Bool("need_setup", needSetup).Bool("need_capture", needCap).Int("time", int64(ft))
-	if inf != nil {
-		key.Bytes("wdscapture", inf)
+	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", lc.ini).Bool("need_setup", lc.needSetup).Bool("need_capture", lc.needCap).Int("time", int64(ft))
+	if lc.inf != nil {
+		key.Bytes("wdscapture", lc.inf)
 	}
-	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, what), r, prev, key,
+	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, lc.what), lc.r, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
-			for _, ip := range programs {
+			for _, ip := range lc.programs {
 				if _, err := st.img.Lookup(ip); err != nil {
 					return fmt.Errorf("Winpeshl.ini starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ip)
 				}
 			}
-			if needSetup {
+			if lc.needSetup {
 				if _, err := st.img.Lookup(winpe.SetupExeImagePath); err != nil {
-					return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", what, winpe.SetupExeImagePath)
+					return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", lc.what, winpe.SetupExeImagePath)
 				}
 				if v, ok := imageVersion(st); ok && winpe.BlocksWDSSetup(v) {
 					return fmt.Errorf("the image is Windows PE %s (Windows 11 or later), whose Setup refuses WDS mode; use a boot image from Windows 10 / Server 2022 or earlier for WDS Setup and discover images (capture images and plain PXE boot are unaffected)", v)
 				}
 			}
-			if needCap {
+			if lc.needCap {
 				if _, err := st.img.Lookup(winpe.CaptureExePath); err != nil {
 					return fmt.Errorf("a capture image runs wdscapture.exe, but the image has no %s; add the WinPE-WDS-Tools package to the base image", winpe.CaptureExePath)
 				}
 			}
-			h, n, err := st.putContent(rc.Cache, bytes.NewReader(ini))
+			h, n, err := st.putContent(rc.Cache, bytes.NewReader(lc.ini))
 			if err != nil {
 				return err
 			}
 			if err := putFile(st, winpe.WinpeshlPath, h, n, ft); err != nil {
 				return err
 			}
-			if inf != nil {
-				h, n, err := st.putContent(rc.Cache, bytes.NewReader(inf))
+			if lc.inf != nil {
+				h, n, err := st.putContent(rc.Cache, bytes.NewReader(lc.inf))
 				if err != nil {
 					return err
 				}
