@@ -443,7 +443,7 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 		st.Run = func(ctx contextT, rc *RunContext) (cache.Action, error) {
 			// Generated first: the temp file exists only while bytes
 			// go into it.
-			base, err := sample.Build(sample.Options{Arch: arch})
+			base, err := sample.Build(sample.Options{Arch: arch, Cancel: ctx.Done()})
 			if err != nil {
 				return cache.Action{}, err
 			}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,4 +149,97 @@ func checkOutputs(t *testing.T, out string, ref map[string][]byte) {
 			t.Fatalf("partial or wrong %s under its final name after a kill", de.Name())
 		}
 	}
+}
+
+// TestInterruptedWritesLeaveNothing interrupts commands that write a WIM
+// (sample-base while it generates and while it writes, wim export while it
+// compresses): each exits 130 saying so, and leaves no temporary file and
+// no output behind.
+func TestInterruptedWritesLeaveNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs long writes (runs in the full suite)")
+	}
+	bin := filepath.Join(t.TempDir(), "wimbuild")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	src := filepath.Join(t.TempDir(), "src.wim")
+	if err := sample.WriteFile(src, sample.Options{FillerBytes: 48 << 20}, wim.WriteOptions{Compression: wim.XPRESS}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		when string // interrupt once stderr shows this ("" = after 300 ms)
+	}{
+		{"sample-base generating", []string{"sample-base", "--compress", "lzx"}, ""},
+		{"sample-base writing", []string{"sample-base", "--compress", "lzx"}, "writing WIM ..."},
+		{"wim export writing", []string{"wim", "export", src, "all", "--compress", "lzx"}, "writing WIM ..."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(bin, append(tc.args, filepath.Join(dir, "out.wim"))...)
+			cmd.Env = append(os.Environ(), "CI=true")
+			stderr := &syncBuffer{}
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			deadline := time.Now().Add(300 * time.Millisecond)
+			for tc.when != "" || time.Now().Before(deadline) {
+				if tc.when != "" && strings.Contains(stderr.String(), tc.when) {
+					break
+				}
+				select {
+				case err := <-exited:
+					t.Fatalf("finished before the interrupt (%v); stderr:\n%s", err, stderr.String())
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 30 s after the interrupt; stderr:\n%s", stderr.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Fatalf("exit code %d (%v), want %d; stderr:\n%s", code, err, exitInterrupted, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "interrupted; nothing was written to") {
+				t.Errorf("stderr does not say the write was interrupted:\n%s", stderr.String())
+			}
+			if strings.Contains(stderr.String(), "writing WIM: done") {
+				t.Errorf("progress claims the interrupted write was done:\n%s", stderr.String())
+			}
+			left, _ := os.ReadDir(dir)
+			for _, e := range left {
+				t.Errorf("left behind: %s", e.Name())
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -8,15 +8,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"regexp"
 	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -71,6 +74,23 @@ const (
 	exitUsage       = 2
 	exitInterrupted = 130
 )
+
+// interruptible returns a context that Ctrl-C or SIGTERM cancels, for a
+// command that writes a file through a temporary one: it stops, removes the
+// temporary file and exits 130 instead of dying with the file left behind.
+// After stop, Ctrl-C ends the process as usual again.
+func interruptible(c *cli.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+}
+
+// writeError is the error of a failed write of path: the interrupt exit
+// when ctx was canceled, else err naming path.
+func writeError(ctx context.Context, path string, err error) error {
+	if ctx.Err() != nil {
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted; nothing was written to %s", path)}
+	}
+	return fmt.Errorf("writing %s: %w", path, err)
+}
 
 // usageErrorf reports a command-line usage mistake (exit code 2).
 func usageErrorf(format string, args ...any) error {

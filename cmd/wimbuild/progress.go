@@ -91,8 +91,14 @@ func (r *lineReporter) Advance(n int64) {
 	r.mu.Unlock()
 }
 
+// End reports the task done, or stopped short when less than its known
+// total was reached (a failed or interrupted write).
 func (r *lineReporter) End() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.total >= 0 && r.done < r.total {
+		fmt.Fprintf(r.w, "%s: stopped after %d of %d bytes\n", r.label, r.done, r.total)
+		return
+	}
 	fmt.Fprintf(r.w, "%s: done (%d bytes)\n", r.label, r.done)
 }

@@ -70,10 +70,12 @@ func sampleBaseCommand() *cli.Command {
 			}
 			rep := newReporter(progressMode())
 			out := c.Args().First()
-			err = sample.WriteFile(out, sample.Options{Arch: arch, Version: ver, Time: unix, FillerBytes: filler},
+			ctx, stop := interruptible(c)
+			defer stop()
+			err = sample.WriteFile(out, sample.Options{Arch: arch, Version: ver, Time: unix, FillerBytes: filler, Cancel: ctx.Done()},
 				wim.WriteOptions{Compression: comp, Threads: c.Int("threads"), Progress: rep})
 			if err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
+				return writeError(ctx, out, err)
 			}
 			fmt.Fprintf(c.App.Writer, "wrote %s (%s, %s)\n", out, arch, comp)
 			return nil

@@ -84,3 +84,16 @@ func wimImageIndex(w *wim.WIM, path, arg string) (int, error) {
 func wimArgs(c *cli.Context, min, max int) ([]string, error) {
 	return positionalArgs(c, "wim", min, max)
 }
+
+// writeWIMFile writes images to path through a temporary file renamed into
+// place. Ctrl-C or SIGTERM stops the write: the temporary file is removed,
+// path keeps what it held and the command exits 130.
+func writeWIMFile(c *cli.Context, path string, images []wim.ImageSource, opts wim.WriteOptions) error {
+	ctx, stop := interruptible(c)
+	defer stop()
+	opts.Cancel = ctx.Done()
+	if err := wim.WriteFile(path, images, opts); err != nil {
+		return writeError(ctx, path, err)
+	}
+	return nil
+}

@@ -261,8 +261,8 @@ func wimCapture(c *cli.Context, a []string, appendMode bool) error {
 	if c.Bool("boot") {
 		opts.BootIndex = len(images)
 	}
-	if err := wim.WriteFile(out, images, opts); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
+	if err := writeWIMFile(c, out, images, opts); err != nil {
+		return err
 	}
 	fmt.Fprintf(c.App.ErrWriter, "%s: image %d %q: %s, %s (%s), %s, %s\n",
 		out, len(images), imgName, pluralOf(int64(sum.Dirs), "directory", "directories"), pluralOf(int64(sum.Files), "file", "files"),

@@ -26,14 +26,11 @@ func wimLoadImages(w *wim.WIM, path string) ([]wim.ImageSource, error) {
 }
 
 // wimRewrite writes images to path (atomically), keeping w's GUID.
-func wimRewrite(path string, w *wim.WIM, images []wim.ImageSource, opts wim.WriteOptions) error {
+func wimRewrite(c *cli.Context, path string, w *wim.WIM, images []wim.ImageSource, opts wim.WriteOptions) error {
 	if w != nil && opts.GUID == ([16]byte{}) {
 		opts.GUID = w.GUID()
 	}
-	if err := wim.WriteFile(path, images, opts); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return writeWIMFile(c, path, images, opts)
 }
 
 // wimChangeInfo applies info's --boot and --image-property by rewriting the
@@ -90,7 +87,7 @@ func wimChangeInfo(c *cli.Context, args []string) error {
 			}
 		}
 	}
-	return wimRewrite(path, w, images, opts)
+	return wimRewrite(c, path, w, images, opts)
 }
 
 func wimExportCommand() *cli.Command {
@@ -184,7 +181,7 @@ func wimExportCommand() *cli.Command {
 					opts.BootIndex = len(images)
 				}
 			}
-			if err := wimRewrite(dstPath, nil, images, opts); err != nil {
+			if err := wimRewrite(c, dstPath, nil, images, opts); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.ErrWriter, "%s: exported %s from %s\n", dstPath, plural(len(idxs), "image"), srcPath)
@@ -243,7 +240,7 @@ func wimDeleteCommand() *cli.Command {
 			default:
 				opts.BootIndex = b
 			}
-			return wimRewrite(a[0], w, images, opts)
+			return wimRewrite(c, a[0], w, images, opts)
 		},
 	}
 }
@@ -280,7 +277,7 @@ func wimOptimizeCommand() *cli.Command {
 			}
 			opts.BootIndex = w.BootIndex()
 			before := w.Size()
-			if err := wimRewrite(a[0], w, images, opts); err != nil {
+			if err := wimRewrite(c, a[0], w, images, opts); err != nil {
 				return err
 			}
 			if fi, err := os.Stat(a[0]); err == nil {

@@ -32,7 +32,14 @@ type Options struct {
 	// (uefi true). When nil, the Windows PE media store of the bcd
 	// package's media preset is used.
 	BCD func(arch winpe.Arch, uefi bool) ([]byte, error)
+	// Cancel, once closed, stops Build (which generates every file once to
+	// hash it: a few seconds for the default filler); it returns
+	// ErrCanceled.
+	Cancel <-chan struct{}
 }
+
+// ErrCanceled is Build's error after Options.Cancel was closed.
+var ErrCanceled = errors.New("sample: generation canceled")
 
 // DefaultFillerBytes is the filler size of a default sample base.
 const DefaultFillerBytes = 100 << 20
@@ -237,6 +244,11 @@ func (b *builder) addGenInode(path string, k kind, size int64) (*wim.Inode, erro
 	}
 	if int64(len(head)) > size {
 		size = int64(len(head))
+	}
+	select {
+	case <-b.o.Cancel:
+		return nil, ErrCanceled
+	default:
 	}
 	g := &genBlob{seed: seed, kind: k, size: size, head: head}
 	h := g.hash()

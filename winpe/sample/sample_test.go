@@ -2,8 +2,10 @@ package sample
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/wimbuild/wimbuild/bcd"
 	"github.com/wimbuild/wimbuild/bcd/regf"
@@ -182,4 +184,19 @@ func TestDefaultSizeHasThousandsOfFiles(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	t.Logf("sample base: %+v", st)
+}
+
+// TestBuildStopsWhenCanceled: a closed Options.Cancel stops generation
+// (which otherwise hashes every generated file) with ErrCanceled.
+func TestBuildStopsWhenCanceled(t *testing.T) {
+	done := make(chan struct{})
+	close(done)
+	start := time.Now()
+	_, err := Build(Options{Cancel: done})
+	if !errors.Is(err, ErrCanceled) {
+		t.Fatalf("Build with a closed Cancel: %v, want ErrCanceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("canceled Build took %v", d)
+	}
 }
