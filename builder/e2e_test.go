@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/wimbuild/wimbuild/bcd/regf"
 	"github.com/wimbuild/wimbuild/builder/cache"
 	"github.com/wimbuild/wimbuild/dsl"
 	"github.com/wimbuild/wimbuild/internal/testutil"
@@ -1040,4 +1041,101 @@ func buildConcurrently(r *dsl.Recipe, opts ...Options) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// TestEditsKeepNamesAndStampBuildTime: a file replaced under another
+// letter case keeps the image's spelling of its name, as Windows does;
+// directories and registry keys the build creates (and the edited hive)
+// carry source_date_epoch like the files, not their parent's times or 0.
+func TestEditsKeepNamesAndStampBuildTime(t *testing.T) {
+	dir := e2eDir(t)
+	editRecipe(t, dir, `  file "/Windows/System32/hello.txt" {`, `  file "/WINDOWS/SYSTEM32/CMD.EXE" {
+    content = "replaced"
+  }
+  file "/New/Deep/x.txt" {
+    content = "x"
+  }
+  files {
+    source      = "overlay/"
+    destination = "/Other/Tree"
+  }
+  registry "SOFTWARE" {
+    set "Contoso\\Deploy" {
+      name  = "Stage"
+      type  = "dword"
+      value = 1
+    }
+  }
+  file "/Windows/System32/hello.txt" {`)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	w, err := wim.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	img, err := w.Image(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft := sample.FileTime(1735689600)
+	if d, err := img.Lookup(`\Windows\System32\cmd.exe`); err != nil || d.Name != "cmd.exe" {
+		t.Errorf("replaced cmd.exe: %v, name %q; want the image's name cmd.exe kept", err, d.Name)
+	}
+	if got := extract(t, out, "/Windows/System32/cmd.exe"); string(got) != "replaced" {
+		t.Errorf("cmd.exe holds %q", got)
+	}
+	for _, p := range []string{`\New`, `\New\Deep`, `\New\Deep\x.txt`, `\Other`, `\Other\Tree`, `\Other\Tree\Windows\System32`} {
+		d, err := img.Lookup(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if in := d.Inode; in.CreationTime != ft || in.LastWriteTime != ft || in.LastAccessTime != ft {
+			t.Errorf("%s: times %d/%d/%d, want source_date_epoch %d", p, in.CreationTime, in.LastWriteTime, in.LastAccessTime, ft)
+		}
+	}
+	h, err := regf.Parse(extract(t, out, "/Windows/System32/config/SOFTWARE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Timestamp != ft {
+		t.Errorf("SOFTWARE hive timestamp %d, want %d", h.Timestamp, ft)
+	}
+	for _, p := range []string{`Contoso`, `Contoso\Deploy`} {
+		k, err := h.Key(p)
+		if err != nil {
+			t.Fatalf("SOFTWARE\\%s: %v", p, err)
+		}
+		if k.LastWrite() != ft {
+			t.Errorf("SOFTWARE\\%s: last write %d, want %d", p, k.LastWrite(), ft)
+		}
+	}
+}
+
+// TestSingleFileIntoNewDirectory: a files block with a single-file source
+// and a destination ending in "/" puts the file, under its own name, into
+// that directory, created when missing; without the "/" the destination
+// is the file's own path.
+func TestSingleFileIntoNewDirectory(t *testing.T) {
+	dir := e2eDir(t)
+	editRecipe(t, dir, `  file "/Windows/System32/hello.txt" {`, `  files {
+    source      = "overlay/contoso.txt"
+    destination = "/NewDir/"
+  }
+  files {
+    source      = "overlay/contoso.txt"
+    destination = "/Renamed.txt"
+  }
+  file "/Windows/System32/hello.txt" {`)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	out := filepath.Join(dir, "out", "boot.wim")
+	want, _ := os.ReadFile(filepath.Join(dir, "overlay", "contoso.txt"))
+	for _, p := range []string{"/NewDir/contoso.txt", "/Renamed.txt"} {
+		if got := extract(t, out, p); !bytes.Equal(got, want) {
+			t.Errorf("%s holds %q, want %q", p, got, want)
+		}
+	}
 }

@@ -71,12 +71,12 @@ const (
 	verSourceWIM    = 1
 	verSourceSample = 1
 	verOpen         = 1
-	verFiles        = 1
-	verFile         = 1
+	verFiles        = 2
+	verFile         = 2
 	verDelete       = 1
-	verRegistry     = 1
-	verScratch      = 1
-	verLaunch       = 2
+	verRegistry     = 2
+	verScratch      = 2
+	verLaunch       = 3
 	verMetadata     = 1
 	verExport       = 1
 )

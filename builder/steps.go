@@ -341,21 +341,66 @@ func putFile(st *imageState, ip string, h wim.Hash, size int64, ft uint64) error
 		if d.IsDir() {
 			return fmt.Errorf("%s is a directory in the image; a file cannot replace it", ip)
 		}
-		// Keep the existing file's attributes and security; new content and times.
+		// Keep the existing file's name (its case and short name, as
+		// Windows does when a file is overwritten), attributes and
+		// security; new content and times. A new inode: other hard links
+		// to the old file keep the old content.
 		in := *d.Inode
 		in.Data = wim.Stream{Hash: h, Size: size}
 		in.LastWriteTime, in.LastAccessTime = ft, ft
-		if err := st.img.Remove(ip); err != nil {
-			return err
-		}
 		if in.SecurityID < 0 {
 			in.SecurityID = wim.SecurityInherit
 		}
-		_, err := st.img.AddFile(ip, &in)
+		parent, err := st.img.Lookup(parentImagePath(ip))
+		if err != nil {
+			return err
+		}
+		if err := st.img.Remove(ip); err != nil {
+			return err
+		}
+		nd := wim.NewDentry(d.Name, &in)
+		nd.ShortName = d.ShortName
+		return st.img.AddDentry(parent, nd)
+	}
+	if _, err := mkdirAll(st, parentImagePath(ip), ft); err != nil {
 		return err
 	}
 	_, err := st.img.AddFile(ip, newFileInode(ft, h, size))
 	return err
+}
+
+// parentImagePath is the directory holding the image path ip (`\` for
+// the root's children).
+func parentImagePath(ip string) string {
+	i := strings.LastIndexByte(ip, '\\')
+	if i <= 0 {
+		return `\`
+	}
+	return ip[:i]
+}
+
+// mkdirAll creates the image directory ip with any missing parents. New
+// directories get the build's time ft (wim.Image.MkdirAll would give them
+// their parent's times, which say nothing about this build) and their
+// parent's security.
+func mkdirAll(st *imageState, ip string, ft uint64) (*wim.Dentry, error) {
+	if d, err := st.img.Lookup(ip); err == nil {
+		if !d.IsDir() {
+			return nil, fmt.Errorf("%s is a file in the image, not a directory", ip)
+		}
+		return d, nil
+	}
+	if ip != `\` {
+		if _, err := mkdirAll(st, parentImagePath(ip), ft); err != nil {
+			return nil, err
+		}
+	}
+	d, err := st.img.MkdirAll(ip)
+	if err != nil {
+		return nil, err
+	}
+	d.Inode.CreationTime, d.Inode.LastAccessTime, d.Inode.LastWriteTime = ft, ft, ft
+	return d, nil
 }
 
 func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint64, diags hcl.Diagnostics) (*Step, hcl.Diagnostics) {
@@ -400,7 +445,7 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 					}
 				}
 				if e.Dir {
-					if _, err := st.img.MkdirAll(ip); err != nil {
+					if _, err := mkdirAll(st, ip, ft); err != nil {
 						return fmt.Errorf("creating %s: %w", ip, err)
 					}
 					continue
@@ -422,7 +467,7 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 				}
 			}
 			if isDir {
-				if _, err := st.img.MkdirAll(dest); err != nil {
+				if _, err := mkdirAll(st, dest, ft); err != nil {
 					return err
 				}
 			}
@@ -513,6 +558,9 @@ func editHive(rc *RunContext, st *imageState, hive string, ft uint64, fn func(h 
 	if err != nil {
 		return fmt.Errorf("%s: %w", hp, err)
 	}
+	// Keys the edit creates or changes, and the hive itself, carry the
+	// build's time, as every other time in the output.
+	h.KeyTime, h.Timestamp = ft, ft
 	if err := fn(h); err != nil {
 		return fmt.Errorf("%s: %w", hp, err)
 	}

@@ -383,7 +383,17 @@ func (l *loader) decodeFiles(b *hcl.Block) *FilesStep {
 	src, ok1 := l.pathv(content.Attributes["source"], "files source")
 	d, ok2 := l.str(content.Attributes["destination"], "destination")
 	if ok2 {
+		// A trailing "/" says "into this directory" (created when
+		// missing), also for a single file; it is kept in the value.
+		v := strings.ReplaceAll(d.Value, `\`, "/")
+		into := len(v) > 1 && strings.HasSuffix(v, "/")
+		if into {
+			d.Value = v[:len(v)-1]
+		}
 		d, ok2 = l.imagePath(d, "destination", true)
+		if ok2 && into && d.Value != "/" {
+			d.Value += "/"
+		}
 	}
 	if !ok1 || !ok2 {
 		return nil

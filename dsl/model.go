@@ -361,7 +361,8 @@ type LanguageStep struct {
 // FilesStep copies a host file or directory tree into the image.
 type FilesStep struct {
 	Source Path `json:"source"`
-	// Destination is an image path ("/"-separated, absolute, no "..").
+	// Destination is an image path ("/"-separated, absolute, no ".."),
+	// ending in "/" when the recipe wrote one: "into this directory".
 	Destination String    `json:"destination"`
 	DeclRange   hcl.Range `json:"-"`
 }
