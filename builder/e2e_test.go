@@ -1139,3 +1139,64 @@ func TestSingleFileIntoNewDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedImagesKeepLaunchRules: an image built from another keeps its
+// Winpeshl.ini, so what that Winpeshl.ini starts must still be in it: a
+// derived image deleting setup.exe fails, at its own block, naming where
+// the inherited configuration came from; one that also writes its own
+// Winpeshl.ini is fine.
+func TestDerivedImagesKeepLaunchRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three builds (runs in the full suite)")
+	}
+	for _, tc := range []struct {
+		steps string
+		want  string // "" = builds
+	}{
+		{`delete = ["/sources/setup.exe"]`, `recipe.wb.hcl:70:1: image.derived: set image name, description and flags: a Winpeshl.ini (from image.boot at `},
+		{"delete = [\"/sources/setup.exe\"]\n  file \"/Windows/System32/Winpeshl.ini\" {\n    content = \"[LaunchApps]\\r\\n%SYSTEMROOT%\\\\System32\\\\cmd.exe\\r\\n\"\n  }", ""},
+		{`delete = ["/contoso.txt"]`, ""},
+	} {
+		dir := e2eDir(t)
+		p := filepath.Join(dir, "recipe.wb.hcl")
+		b, _ := os.ReadFile(p)
+		b = append(b, []byte("\nimage \"derived\" {\n  from = image.boot\n  "+tc.steps+"\n}\n")...)
+		os.WriteFile(p, b, 0o644)
+		r := loadE2E(t, dir)
+		c, _ := cache.Open(t.TempDir())
+		pl, diags := NewPlan(r, Options{Cache: c})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		_, err := pl.Build(context.Background())
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.steps, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s:\n got %v\nwant %s", tc.steps, err, tc.want)
+		}
+	}
+}
+
+// TestSourceErrorsPointAtTheAttribute: build-time failures caused by one
+// attribute (an index the base does not have, an install_version the
+// image does not match) are reported at that attribute, not at the image.
+func TestSourceErrorsPointAtTheAttribute(t *testing.T) {
+	for _, tc := range []struct{ old, new, want string }{
+		{"  index = 2\n", "  index = 7\n", "recipe.wb.hcl:13:11: image.boot: open source.wim.base: the base WIM has 2 images; index 7 does not exist"},
+		{"  description = \"Boot image for WDS\"\n", "  description = \"Boot image for WDS\"\n  install_version = \"10.0.26100.1\"\n", "recipe.wb.hcl:20:21: image.boot: set image name"},
+	} {
+		dir := e2eDir(t)
+		editRecipe(t, dir, tc.old, tc.new)
+		r := loadE2E(t, dir)
+		c, _ := cache.Open(t.TempDir())
+		pl, diags := NewPlan(r, Options{Cache: c})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		_, err := pl.Build(context.Background())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", strings.TrimSpace(tc.new), err, tc.want)
+		}
+	}
+}

@@ -124,23 +124,8 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	}
 	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, lc.what), lc.r, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
-			for _, ip := range lc.programs {
-				if _, err := st.img.Lookup(ip); err != nil {
-					return fmt.Errorf("Winpeshl.ini starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ip)
-				}
-			}
-			if lc.needSetup {
-				if _, err := st.img.Lookup(winpe.SetupExeImagePath); err != nil {
-					return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", lc.what, winpe.SetupExeImagePath)
-				}
-				if v, ok := imageVersion(st); ok && winpe.BlocksWDSSetup(v) {
-					return fmt.Errorf("the image is Windows PE %s (Windows 11 or later), whose Setup refuses WDS mode; use a boot image from Windows 10 / Server 2022 or earlier for WDS Setup and discover images (capture images and plain PXE boot are unaffected)", v)
-				}
-			}
-			if lc.needCap {
-				if _, err := st.img.Lookup(winpe.CaptureExePath); err != nil {
-					return fmt.Errorf("a capture image runs wdscapture.exe, but the image has no %s; add the WinPE-WDS-Tools package to the base image", winpe.CaptureExePath)
-				}
+			if err := lc.check(st, ""); err != nil {
+				return err
 			}
 			h, n, err := st.putContent(rc.Cache, bytes.NewReader(lc.ini))
 			if err != nil {
@@ -160,6 +145,73 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 			}
 			return nil
 		})
+}
+
+// check enforces the rules that need the image's contents (see
+// launchStep). from, when set, names where an inherited configuration was
+// declared, for images that only inherit it.
+func (lc *launchConfig) check(st *imageState, from string) error {
+	ini := "Winpeshl.ini"
+	if from != "" {
+		// Only while the inherited Winpeshl.ini is still the one in
+		// the image: a file block may have replaced or deleted it.
+		if d, err := st.img.Lookup(winpe.WinpeshlPath); err != nil || d.Inode.Data.Hash != wim.HashBytes(lc.ini) {
+			return nil
+		}
+		ini = "Winpeshl.ini (" + from + ")"
+	}
+	for _, ip := range lc.programs {
+		if _, err := st.img.Lookup(ip); err != nil {
+			return fmt.Errorf("%s starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ini, ip)
+		}
+	}
+	what := lc.what
+	if from != "" {
+		what += " (" + from + ")"
+	}
+	if lc.needSetup {
+		if _, err := st.img.Lookup(winpe.SetupExeImagePath); err != nil {
+			return fmt.Errorf("a %s starts Setup, but the image has no %s; build it from the Setup image of install media's boot.wim (index 2) or a WinPE with the WinPE-Setup packages", what, winpe.SetupExeImagePath)
+		}
+		if v, ok := imageVersion(st); ok && winpe.BlocksWDSSetup(v) {
+			return fmt.Errorf("the image is Windows PE %s (Windows 11 or later), whose Setup refuses WDS mode; use a boot image from Windows 10 / Server 2022 or earlier for WDS Setup and discover images (capture images and plain PXE boot are unaffected)", v)
+		}
+	}
+	if lc.needCap {
+		if _, err := st.img.Lookup(winpe.CaptureExePath); err != nil {
+			return fmt.Errorf("a %s runs wdscapture.exe, but the image has no %s; add the WinPE-WDS-Tools package to the base image", what, winpe.CaptureExePath)
+		}
+	}
+	return nil
+}
+
+// inheritedLaunch returns, for an image without a launch block of its own
+// whose steps could change what an ancestor's Winpeshl.ini starts, that
+// ancestor's configuration, so the image is checked again (a derived image
+// that deletes setup.exe must not keep a Winpeshl.ini starting it).
+func (p *Plan) inheritedLaunch(img *dsl.Image) *inheritedConfig {
+	if lc, _ := launchConfigOf(img); lc != nil || len(img.Steps) == 0 {
+		return nil
+	}
+	seen := map[string]bool{img.Name: true}
+	for a := img; a.From.Kind == dsl.RefImage; {
+		a = p.images[a.From.Name]
+		if a == nil || seen[a.Name] {
+			return nil
+		}
+		seen[a.Name] = true
+		if lc, _ := launchConfigOf(a); lc != nil {
+			return &inheritedConfig{lc: lc, from: fmt.Sprintf("from image.%s at %s", a.Name, where(lc.r))}
+		}
+	}
+	return nil
+}
+
+// inheritedConfig is an ancestor's launch configuration and where it was
+// declared.
+type inheritedConfig struct {
+	lc   *launchConfig
+	from string
 }
 
 // appImagePath resolves a Winpeshl.ini program path to a path in the image
@@ -199,7 +251,7 @@ func imageVersion(st *imageState) (winpe.Version, bool) {
 	return winpe.Version{Major: v.Major, Minor: v.Minor, Build: v.Build, SPBuild: v.SPBuild}, true
 }
 
-func (p *Plan) metadataStep(name string, img *dsl.Image, prev *Step) *Step {
+func (p *Plan) metadataStep(name string, img *dsl.Image, prev *Step, inherited *inheritedConfig) *Step {
 	m := img.Metadata
 	key := cache.NewKey("metadata", verMetadata).String("name", m.Name.Value).String("description", m.Description.Value).
 		String("display_name", m.DisplayName.Value).String("display_description", m.DisplayDescription.Value).String("flags", m.Flags.Value)
@@ -209,17 +261,23 @@ func (p *Plan) metadataStep(name string, img *dsl.Image, prev *Step) *Step {
 	key.String("install_version", iv)
 	return p.edit("image."+img.Name+"/metadata", "metadata", verMetadata, name+": set image name, description and flags", img.DeclRange, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
+			if inherited != nil {
+				if err := inherited.lc.check(st, inherited.from); err != nil {
+					return err
+				}
+			}
 			if iv != "" {
+				at := img.InstallVersion.Range
 				want, err := winpe.ParseVersion(iv)
 				if err != nil {
-					return err
+					return errAt(at, err)
 				}
 				have, ok := imageVersion(st)
 				if !ok {
-					return fmt.Errorf("install_version is set, but the image's WIM XML has no WINDOWS/VERSION to compare it with")
+					return errAt(at, fmt.Errorf("install_version is set, but the image's WIM XML has no WINDOWS/VERSION to compare it with"))
 				}
 				if err := winpe.CheckSeedVersion(have, want); err != nil {
-					return fmt.Errorf("install_version %s: %w", iv, err)
+					return errAt(at, fmt.Errorf("install_version %s: %w", iv, err))
 				}
 			}
 			in := &st.img.Info

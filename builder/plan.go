@@ -77,7 +77,7 @@ const (
 	verRegistry     = 2
 	verScratch      = 2
 	verLaunch       = 3
-	verMetadata     = 1
+	verMetadata     = 2
 	verExport       = 1
 )
 

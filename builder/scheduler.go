@@ -46,8 +46,13 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	if e.Step.Where != "" {
-		return fmt.Sprintf("%s: %s: %v", e.Step.Where, e.Step.Label, e.Err)
+	where := e.Step.Where
+	var le *locatedError
+	if errors.As(e.Err, &le) {
+		where = le.where
+	}
+	if where != "" {
+		return fmt.Sprintf("%s: %s: %v", where, e.Step.Label, e.Err)
 	}
 	return fmt.Sprintf("%s: %v", e.Step.Label, e.Err)
 }

@@ -95,6 +95,26 @@ func windowsName(c string) error {
 	return nil
 }
 
+// locatedError is a step failure caused by one attribute of the recipe
+// rather than by the block that asked for the step; StepError reports the
+// attribute's place.
+type locatedError struct {
+	where string
+	err   error
+}
+
+func (e *locatedError) Error() string { return e.err.Error() }
+func (e *locatedError) Unwrap() error { return e.err }
+
+// errAt locates err at r; an attribute the recipe did not write (zero
+// range) leaves it at its step's block.
+func errAt(r hcl.Range, err error) error {
+	if r.Filename == "" {
+		return err
+	}
+	return &locatedError{where: where(r), err: err}
+}
+
 // imagePath converts a recipe image path ("/Windows/System32/x") to the
 // tree's form ("\Windows\System32\x"), rejecting anything unsafe.
 func imagePath(p string) (string, error) {
@@ -244,7 +264,7 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 	if l := p.launchStep(name, img, prev, ft, &diags); l != nil {
 		prev = l
 	}
-	prev = p.metadataStep(name, img, prev)
+	prev = p.metadataStep(name, img, prev, p.inheritedLaunch(img))
 	p.final[img.Name] = prev
 	p.Exports[img.Name] = p.exportStep(name, img, prev)
 	return diags
@@ -253,8 +273,10 @@ func (p *Plan) imageSteps(img *dsl.Image) hcl.Diagnostics {
 func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *Step {
 	st := &Step{ID: name + "/open", Kind: "open", Where: where(img.DeclRange), Deps: []*Step{src}}
 	index, imageName, declArch := int64(0), "", ""
+	var indexAt, nameAt, archAt hcl.Range // where the source says them
 	if s != nil {
 		index, imageName, declArch = s.Index.Value, s.ImageName.Value, s.Arch.Value
+		indexAt, nameAt, archAt = s.Index.Range, s.ImageName.Range, s.Arch.Range
 	}
 	st.Label = fmt.Sprintf("%s: open %s", name, img.From.Key())
 	srcName := img.From.Key()
@@ -286,7 +308,7 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 				}
 			}
 			if idx == 0 {
-				return cache.Action{}, fmt.Errorf("the base WIM has no image named %q", imageName)
+				return cache.Action{}, errAt(nameAt, fmt.Errorf("the base WIM has no image named %q", imageName))
 			}
 		}
 		if idx == 0 {
@@ -296,7 +318,7 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 			}
 		}
 		if idx < 1 || idx > w.ImageCount() {
-			return cache.Action{}, fmt.Errorf("the base WIM has %d images; index %d does not exist", w.ImageCount(), idx)
+			return cache.Action{}, errAt(indexAt, fmt.Errorf("the base WIM has %d images; index %d does not exist", w.ImageCount(), idx))
 		}
 		im, err := w.Image(idx)
 		if err != nil {
@@ -309,7 +331,7 @@ func (p *Plan) openStep(name string, img *dsl.Image, s *dsl.Source, src *Step) *
 				if declArch != "" {
 					da, _ := winpe.ParseArch(declArch)
 					if da != a {
-						return cache.Action{}, fmt.Errorf("the source declares arch %q but image %d of the WIM is %s", declArch, idx, a)
+						return cache.Action{}, errAt(archAt, fmt.Errorf("the source declares arch %q but image %d of the WIM is %s", declArch, idx, a))
 					}
 				}
 			}
