@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"io/fs"
 	"math"
 	"strconv"
@@ -25,9 +26,25 @@ var cacheDirFlag = &cli.StringFlag{
 	EnvVars: []string{"WIMBUILD_CACHE_DIR"},
 }
 
+// cacheDirOf is --cache-dir as given anywhere on the command line
+// (`wimbuild cache --cache-dir X du` and `wimbuild cache du --cache-dir X`
+// both name X; the subcommand's own flag alone would miss the first), else
+// WIMBUILD_CACHE_DIR, else "".
+func cacheDirOf(c *cli.Context) string {
+	env := os.Getenv("WIMBUILD_CACHE_DIR")
+	for _, cc := range c.Lineage() {
+		if cc.IsSet("cache-dir") {
+			if v := cc.String("cache-dir"); v != env {
+				return v
+			}
+		}
+	}
+	return env
+}
+
 // openCache opens the cache named by --cache-dir or the default one.
 func openCache(c *cli.Context) (*cache.Cache, error) {
-	dir := c.String("cache-dir")
+	dir := cacheDirOf(c)
 	if dir == "" {
 		d, err := cache.DefaultDir()
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
@@ -51,5 +52,26 @@ func TestPruneKeepBytesZero(t *testing.T) {
 	}
 	if n, _ := cc.Bytes(); n != 0 || cc.HasBlob(d) {
 		t.Fatalf("--keep-bytes 0 left %d bytes", n)
+	}
+}
+
+// TestCacheDirBeforeTheSubcommand: `cache --cache-dir X prune` acts on X,
+// like `cache prune --cache-dir X` (it acted on the default cache: with
+// --all, someone else's), and wins over WIMBUILD_CACHE_DIR.
+func TestCacheDirBeforeTheSubcommand(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	t.Setenv("WIMBUILD_CACHE_DIR", other)
+	t.Setenv("XDG_CACHE_HOME", other)
+	for _, args := range [][]string{
+		{"cache", "--cache-dir", dir, "du"},
+		{"cache", "du", "--cache-dir", dir},
+	} {
+		code, out, errs := runCapture(t, args...)
+		if code != 0 || !strings.HasPrefix(out, dir+"\t") {
+			t.Errorf("%v: exit %d, %q %q; want the cache at %s", args, code, out, errs, dir)
+		}
+	}
+	if code, out, _ := runCapture(t, "cache", "du"); code != 0 || !strings.HasPrefix(out, other+"\t") {
+		t.Errorf("cache du without --cache-dir: %q, want WIMBUILD_CACHE_DIR %s", out, other)
 	}
 }
