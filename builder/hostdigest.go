@@ -18,11 +18,14 @@ import (
 )
 
 // digestMemo remembers the content digests of host files by their stat
-// identity (path, size, modification time, inode), like a version-control
-// index, so a no-op rebuild does not re-read a 500 MB base image. Cache keys
+// identity (path, size, modification and change times, inode), like a
+// version-control index, so a no-op rebuild does not re-read a 500 MB base image. Cache keys
 // never contain these stat fields: they contain the content digest, which
 // the memo only saves recomputing. A memo entry is used only when every stat
-// field still matches; anything else re-hashes.
+// field still matches; anything else re-hashes. The change time (ctime,
+// which no one can set) catches a same-size rewrite that restores the
+// modification time (cp -p, tar, tools setting SOURCE_DATE_EPOCH times),
+// even into a reused inode.
 type digestMemo struct {
 	path    string
 	mu      sync.Mutex
@@ -35,10 +38,16 @@ type digestMemo struct {
 const racyWindow = 3 * time.Second
 
 type memoEntry struct {
-	Size   int64        `json:"size"`
-	MTime  int64        `json:"mtime_ns"`
-	Ino    uint64       `json:"ino"`
+	statID
 	Digest cache.Digest `json:"sha256"`
+}
+
+// statID is what identifies a file's content without reading it.
+type statID struct {
+	Size  int64  `json:"size"`
+	MTime int64  `json:"mtime_ns"`
+	CTime int64  `json:"ctime_ns"` // 0 where the platform has none (Windows)
+	Ino   uint64 `json:"ino"`
 }
 
 func openDigestMemo(cacheDir string) *digestMemo {
@@ -51,8 +60,8 @@ func openDigestMemo(cacheDir string) *digestMemo {
 	return m
 }
 
-func statIdentity(fi fs.FileInfo) (int64, int64, uint64) {
-	return fi.Size(), fi.ModTime().UnixNano(), inodeOf(fi)
+func statIdentity(fi fs.FileInfo) statID {
+	return statID{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), CTime: changeTimeOf(fi), Ino: inodeOf(fi)}
 }
 
 // FileDigest returns the sha256 of a host file's content.
@@ -68,11 +77,12 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 	if !fi.Mode().IsRegular() {
 		return "", 0, fmt.Errorf("%s is not a regular file", path)
 	}
-	size, mtime, ino := statIdentity(fi)
+	id := statIdentity(fi)
+	size, mtime := id.Size, id.MTime
 	m.mu.Lock()
 	e, ok := m.entries[abs]
 	m.mu.Unlock()
-	if ok && e.Size == size && e.MTime == mtime && e.Ino == ino && e.Digest.Valid() {
+	if ok && e.statID == id && e.Digest.Valid() {
 		return e.Digest, size, nil
 	}
 	start := time.Now()
@@ -93,10 +103,9 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 	// seconds on FAT), so a rewrite of the same size moments later could
 	// keep the time this entry would trust.
 	if fi2, err := os.Stat(abs); err == nil && time.Unix(0, mtime).Before(start.Add(-racyWindow)) {
-		s2, m2, i2 := statIdentity(fi2)
-		if s2 == size && m2 == mtime && i2 == ino && n == size {
+		if statIdentity(fi2) == id && n == size {
 			m.mu.Lock()
-			m.entries[abs] = memoEntry{Size: size, MTime: mtime, Ino: ino, Digest: d}
+			m.entries[abs] = memoEntry{statID: id, Digest: d}
 			m.dirty = true
 			m.mu.Unlock()
 		}

@@ -3,6 +3,7 @@ package builder
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -109,5 +110,40 @@ func TestTreeDigestFollowsALinkedRoot(t *testing.T) {
 	got, gd, err := m.TreeDigest(filepath.Join(dir, "ov"))
 	if err != nil || gd != wd || len(got) != len(want) {
 		t.Fatalf("linked root: %v %s %v, want %d entries %s", got, gd, err, len(want), wd)
+	}
+}
+
+// TestDigestMemoSameSizeSameTime: a rewrite that keeps the size and puts
+// the old modification time back (cp -p, tar, SOURCE_DATE_EPOCH tooling),
+// in place or into a re-created file that gets the old inode back, is
+// noticed by its change time: the memo re-hashes.
+func TestDigestMemoSameSizeSameTime(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no change time through os.Stat on Windows")
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.txt")
+	old := time.Now().Add(-24 * time.Hour).Truncate(time.Second)
+	os.WriteFile(f, []byte("AAAA"), 0o644)
+	os.Chtimes(f, old, old)
+	m := openDigestMemo(dir)
+	if d, _, err := m.FileDigest(f); err != nil || d != cache.DigestBytes([]byte("AAAA")) {
+		t.Fatalf("%s %v", d, err)
+	}
+	if len(m.entries) != 1 {
+		t.Fatal("a day-old file was not memoized")
+	}
+	for i, content := range []string{"BBBB", "CCCC"} {
+		time.Sleep(20 * time.Millisecond) // a later change time, whatever the clock's tick
+		if i == 0 {
+			os.WriteFile(f, []byte(content), 0o644) // in place
+		} else {
+			os.Remove(f) // re-created (ext4 tends to hand the inode back)
+			os.WriteFile(f, []byte(content), 0o644)
+		}
+		os.Chtimes(f, old, old)
+		if d, _, err := m.FileDigest(f); err != nil || d != cache.DigestBytes([]byte(content)) {
+			t.Fatalf("rewrite %d to %q with the old size and time: memo answered %s (%v)", i+1, content, d, err)
+		}
 	}
 }
