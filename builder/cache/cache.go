@@ -823,7 +823,16 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 			blobs[e.Digest] = e
 		}
 	}
-	young := func(e Entry) bool { return o.KeepBytes >= 0 && c.now().Sub(e.Used) < Grace }
+	// A young blob no result names may belong to a build still running
+	// (stored, its result not yet written): it stays. Blobs that results
+	// name go with their last result, however young: they are that
+	// result's content, and keeping them would let --keep-bytes drop every
+	// result of a fresh cache and free nothing.
+	named := map[Digest]bool{}
+	for d, n := range refs {
+		named[d] = n > 0
+	}
+	young := func(e Entry) bool { return o.KeepBytes >= 0 && !named[e.Digest] && c.now().Sub(e.Used) < Grace }
 	var total int64
 	for _, e := range es {
 		if e.Kind == "action" || refs[e.Digest] > 0 || young(e) {
@@ -846,7 +855,7 @@ func (c *Cache) Prune(o PruneOptions) (PruneResult, error) {
 		total -= a.Size
 		for _, d := range outs[a.Digest] {
 			if refs[d]--; refs[d] == 0 {
-				if b, ok := blobs[d]; ok && !young(b) {
+				if b, ok := blobs[d]; ok {
 					total -= b.Size
 				}
 			}

@@ -556,3 +556,40 @@ func TestCommitReplacesDamagedBlob(t *testing.T) {
 		t.Fatal("the damaged blob was kept")
 	}
 }
+
+// TestPruneKeepBytesFreshCache: in a cache whose content is all young (a
+// CI job's cache, pruned before it is saved), --keep-bytes drops the
+// oldest results with their blobs until it fits; it dropped every result
+// and freed nothing, keeping young blobs no result named any more. A young
+// blob no result names (a running build's) still stays.
+func TestPruneKeepBytesFreshCache(t *testing.T) {
+	c := newCache(t)
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	var keys, own []Digest
+	for i := 0; i < 4; i++ {
+		d, _ := c.PutBytes(bytes.Repeat([]byte{byte(i)}, 100000))
+		k := NewKey("k", 1).Int("i", int64(i)).Sum()
+		c.PutAction(k, Action{Outputs: map[string]Output{"o": {Digest: d, Size: 100000}}})
+		keys, own = append(keys, k), append(own, d)
+		now = now.Add(time.Minute)
+	}
+	orphan, _ := c.PutBytes(bytes.Repeat([]byte("o"), 1000)) // a running build's
+	r, err := c.Prune(PruneOptions{KeepBytes: 250000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		_, err := c.readAction(k)
+		want := i >= 2
+		if (err == nil) != want || c.HasBlob(own[i]) != want {
+			t.Errorf("result %d: kept %v, blob kept %v; want %v", i, err == nil, c.HasBlob(own[i]), want)
+		}
+	}
+	if !c.HasBlob(orphan) {
+		t.Error("a young blob no result names was removed")
+	}
+	if r.Left > 250000 || r.RemovedBytes < 200000 {
+		t.Errorf("left %d bytes, removed %d", r.Left, r.RemovedBytes)
+	}
+}
