@@ -42,9 +42,9 @@ type Manifest struct {
 // BuildResult reports a build.
 type BuildResult struct {
 	Manifest Manifest
-	// Executed and Cached count steps.
-	Executed, Cached int
-	OutDir           string
+	// Executed, Cached and Shared count steps (see Result).
+	Executed, Cached, Shared int
+	OutDir                   string
 }
 
 // Build runs the plan and publishes its outputs into the output directory:
@@ -119,7 +119,7 @@ func (p *Plan) Build(ctx context.Context) (*BuildResult, error) {
 	if err := writeFileAtomic(filepath.Join(p.OutDir, "artifacts.json"), append(b, '\n')); err != nil {
 		return nil, err
 	}
-	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, OutDir: p.OutDir}, nil
+	return &BuildResult{Manifest: man, Executed: res.Executed, Cached: res.Cached, Shared: res.Shared, OutDir: p.OutDir}, nil
 }
 
 // removeTemps deletes temp files earlier builds left in the output

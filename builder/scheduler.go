@@ -68,6 +68,12 @@ const (
 	StatusDone    Status = "done"
 	StatusFailed  Status = "failed"
 	StatusSkipped Status = "skipped" // not run because the build stopped
+	// StatusCanceled: stopped while running because the build stopped
+	// (another step failed, or the build was interrupted).
+	StatusCanceled Status = "canceled"
+	// StatusShared: the same work (an equal key) as another step of this
+	// build, which ran it; this step takes its result.
+	StatusShared Status = "shared"
 )
 
 // Event reports a step's progress to an Observer.
@@ -130,8 +136,10 @@ func (rc *RunContext) Progress(done, total int64) {
 type Result struct {
 	// Actions holds every step's result.
 	Actions map[*Step]cache.Action
-	// Executed and Cached count steps by what happened to them.
-	Executed, Cached int
+	// Executed, Cached and Shared count steps by what happened to them
+	// (Shared: took the result of another step with the same key that
+	// ran in this build).
+	Executed, Cached, Shared int
 }
 
 // Validate checks that steps form a DAG with unique IDs and returns them in
@@ -265,21 +273,28 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 				go func() {
 					defer bg.Done()
 					if err := f(); err != nil {
-						emit(Event{Step: s, Status: StatusFailed, Err: err})
+						if ctx.Err() != nil {
+							emit(Event{Step: s, Status: StatusCanceled, Err: err})
+						} else {
+							emit(Event{Step: s, Status: StatusFailed, Err: err})
+						}
 						fail(s, err)
 					}
 				}()
 			}
-			a, cached, err := runOnce(ctx, s, o, sem, &mu, results, byKey, emit, later)
+			a, how, err := runOnce(ctx, s, o, sem, &mu, results, byKey, emit, later)
 			if err != nil {
 				fail(s, err)
 				return
 			}
 			mu.Lock()
 			results[s] = a
-			if cached {
+			switch how {
+			case StatusCached:
 				res.Cached++
-			} else {
+			case StatusShared:
+				res.Shared++
+			default:
 				res.Executed++
 			}
 			mu.Unlock()
@@ -301,10 +316,11 @@ type keyed struct {
 	done   chan struct{}
 	action cache.Action
 	err    error
+	cached bool // the result came from the cache
 }
 
 func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *sync.Mutex,
-	results map[*Step]cache.Action, byKey map[cache.Digest]*keyed, emit func(Event), later func(func() error)) (cache.Action, bool, error) {
+	results map[*Step]cache.Action, byKey map[cache.Digest]*keyed, emit func(Event), later func(func() error)) (cache.Action, Status, error) {
 	useCache := !o.NoCache && !s.NoCache && s.Key.Valid()
 	if s.Key.Valid() {
 		mu.Lock()
@@ -317,9 +333,19 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 		if seen {
 			select {
 			case <-k.done:
-				return k.action, true, k.err
+				if k.err != nil {
+					return cache.Action{}, StatusFailed, k.err
+				}
+				// Reported like the step it shares a key with: cached
+				// when that came from the cache (as plan says).
+				how := StatusShared
+				if k.cached {
+					how = StatusCached
+				}
+				emit(Event{Step: s, Status: how})
+				return k.action, how, nil
 			case <-ctx.Done():
-				return cache.Action{}, false, ctx.Err()
+				return cache.Action{}, StatusSkipped, ctx.Err()
 			}
 		}
 		// Steps waiting on this key read the stored result (they have
@@ -338,7 +364,7 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 				return ferr
 			})
 		})
-		k.action, k.err = a, err
+		k.action, k.err, k.cached = a, err, cached == StatusCached
 		close(ready)
 		if !deferred {
 			close(k.done)
@@ -348,22 +374,27 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 	return execute(ctx, s, o, useCache, sem, mu, results, emit, later)
 }
 
+// execute runs s, or takes its result from the cache; the Status says
+// which (StatusCached or StatusDone) when there is no error.
 func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan struct{}, mu *sync.Mutex,
-	results map[*Step]cache.Action, emit func(Event), later func(func() error)) (cache.Action, bool, error) {
+	results map[*Step]cache.Action, emit func(Event), later func(func() error)) (cache.Action, Status, error) {
 	if useCache {
 		if a, err := o.Cache.GetAction(s.Key); err == nil && (s.Valid == nil || s.Valid(a)) {
 			emit(Event{Step: s, Status: StatusCached})
-			return a, true, nil
+			return a, StatusCached, nil
 		}
 	}
 	select {
 	case sem <- struct{}{}:
 	case <-ctx.Done():
-		return cache.Action{}, false, ctx.Err()
+	}
+	if ctx.Err() != nil { // stopped while waiting (select picks at random when both are ready)
+		emit(Event{Step: s, Status: StatusSkipped})
+		return cache.Action{}, StatusSkipped, ctx.Err()
 	}
 	defer func() { <-sem }()
 	if s.Run == nil {
-		return cache.Action{}, false, errors.New("step has no implementation")
+		return cache.Action{}, StatusFailed, errors.New("step has no implementation")
 	}
 	start := time.Now()
 	emit(Event{Step: s, Status: StatusStarted})
@@ -372,11 +403,12 @@ func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan
 	if ctx.Err() != nil {
 		// Whatever the step returned once the build was canceled (often
 		// its own "canceled" error), the build was interrupted.
-		err = ctx.Err()
+		emit(Event{Step: s, Status: StatusCanceled, Err: ctx.Err(), Duration: time.Since(start)})
+		return cache.Action{}, StatusCanceled, ctx.Err()
 	}
 	if err != nil {
 		emit(Event{Step: s, Status: StatusFailed, Err: err, Duration: time.Since(start)})
-		return cache.Action{}, false, err
+		return cache.Action{}, StatusFailed, err
 	}
 	if a.Kind == "" {
 		a.Kind = s.Kind
@@ -402,9 +434,9 @@ func execute(ctx context.Context, s *Step, o RunOptions, useCache bool, sem chan
 	} else if useCache {
 		if err := o.Cache.PutAction(s.Key, a); err != nil {
 			emit(Event{Step: s, Status: StatusFailed, Err: err, Duration: time.Since(start)})
-			return cache.Action{}, false, err
+			return cache.Action{}, StatusFailed, err
 		}
 	}
 	emit(Event{Step: s, Status: StatusDone, Duration: time.Since(start)})
-	return a, false, nil
+	return a, StatusDone, nil
 }

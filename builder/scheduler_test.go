@@ -93,7 +93,10 @@ func TestIdenticalStepsRunOnce(t *testing.T) {
 	a := counting("x", &n)
 	b := counting("x", &n) // same key, different node
 	b.ID = "x-again"
-	r, err := Run(context.Background(), []*Step{a, b}, RunOptions{Cache: c, Jobs: 2})
+	var mu sync.Mutex
+	statuses := map[Status]int{}
+	observe := func(e Event) { mu.Lock(); statuses[e.Status]++; mu.Unlock() }
+	r, err := Run(context.Background(), []*Step{a, b}, RunOptions{Cache: c, Jobs: 2, Observe: observe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +105,16 @@ func TestIdenticalStepsRunOnce(t *testing.T) {
 	}
 	if r.Actions[a].Outputs["out"] != r.Actions[b].Outputs["out"] {
 		t.Fatal("deduplicated step got a different result")
+	}
+	// Every step has an event, and the counts say what happened (the
+	// second step was counted as cached, with no event).
+	if r.Executed != 1 || r.Shared != 1 || r.Cached != 0 || statuses[StatusDone] != 1 || statuses[StatusShared] != 1 {
+		t.Fatalf("first build: %+v, events %v; want one done and one shared", r, statuses)
+	}
+	statuses = map[Status]int{}
+	r, err = Run(context.Background(), []*Step{a, b}, RunOptions{Cache: c, Jobs: 2, Observe: observe})
+	if err != nil || r.Cached != 2 || r.Shared != 0 || statuses[StatusCached] != 2 {
+		t.Fatalf("second build: %v %+v, events %v; want both cached", err, r, statuses)
 	}
 }
 
@@ -178,6 +191,16 @@ func TestFailureCancelsAndIsLocated(t *testing.T) {
 	}
 	if !skipped {
 		t.Fatal("no skipped event for the dependent step")
+	}
+	// The step stopped by the failure was canceled (or never started),
+	// not failed: only the step at fault reports a failure.
+	for _, e := range events {
+		if e.Status == StatusFailed && e.Step != bad {
+			t.Errorf("%s reported failed (%v) after another step's failure", e.Step.ID, e.Err)
+		}
+		if e.Step == slow && e.Status != StatusStarted && e.Status != StatusCanceled && e.Status != StatusSkipped {
+			t.Errorf("slow step: status %s, want canceled or skipped", e.Status)
+		}
 	}
 }
 

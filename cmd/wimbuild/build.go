@@ -50,7 +50,7 @@ func planFromCLI(c *cli.Context, observe builder.Observer, cc *cache.Cache) (*bu
 		Threads: c.Int("threads"), NoCache: c.Bool("no-cache"), Observe: observe,
 	})
 	if len(diags) > 0 {
-		writeDiagnostics(c.App.ErrWriter, opts.Parser.Files(), diags)
+		reportDiagnostics(c, opts.Parser.Files(), diags)
 	}
 	if diags.HasErrors() {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("the recipe cannot be built: %s", countDiags(diags))}
@@ -84,7 +84,20 @@ func buildCommand() *cli.Command {
 	}
 }
 
-func runBuild(c *cli.Context) error {
+func runBuild(c *cli.Context) (err error) {
+	defer func() {
+		// Under --progress json the build's failure is the stream's last
+		// event, not a line of text (usage mistakes stay text).
+		if code := exitCode(err); err != nil && code != exitUsage && jsonProgress(c) {
+			writeJSONEvent(c.App.ErrWriter, struct {
+				Time     string `json:"time"`
+				Status   string `json:"status"`
+				Error    string `json:"error"`
+				ExitCode int    `json:"exit_code"`
+			}{eventTime(), "error", err.Error(), code})
+			err = &exitError{code: code, err: err, quiet: true}
+		}
+	}()
 	mode := c.String("progress")
 	switch mode {
 	case "auto":
@@ -148,7 +161,11 @@ func runBuild(c *cli.Context) error {
 	for _, a := range res.Manifest.Artifacts {
 		fmt.Fprintf(w, "%-28s %s  %s  sha256:%s\n", a.Path, humanBytes(a.Size), a.Arch, a.SHA256[:16])
 	}
-	fmt.Fprintf(w, "built %d steps, %d cached, in %.2fs -> %s\n", res.Executed, res.Cached, time.Since(start).Seconds(), res.OutDir)
+	shared := ""
+	if res.Shared > 0 {
+		shared = fmt.Sprintf(", %d shared", res.Shared)
+	}
+	fmt.Fprintf(w, "built %d steps, %d cached%s, in %.2fs -> %s\n", res.Executed, res.Cached, shared, time.Since(start).Seconds(), res.OutDir)
 	if res.Executed > 0 && !c.Bool("no-cache") && cacheMax > 0 {
 		trimCache(c, cc, cacheMax, start) // cc is the real cache: no --no-cache here
 	}
@@ -204,13 +221,28 @@ func newEventRenderer(w io.Writer, mode string) *eventRenderer {
 	return &eventRenderer{w: w, mode: mode}
 }
 
+// jsonProgress reports whether the command writes JSON events to stderr
+// (build --progress json).
+func jsonProgress(c *cli.Context) bool { return c.String("progress") == "json" }
+
+func eventTime() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// writeJSONEvent writes one event line.
+func writeJSONEvent(w io.Writer, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintln(w, string(b))
+}
+
+// jsonEvent is a step event in the --progress json stream. duration_ms is
+// present on every done, failed and canceled event (0 for a step under a
+// millisecond).
 type jsonEvent struct {
 	Time       string `json:"time"`
 	Step       string `json:"step"`
 	Kind       string `json:"kind"`
 	Label      string `json:"label"`
 	Status     string `json:"status"`
-	DurationMS int64  `json:"duration_ms,omitempty"`
+	DurationMS *int64 `json:"duration_ms,omitempty"`
 	Done       int64  `json:"done,omitempty"`
 	Total      int64  `json:"total,omitempty"`
 	Error      string `json:"error,omitempty"`
@@ -228,15 +260,18 @@ func (r *eventRenderer) observe(e builder.Event) {
 		}
 		r.last = time.Now()
 		je := jsonEvent{Time: r.last.UTC().Format(time.RFC3339Nano), Step: e.Step.ID, Kind: e.Step.Kind, Label: e.Step.Label,
-			Status: string(e.Status), DurationMS: e.Duration.Milliseconds(), Done: e.Done, Total: e.Total, Where: e.Step.Where}
-		if progressOnly {
+			Status: string(e.Status), Done: e.Done, Total: e.Total, Where: e.Step.Where}
+		switch {
+		case progressOnly:
 			je.Status = "progress"
+		case e.Status == builder.StatusDone || e.Status == builder.StatusFailed || e.Status == builder.StatusCanceled:
+			ms := e.Duration.Milliseconds()
+			je.DurationMS = &ms
 		}
 		if e.Err != nil {
 			je.Error = e.Err.Error()
 		}
-		b, _ := json.Marshal(je)
-		fmt.Fprintln(r.w, string(b))
+		writeJSONEvent(r.w, je)
 	case "tty":
 		if progressOnly {
 			if r.cur != e.Step || r.bar == nil {
@@ -284,6 +319,10 @@ func (r *eventRenderer) line(e builder.Event) {
 		fmt.Fprintf(r.w, "[failed] %s: %v\n", e.Step.Label, e.Err)
 	case builder.StatusSkipped:
 		fmt.Fprintf(r.w, "[skip]   %s\n", e.Step.Label)
+	case builder.StatusCanceled:
+		fmt.Fprintf(r.w, "[cancel] %s\n", e.Step.Label)
+	case builder.StatusShared:
+		fmt.Fprintf(r.w, "[shared] %s (same work as another step of this build)\n", e.Step.Label)
 	}
 }
 
@@ -323,27 +362,38 @@ func planCommand() *cli.Command {
 	}
 }
 
+// planStep is one step of plan --format json. SharedWith names the step
+// of the same build that does the same work (an equal key, not cached):
+// it runs once, and this step takes its result.
 type planStep struct {
-	ID     string   `json:"id"`
-	Kind   string   `json:"kind"`
-	Label  string   `json:"label"`
-	Key    string   `json:"key"`
-	Cached bool     `json:"cached"`
-	Deps   []string `json:"deps"`
-	Where  string   `json:"where,omitempty"`
+	ID         string   `json:"id"`
+	Kind       string   `json:"kind"`
+	Label      string   `json:"label"`
+	Key        string   `json:"key"`
+	Cached     bool     `json:"cached"`
+	SharedWith string   `json:"shared_with,omitempty"`
+	Deps       []string `json:"deps"`
+	Where      string   `json:"where,omitempty"`
 }
 
 func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string, noCache bool) error {
 	var steps []planStep
-	hits := 0
+	hits, shared := 0, 0
+	first := map[string]string{} // key -> first step with it
 	for _, s := range p.Steps {
 		a, err := cc.GetAction(s.Key)
 		cached := !noCache && err == nil && (s.Valid == nil || s.Valid(a))
-		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: cached, Where: s.Where}
+		ps := planStep{ID: s.ID, Kind: s.Kind, Label: s.Label, Key: string(s.Key), Cached: cached, Deps: []string{}, Where: s.Where}
 		for _, d := range s.Deps {
 			ps.Deps = append(ps.Deps, d.ID)
 		}
 		sort.Strings(ps.Deps)
+		if id, ok := first[ps.Key]; ok && !cached && s.Key.Valid() {
+			ps.SharedWith = id
+			shared++
+		} else if !ok {
+			first[ps.Key] = s.ID
+		}
 		if ps.Cached {
 			hits++
 		}
@@ -377,12 +427,19 @@ func printPlan(w io.Writer, p *builder.Plan, cc *cache.Cache, format string, noC
 		return nil
 	}
 	for _, s := range steps {
-		state := "run   "
-		if s.Cached {
+		state, note := "run   ", ""
+		switch {
+		case s.Cached:
 			state = "cached"
+		case s.SharedWith != "":
+			state, note = "shared", " (same work as "+s.SharedWith+")"
 		}
-		fmt.Fprintf(w, "%s  %s  %s\n", state, s.Key[:12], s.Label)
+		fmt.Fprintf(w, "%s  %s  %s%s\n", state, s.Key[:12], s.Label, note)
 	}
-	fmt.Fprintf(w, "%d steps: %d cached, %d to run; outputs -> %s\n", len(steps), hits, len(steps)-hits, p.OutDir)
+	sharedNote := ""
+	if shared > 0 {
+		sharedNote = fmt.Sprintf(", %d shared", shared)
+	}
+	fmt.Fprintf(w, "%d steps: %d cached, %d to run%s; outputs -> %s\n", len(steps), hits, len(steps)-hits-shared, sharedNote, p.OutDir)
 	return nil
 }

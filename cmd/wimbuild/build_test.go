@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,4 +235,56 @@ func fileSHA256(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(cache.DigestBytes(b))
+}
+
+// TestJSONProgressIsAllJSON: under --progress json every stderr line is a
+// JSON event: recipe warnings are "diagnostic" events and a failed build
+// ends with an "error" event instead of a line of text (a machine reading
+// events.jsonl line by line choked on both).
+func TestJSONProgressIsAllJSON(t *testing.T) {
+	dir := e2eRecipe(t) // its base is not pinned: a warning
+	cacheDir := t.TempDir()
+	runStderr := func(args ...string) (int, []map[string]any) {
+		t.Helper()
+		f, err := os.CreateTemp(t.TempDir(), "stderr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := os.Stderr
+		os.Stderr = f
+		code := run(append([]string{"wimbuild"}, args...))
+		os.Stderr = saved
+		f.Close()
+		b, _ := os.ReadFile(f.Name())
+		var events []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var ev map[string]any
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatalf("%v: stderr line is not JSON: %q", args, line)
+			}
+			events = append(events, ev)
+		}
+		return code, events
+	}
+	code, events := runStderr("build", "--cache-dir", cacheDir, "--progress", "json", dir)
+	if code != 0 {
+		t.Fatalf("build exit %d: %v", code, events)
+	}
+	if events[0]["status"] != "diagnostic" || events[0]["severity"] != "warning" || events[0]["range"] == nil {
+		t.Errorf("first event %v, want the unpinned-base warning as a diagnostic", events[0])
+	}
+	for _, ev := range events {
+		if ev["status"] == "done" {
+			if _, ok := ev["duration_ms"]; !ok {
+				t.Errorf("done event without duration_ms: %v", ev)
+			}
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "recipe.wb.hcl"))
+	os.WriteFile(filepath.Join(dir, "recipe.wb.hcl"), []byte(strings.Replace(string(b), "index = 2", "index = 9", 1)), 0o644)
+	code, events = runStderr("build", "--cache-dir", cacheDir, "--progress", "json", dir)
+	last := events[len(events)-1]
+	if code != exitFailure || last["status"] != "error" || !strings.Contains(fmt.Sprint(last["error"]), "index 9 does not exist") || last["exit_code"] != float64(exitFailure) {
+		t.Errorf("failed build: exit %d, last event %v; want an error event", code, last)
+	}
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"io/fs"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"

@@ -60,8 +60,9 @@ func handleUsage(c *cli.Command) {
 
 // exitError carries an explicit process exit code.
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	quiet bool // already reported (as a JSON event): run prints nothing
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -157,7 +158,9 @@ func run(args []string) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "wimbuild: %v\n", err)
+	if ee := (*exitError)(nil); !errors.As(err, &ee) || !ee.quiet {
+		fmt.Fprintf(os.Stderr, "wimbuild: %v\n", err)
+	}
 	return exitCode(err)
 }
 

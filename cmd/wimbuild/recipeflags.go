@@ -173,7 +173,7 @@ func loadRecipeOpts(c *cli.Context, opts dsl.LoadOptions) (*dsl.Recipe, error) {
 	if err != nil {
 		return nil, err
 	}
-	writeDiagnostics(c.App.ErrWriter, files, diags)
+	reportDiagnostics(c, files, diags)
 	if diags.HasErrors() {
 		return nil, &exitError{code: exitFailure, err: fmt.Errorf("the recipe has %s", countDiags(diags))}
 	}
@@ -181,6 +181,29 @@ func loadRecipeOpts(c *cli.Context, opts dsl.LoadOptions) (*dsl.Recipe, error) {
 }
 
 // writeDiagnostics renders diagnostics with source snippets.
+// reportDiagnostics writes diags for the command being run: as JSON event
+// lines under `build --progress json` (whose stderr a machine reads line
+// by line), else as text with source snippets.
+func reportDiagnostics(c *cli.Context, files map[string]*hcl.File, diags hcl.Diagnostics) {
+	if !jsonProgress(c) {
+		writeDiagnostics(c.App.ErrWriter, files, diags)
+		return
+	}
+	jds, _, _ := toJSONDiags(files, diags)
+	for _, jd := range jds {
+		writeJSONEvent(c.App.ErrWriter, jsonDiagEvent{Time: eventTime(), Status: "diagnostic", jsonDiag: jd})
+	}
+}
+
+// jsonDiagEvent is a diagnostic in the --progress json event stream: the
+// fields of validate --json's diagnostics.
+type jsonDiagEvent struct {
+	Time   string `json:"time"`
+	Status string `json:"status"`
+	jsonDiag
+}
+
+// writeDiagnostics writes diags as text with source snippets.
 func writeDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
