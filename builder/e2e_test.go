@@ -1200,3 +1200,42 @@ func TestSourceErrorsPointAtTheAttribute(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryDeletesOfMissingAreSkipped: delete_key and delete_value of
+// keys and values the hive does not have are skipped, like delete of image
+// paths (they failed the build), while present ones are deleted.
+func TestRegistryDeletesOfMissingAreSkipped(t *testing.T) {
+	dir := e2eDir(t)
+	editRecipe(t, dir, "  scratch_space = 256\n", `  registry "SYSTEM" {
+    delete_key = ["NoSuchKey", "ControlSet001\\Services\\NoSuchService"]
+    delete_value "NoSuchKey\\Sub" {
+      name = "x"
+    }
+    delete_value "Select" {
+      name = "NoSuchValue"
+    }
+    set "ControlSet001\\Services\\Gone" {
+      name  = "v"
+      type  = "dword"
+      value = 1
+    }
+  }
+  registry "SYSTEM" {
+    delete_key = ["ControlSet001\\Services\\Gone"]
+  }
+
+  scratch_space = 256
+`)
+	c, _ := cache.Open(t.TempDir())
+	build(t, dir, c, nil)
+	h, err := regf.Parse(extract(t, filepath.Join(dir, "out", "boot.wim"), "/Windows/System32/config/SYSTEM"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Key(`ControlSet001\Services\Gone`); !errors.Is(err, regf.ErrNotFound) {
+		t.Errorf("deleted key is still there (%v)", err)
+	}
+	if k, err := h.Key("Select"); err != nil || k.Value("Current") == nil {
+		t.Errorf("Select\\Current is gone (%v)", err)
+	}
+}

@@ -632,16 +632,22 @@ func (p *Plan) registryStep(id, name string, s *dsl.RegistryStep, prev *Step, ft
 
 func applyRegOp(h *regf.Hive, op dsl.RegistryOp) error {
 	switch op.Op {
+	// Deleting what is not there is not an error, as for image paths: one
+	// recipe serves base images that differ in such keys and values.
 	case dsl.RegDeleteKey:
-		return h.DeleteKey(op.Key.Value)
+		if err := h.DeleteKey(op.Key.Value); err != nil && !errors.Is(err, regf.ErrNotFound) {
+			return err
+		}
+		return nil
 	case dsl.RegDeleteValue:
 		k, err := h.Key(op.Key.Value)
+		if errors.Is(err, regf.ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if !k.DeleteValue(op.Name.Value) {
-			return fmt.Errorf("value %q does not exist", op.Name.Value)
-		}
+		k.DeleteValue(op.Name.Value)
 		return nil
 	case dsl.RegSet:
 		k, err := h.CreateKey(op.Key.Value)

@@ -566,6 +566,10 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 		if !ok {
 			return false
 		}
+		if strings.ContainsRune(s.Value, 0) {
+			l.errorf(s.Range, "Invalid registry value", "A %s cannot hold a NUL character: Windows reads the string only up to it. Use multi_string for a list, or binary for raw bytes.", t.Value)
+			return false
+		}
 		op.String, op.ValueSensitive = s.Value, s.Sensitive
 	case RegMultiSZ:
 		list, ok := l.strList(va, "multi_string value")
@@ -576,6 +580,10 @@ func (l *loader) regValue(op *RegistryOp, ta, va *hcl.Attribute) bool {
 		for _, s := range list {
 			if s.Value == "" {
 				l.errorf(s.Range, "Invalid registry value", "A multi_string cannot hold an empty string: an empty string ends the list in REG_MULTI_SZ. Remove it.")
+				return false
+			}
+			if strings.ContainsRune(s.Value, 0) {
+				l.errorf(s.Range, "Invalid registry value", "A multi_string element cannot hold a NUL character: NUL separates the elements of a REG_MULTI_SZ. Make it two elements.")
 				return false
 			}
 			op.Strings = append(op.Strings, s.Value)

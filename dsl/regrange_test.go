@@ -15,6 +15,10 @@ func TestRegistryRangeMessages(t *testing.T) {
 		{"qword", "-1", "18446744073709551615 for -1", "4294967295"},
 		{"dword", "-1", "4294967295 for -1", "18446744073709551615"},
 		{"dword", "1.5", "is not a whole number", "two's complement"},
+		// A NUL inside a string would cut it short in Windows' reading.
+		{"string", `"a\u0000b"`, "cannot hold a NUL character", "\x00"},
+		{"expand_string", `"%SystemRoot%\u0000x"`, "cannot hold a NUL character", "\x00"},
+		{"multi_string", `["a", "b\u0000c"]`, "NUL separates the elements", "\x00"},
 	} {
 		root := t.TempDir()
 		src := `wimbuild {
