@@ -2,9 +2,11 @@ package builder
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf16"
 
 	"gopkg.in/ini.v1"
 
@@ -17,7 +19,10 @@ import (
 // wrap keys containing quotes in back-ticks), and lines end in CRLF (ini.v1
 // writes '\n' off Windows). The written bytes are parsed back with ini.v1 and
 // compared with what was meant, so a library change cannot corrupt them
-// silently.
+// silently. Text with anything beyond ASCII is written as UTF-16LE with a
+// byte-order mark: Windows' profile readers (GetPrivateProfileString)
+// take a file without one to be in the ANSI code page, so UTF-8 "Jörg"
+// would read as "JÃ¶rg"; ASCII text stays ASCII, as Windows writes it.
 
 var iniMu sync.Mutex // ini.LineBreak and ini.PrettyFormat are package globals
 
@@ -67,7 +72,27 @@ func writeINI(sections []rawSection) ([]byte, error) {
 			return nil, fmt.Errorf("written ini section [%s] reads back as %q, want %q", s.name, got, s.lines)
 		}
 	}
-	return out, nil
+	return unicodeIfNeeded(out), nil
+}
+
+// unicodeIfNeeded returns UTF-8 text b as is when it is ASCII, else as
+// UTF-16LE with a byte-order mark.
+func unicodeIfNeeded(b []byte) []byte {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return b
+	}
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(string(b))) {
+		out = binary.LittleEndian.AppendUint16(out, u)
+	}
+	return out
 }
 
 type rawSection struct {

@@ -1,10 +1,13 @@
 package builder
 
 import (
+	"encoding/binary"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/wimbuild/wimbuild/winpe"
 )
@@ -76,4 +79,40 @@ func TestWDSCaptureGoldens(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "wdscapture-unattended.inf", b)
+}
+
+// TestNonASCIIIniIsUnicode: Winpeshl.ini and WDSCapture.inf holding text
+// beyond ASCII are UTF-16LE with a byte-order mark (Windows reads a file
+// without one in the ANSI code page: UTF-8 "Jörg" became "JÃ¶rg"); the text
+// itself, CRLFs included, is unchanged.
+func TestNonASCIIIniIsUnicode(t *testing.T) {
+	decode := func(b []byte) string {
+		t.Helper()
+		if len(b) < 2 || b[0] != 0xFF || b[1] != 0xFE || len(b)%2 != 0 {
+			t.Fatalf("not UTF-16LE with a BOM: % x", b[:min(len(b), 8)])
+		}
+		u := make([]uint16, 0, len(b)/2-1)
+		for i := 2; i < len(b); i += 2 {
+			u = append(u, binary.LittleEndian.Uint16(b[i:]))
+		}
+		return string(utf16.Decode(u))
+	}
+	ini, err := renderWinpeshl("", []winpe.App{{Path: `%SYSTEMDRIVE%\Tools\Ünï.exe`, Args: "/name:Jörg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := decode(ini), "[LaunchApps]\r\n%SYSTEMDRIVE%\\Tools\\Ünï.exe, /name:Jörg\r\n"; got != want {
+		t.Errorf("Winpeshl.ini reads %q, want %q", got, want)
+	}
+	inf, err := renderWDSCapture(winpe.CaptureConfig{ImageName: "Référence", Exclusions: []string{`\Données`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := decode(inf); !strings.Contains(got, "ImageName=Référence\r\n") || !strings.Contains(got, "\\Données\r\n") {
+		t.Errorf("WDSCapture.inf reads %q", got)
+	}
+	// ASCII stays single-byte (the goldens above).
+	if ascii, _ := renderWinpeshl("", []winpe.App{{Path: `%SYSTEMDRIVE%\Tools\a.exe`}}); ascii[0] != '[' {
+		t.Errorf("ASCII Winpeshl.ini starts % x", ascii[:2])
+	}
 }
