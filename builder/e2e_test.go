@@ -1239,3 +1239,20 @@ func TestRegistryDeletesOfMissingAreSkipped(t *testing.T) {
 		t.Errorf("Select\\Current is gone (%v)", err)
 	}
 }
+
+// TestFileBlockAndLaunchBlockConflict: a file block writing Winpeshl.ini in
+// an image whose winpeshl block writes it too is refused at the file block
+// (the file block's content was silently replaced).
+func TestFileBlockAndLaunchBlockConflict(t *testing.T) {
+	dir := e2eDir(t)
+	editRecipe(t, dir, `  file "/Windows/System32/hello.txt" {`, `  file "/windows/system32/WINPESHL.INI" {
+    content = "[LaunchApps]\r\ncmd.exe\r\n"
+  }
+  file "/Windows/System32/hello.txt" {`)
+	r := loadE2E(t, dir)
+	c, _ := cache.Open(t.TempDir())
+	_, diags := NewPlan(r, Options{Cache: c})
+	if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "File written twice") || !strings.Contains(msg, "recipe.wb.hcl:26,8") {
+		t.Fatalf("diagnostics %q, want File written twice at the file block", msg)
+	}
+}

@@ -118,6 +118,23 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	if lc == nil {
 		return nil
 	}
+	// A file block writing the same file would be silently replaced.
+	for _, s := range img.Steps {
+		fs, ok := s.(*dsl.FileStep)
+		if !ok {
+			continue
+		}
+		ip, err := imagePath(fs.Path.Value)
+		if err != nil {
+			continue
+		}
+		for _, f := range []string{winpe.WinpeshlPath, winpe.WDSCapturePath} {
+			if strings.EqualFold(ip, f) && (f == winpe.WinpeshlPath || lc.inf != nil) {
+				*diags = append(*diags, diag(fs.Path.Range, "File written twice",
+					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", launchBlockName(img), f, launchBlockName(img))))
+			}
+		}
+	}
 	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", lc.ini).Bool("need_setup", lc.needSetup).Bool("need_capture", lc.needCap).Int("time", int64(ft))
 	if lc.inf != nil {
 		key.Bytes("wdscapture", lc.inf)
@@ -212,6 +229,17 @@ func (p *Plan) inheritedLaunch(img *dsl.Image) *inheritedConfig {
 type inheritedConfig struct {
 	lc   *launchConfig
 	from string
+}
+
+// launchBlockName names the block of img that writes Winpeshl.ini.
+func launchBlockName(img *dsl.Image) string {
+	switch {
+	case img.Capture != nil:
+		return "capture"
+	case img.Discover != nil:
+		return "discover"
+	}
+	return "winpeshl"
 }
 
 // appImagePath resolves a Winpeshl.ini program path to a path in the image
