@@ -1255,4 +1255,15 @@ func TestFileBlockAndLaunchBlockConflict(t *testing.T) {
 	if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "File written twice") || !strings.Contains(msg, "recipe.wb.hcl:26,8") {
 		t.Fatalf("diagnostics %q, want File written twice at the file block", msg)
 	}
+	// validate says so too (Check), and validate --check-files lists every
+	// bad overlay name, not only a block's first.
+	if d := Check(r); !strings.Contains(d.Error(), "File written twice") {
+		t.Errorf("Check: %q", d.Error())
+	}
+	for _, n := range []string{"a:b.txt", "trail.", "NUL.txt"} {
+		os.WriteFile(filepath.Join(dir, "overlay", n), []byte("x"), 0o644)
+	}
+	if d := CheckFiles(r); len(d) != 3 {
+		t.Errorf("CheckFiles found %d problems, want 3: %s", len(d), d.Error())
+	}
 }

@@ -118,28 +118,16 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	if lc == nil {
 		return nil
 	}
-	// A file block writing the same file would be silently replaced.
-	for _, s := range img.Steps {
-		fs, ok := s.(*dsl.FileStep)
-		if !ok {
-			continue
-		}
-		ip, err := imagePath(fs.Path.Value)
-		if err != nil {
-			continue
-		}
-		for _, f := range []string{winpe.WinpeshlPath, winpe.WDSCapturePath} {
-			if strings.EqualFold(ip, f) && (f == winpe.WinpeshlPath || lc.inf != nil) {
-				*diags = append(*diags, diag(fs.Path.Range, "File written twice",
-					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", launchBlockName(img), f, launchBlockName(img))))
-			}
-		}
-	}
+	*diags = append(*diags, launchConflicts(img, lc)...)
 	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", lc.ini).Bool("need_setup", lc.needSetup).Bool("need_capture", lc.needCap).Int("time", int64(ft))
 	if lc.inf != nil {
 		key.Bytes("wdscapture", lc.inf)
 	}
-	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, lc.what), lc.r, prev, key,
+	label := fmt.Sprintf("%s: write Winpeshl.ini (%s)", name, lc.what)
+	if lc.what == "Winpeshl.ini" {
+		label = name + ": write Winpeshl.ini"
+	}
+	return p.edit("image."+img.Name+"/launch", "launch", verLaunch, label, lc.r, prev, key,
 		func(ctx context.Context, rc *RunContext, st *imageState) error {
 			if err := lc.check(st, ""); err != nil {
 				return err
@@ -229,6 +217,29 @@ func (p *Plan) inheritedLaunch(img *dsl.Image) *inheritedConfig {
 type inheritedConfig struct {
 	lc   *launchConfig
 	from string
+}
+
+// launchConflicts reports file blocks of img writing a file its launch
+// block writes (lc), which would be silently replaced.
+func launchConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, s := range img.Steps {
+		fs, ok := s.(*dsl.FileStep)
+		if !ok {
+			continue
+		}
+		ip, err := imagePath(fs.Path.Value)
+		if err != nil {
+			continue
+		}
+		for _, f := range []string{winpe.WinpeshlPath, winpe.WDSCapturePath} {
+			if strings.EqualFold(ip, f) && (f == winpe.WinpeshlPath || lc.inf != nil) {
+				diags = append(diags, diag(fs.Path.Range, "File written twice",
+					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", launchBlockName(img), f, launchBlockName(img))))
+			}
+		}
+	}
+	return diags
 }
 
 // launchBlockName names the block of img that writes Winpeshl.ini.

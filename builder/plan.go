@@ -321,8 +321,11 @@ func Check(r *dsl.Recipe) hcl.Diagnostics {
 				diags = append(diags, noServicing(s))
 			}
 		}
-		_, d := launchConfigOf(img)
+		lc, d := launchConfigOf(img)
 		diags = append(diags, d...)
+		if lc != nil {
+			diags = append(diags, launchConflicts(img, lc)...)
+		}
 	}
 	return diags
 }
@@ -347,14 +350,19 @@ func CheckFiles(r *dsl.Recipe) hcl.Diagnostics {
 				continue
 			}
 			var names treeNames
+			found := 0
 			filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
 				if err != nil || p == root {
 					return nil
 				}
 				rel, _ := filepath.Rel(root, p)
 				if d := names.check(fs.Source.Range, filepath.ToSlash(rel), p, de.Type()&os.ModeSymlink != 0); d != nil {
+					// Every problem, as validate promises (bounded:
+					// a tree of bad names says enough in 20).
 					diags = append(diags, d)
-					return filepath.SkipAll
+					if found++; found == 20 {
+						return filepath.SkipAll
+					}
 				}
 				return nil
 			})
