@@ -38,6 +38,11 @@ func buildFlags() []cli.Flag {
 
 // planFromCLI loads the recipe and plans it against cache cc.
 func planFromCLI(c *cli.Context, observe builder.Observer, cc *cache.Cache) (*builder.Plan, error) {
+	for _, f := range []string{"jobs", "threads"} {
+		if c.Int(f) < 0 {
+			return nil, commandUsageErrorf(c, "--%s must be 1 or more (or 0 for the CPU count), not %d", f, c.Int(f))
+		}
+	}
 	opts := recipeOptions(c)
 	opts.CheckFiles = true
 	opts.Parser = hclparse.NewParser() // its files give diagnostics their source lines
@@ -209,9 +214,10 @@ type eventRenderer struct {
 	w    io.Writer
 	mode string
 	mu   sync.Mutex
-	bar  *progressbar.ProgressBar
-	cur  *builder.Step
-	last time.Time
+	bar   *progressbar.ProgressBar
+	cur   *builder.Step
+	last  time.Time
+	noted map[*builder.Step]time.Time // plain: when progress was last shown
 }
 
 func newEventRenderer(w io.Writer, mode string) *eventRenderer {
@@ -293,11 +299,35 @@ func (r *eventRenderer) observe(e builder.Event) {
 		r.line(e)
 	default:
 		if progressOnly {
+			// Plain logs (CI) get a line per long step every
+			// plainProgressEvery, so a long step does not look hung.
+			if r.noted == nil {
+				r.noted = map[*builder.Step]time.Time{}
+			}
+			now := time.Now()
+			last, ok := r.noted[e.Step]
+			if !ok {
+				r.noted[e.Step] = now // the step's start: wait a period first
+				return
+			}
+			if now.Sub(last) < plainProgressEvery {
+				return
+			}
+			r.noted[e.Step] = now
+			if e.Total > 0 {
+				fmt.Fprintf(r.w, "[...]    %s: %d%% (%s of %s)\n", e.Step.Label, e.Done*100/e.Total, humanBytes(e.Done), humanBytes(e.Total))
+			} else {
+				fmt.Fprintf(r.w, "[...]    %s: %s\n", e.Step.Label, humanBytes(e.Done))
+			}
 			return
 		}
 		r.line(e)
 	}
 }
+
+// plainProgressEvery is how often --progress plain notes a running step's
+// progress.
+var plainProgressEvery = 10 * time.Second
 
 func (r *eventRenderer) clearBar() {
 	if r.bar != nil {

@@ -288,3 +288,31 @@ func TestJSONProgressIsAllJSON(t *testing.T) {
 		t.Errorf("failed build: exit %d, last event %v; want an error event", code, last)
 	}
 }
+
+// TestPlainProgressNotesLongSteps: --progress plain (CI logs) shows a
+// running step's progress now and then, so a long step does not look hung.
+func TestPlainProgressNotesLongSteps(t *testing.T) {
+	saved := plainProgressEvery
+	plainProgressEvery = 0
+	defer func() { plainProgressEvery = saved }()
+	var buf bytes.Buffer
+	r := newEventRenderer(&buf, "plain")
+	s := &builder.Step{ID: "image.boot/export", Label: "image.boot: write boot.wim (lzx)"}
+	r.observe(builder.Event{Step: s, Status: builder.StatusStarted})
+	for _, done := range []int64{10 << 20, 60 << 20, 100 << 20} {
+		r.observe(builder.Event{Step: s, Status: builder.StatusStarted, Done: done, Total: 200 << 20})
+	}
+	out := buf.String()
+	if !strings.Contains(out, "[run]    image.boot: write boot.wim (lzx)\n") || !strings.Contains(out, "image.boot: write boot.wim (lzx): 50% (100.0 MiB of 200.0 MiB)") {
+		t.Errorf("plain output:\n%s", out)
+	}
+}
+
+// TestNegativeJobsIsAUsageError: --jobs -3 was taken as the CPU count.
+func TestNegativeJobsIsAUsageError(t *testing.T) {
+	for _, args := range [][]string{{"build", "--jobs", "-3", "."}, {"plan", "--threads", "-1", "."}} {
+		if code, _, errs := runCapture(t, args...); code != exitUsage || !strings.Contains(errs, "must be 1 or more") {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, errs)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func runInspect(c *cli.Context) error {
 	// are masked in the copy (the digest is of the real recipe).
 	r = dsl.Redact(r)
 	if c.Bool("json") {
-		out := inspectJSON{Files: r.Files, Digest: "sha256:" + r.Digest, Recipe: r, Locals: map[string]string{}, OutputDir: r.Output.Dir.Abs, Deps: [][2]string{}}
+		out := inspectJSON{Files: r.Files, Digest: r.Digest, Recipe: r, Locals: map[string]string{}, OutputDir: r.Output.Dir.Abs, Deps: [][2]string{}}
 		for _, v := range r.Variables {
 			out.Variables = append(out.Variables, inspectVar{v.Name, v.Type, v.Value, v.ValueSource, v.Sensitive, v.Description})
 		}

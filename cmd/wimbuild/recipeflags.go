@@ -213,7 +213,7 @@ func writeDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnos
 	}
 	width, color := uint(100), false
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		color = os.Getenv("NO_COLOR") == ""
+		color = os.Getenv("NO_COLOR") == "" && os.Getenv("CI") != "true"
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
 			width = uint(cols)
 		}

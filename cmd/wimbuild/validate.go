@@ -120,7 +120,7 @@ func runValidate(c *cli.Context) error {
 		jd, e, w := toJSONDiags(files, diags)
 		out := jsonValidate{Valid: e == 0, ErrorCount: e, WarningCount: w, Diagnostics: jd}
 		if r != nil {
-			out.Digest = "sha256:" + r.Digest
+			out.Digest = r.Digest
 		}
 		enc := json.NewEncoder(c.App.Writer)
 		enc.SetIndent("", "  ")
