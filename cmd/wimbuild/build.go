@@ -211,9 +211,9 @@ func trimCache(c *cli.Context, cc *cache.Cache, max int64, start time.Time) {
 // eventRenderer draws step events: bars on a terminal, lines otherwise, or
 // JSON lines for machines.
 type eventRenderer struct {
-	w    io.Writer
-	mode string
-	mu   sync.Mutex
+	w     io.Writer
+	mode  string
+	mu    sync.Mutex
 	bar   *progressbar.ProgressBar
 	cur   *builder.Step
 	last  time.Time
