@@ -122,7 +122,7 @@ func (l *loader) decodeImage(b *hcl.Block) *Image {
 	img.Arch, _ = l.arch(content.Attributes["arch"])
 	if s, ok := l.str(content.Attributes["name"], "image name"); ok {
 		if s.Value == "" || hasControl(s.Value) {
-			l.errorf(s.Range, "Invalid image name", "The WIM image name must be a non-empty single line of text. Remove name to keep the base image's name.")
+			l.errorf(s.Range, "Invalid image name", "The WIM image name must be non-empty text without line breaks, tabs or other control characters. Remove name to keep the base image's name.")
 		} else {
 			img.Metadata.Name = s
 		}
