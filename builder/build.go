@@ -272,6 +272,11 @@ func copyFile(ctx context.Context, src, dst string) error {
 	if err != nil {
 		return err
 	}
+	// The mode of a linked output (a cache blob's), whatever the umask.
+	if err := out.Chmod(0o444); err != nil {
+		out.Close()
+		return err
+	}
 	const piece = 4 << 20
 	for {
 		if err := ctx.Err(); err != nil {
