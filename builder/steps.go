@@ -572,6 +572,9 @@ func editHive(rc *RunContext, st *imageState, hive string, ft uint64, fn func(h 
 	if err != nil {
 		return fmt.Errorf("the image has no %s hive at %s", hive, hp)
 	}
+	if d.IsDir() {
+		return fmt.Errorf("the image's %s is a directory, not a %s hive", hp, hive)
+	}
 	data, err := st.readStream(rc.Cache, d.Inode.Data, hp)
 	if err != nil {
 		return err

@@ -23,9 +23,12 @@ func AllowDirty() ParseOption { return func(c *parseConfig) { c.allowDirty = tru
 // Parse reads a hive file into memory. It is tolerant of everything Windows
 // writes (versions 1.3 to 1.6, li/lf/lh/ri subkey lists in any version,
 // unsorted lists, big data, Latin-1 and UTF-16 names, slack after the last
-// bin) and strict about anything that would make the tree ambiguous: every
-// offset and length is checked, and corruption gives a *FormatError with the
-// file offset. A dirty hive gives an error matching ErrDirty unless
+// bin) and strict about anything that would make the tree ambiguous or
+// lose data when the hive is written back: every offset and length is
+// checked, a cell serves one purpose (only security cells are shared),
+// cell sizes are multiples of 8, a key's subkey count matches its list and
+// inline value data is at most 4 bytes; corruption gives a *FormatError
+// with the file offset. A dirty hive gives an error matching ErrDirty unless
 // AllowDirty is passed.
 func Parse(data []byte, opts ...ParseOption) (*Hive, error) {
 	var cfg parseConfig
@@ -52,6 +55,7 @@ func Parse(data []byte, opts ...ParseOption) (*Hive, error) {
 		minor: hd.minor,
 		seen:  make(map[uint32]bool),
 		sds:   make(map[uint32][]byte),
+		refs:  make(map[uint32]string),
 	}
 	if string(p.bins[:4]) != "hbin" {
 		return nil, &FormatError{Offset: baseBlockSize, What: "first hive bin has no \"hbin\" signature"}
@@ -144,6 +148,7 @@ type parser struct {
 	minor uint32
 	seen  map[uint32]bool   // key node cells already visited (cycles, shared nodes)
 	sds   map[uint32][]byte // security descriptors by sk cell offset
+	refs  map[uint32]string // what each cell read so far was read as
 	nkeys int
 }
 
@@ -171,6 +176,16 @@ func (p *parser) cell(off uint32, what string) ([]byte, error) {
 	if n < 8 || int64(off)+n > int64(len(p.bins)) {
 		return nil, p.errf(off, "%s: cell size %d runs past the hive bins", what, n)
 	}
+	if n%8 != 0 {
+		return nil, p.errf(off, "%s: cell size %d is not a multiple of 8", what, n)
+	}
+	// A cell read for two purposes (a value's data offset pointing at
+	// its own vk cell, a class name at a key node) would be read as
+	// whatever it is not; only security cells are shared between keys.
+	if prev, ok := p.refs[off]; ok && !(prev == "security" && what == "security") {
+		return nil, p.errf(off, "%s: the cell is also referenced as %s", what, prev)
+	}
+	p.refs[off] = what
 	return p.bins[off+4 : int64(off)+n], nil
 }
 
@@ -280,6 +295,9 @@ func (p *parser) key(off uint32, parent *Key, h *Hive, depth int) (*Key, error) 
 		var offs []uint32
 		if err := p.subkeyList(le.Uint32(c[nkSubkeyList:]), &offs, 0); err != nil {
 			return nil, err
+		}
+		if len(offs) != int(ns) {
+			return nil, p.errf(off, "key %q: subkey count %d, but its subkey list holds %d", k.name, ns, len(offs))
 		}
 		k.subkeys = make([]*Key, 0, len(offs))
 		for _, so := range offs {
@@ -391,8 +409,7 @@ func (p *parser) value(off uint32) (*Value, error) {
 	case size&vkInline != 0:
 		n := size &^ vkInline
 		if n > 4 {
-			// Windows never writes this; keep the four bytes that exist.
-			n = 4
+			return nil, &FormatError{Offset: fileOff(off) + 4 + vkDataSize, What: fmt.Sprintf("value %q: inline data of %d bytes (at most 4 fit)", v.Name, n)}
 		}
 		v.Data = append([]byte{}, c[vkData:vkData+int(n)]...)
 	case size == 0:

@@ -2,6 +2,8 @@ package regf
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,4 +187,64 @@ func parseFile(t testing.TB, path string) *Hive {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return h
+}
+
+// TestParseRefusesWhatItWouldRewriteWrongly: damage that Parse used to
+// "repair" silently, so an edit wrote back a hive missing a key or holding
+// invented data, is a *FormatError: a subkey count its list does not
+// match, inline value data over 4 bytes, a value's data offset pointing at
+// its own vk cell, a cell size that is not a multiple of 8.
+func TestParseRefusesWhatItWouldRewriteWrongly(t *testing.T) {
+	h := New()
+	a, _ := h.CreateKey(`A`)
+	h.CreateKey(`A\B`)
+	a.SetDWORD("V", 7)
+	a.SetString("S", "a string longer than four bytes")
+	good, err := h.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(good); err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	// find returns the file offset of the cell data (its signature) of
+	// the nk or vk cell named name.
+	find := func(sig, name string) int {
+		nameAt := nkName
+		if sig == "vk" {
+			nameAt = vkName
+		}
+		for i := baseBlockSize; i+nameAt+len(name) <= len(good); i++ {
+			if string(good[i:i+2]) == sig && string(good[i+nameAt:i+nameAt+len(name)]) == name {
+				return i
+			}
+		}
+		t.Fatalf("no %s cell named %s", sig, name)
+		return 0
+	}
+	for _, tc := range []struct {
+		what   string
+		damage func(b []byte)
+		want   string
+	}{
+		{"subkey count", func(b []byte) { le.PutUint32(b[find("nk", "A")+nkNumSubkeys:], 2) }, "subkey count 2, but its subkey list holds 1"},
+		{"inline size", func(b []byte) { le.PutUint32(b[find("vk", "V")+vkDataSize:], vkInline|5) }, "inline data of 5 bytes"},
+		{"data is its own vk", func(b []byte) {
+			i := find("vk", "S")
+			le.PutUint32(b[i+vkData:], uint32(i-4-baseBlockSize))
+		}, "also referenced as value"},
+		{"odd cell size", func(b []byte) {
+			i := find("vk", "V")
+			le.PutUint32(b[i-4:], uint32(int32(le.Uint32(b[i-4:]))-4))
+		}, "not a multiple of 8"},
+	} {
+		b := append([]byte(nil), good...)
+		tc.damage(b)
+		_, err := Parse(b)
+		var fe *FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Parse error %v, want a FormatError saying %q", tc.what, err, tc.want)
+		}
+	}
 }
