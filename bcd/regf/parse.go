@@ -375,6 +375,9 @@ func (p *parser) security(off uint32) ([]byte, error) {
 	if n > MaxSecuritySize || int64(skSD)+int64(n) > int64(len(c)) {
 		return nil, p.errf(off, "security: descriptor of %d bytes exceeds the cell (%d bytes)", n, len(c))
 	}
+	if n < 20 || c[skSD] != 1 || binary.LittleEndian.Uint16(c[skSD+2:])&0x8000 == 0 {
+		return nil, p.errf(off, "security: not a self-relative revision 1 security descriptor")
+	}
 	sd := append([]byte(nil), c[skSD:skSD+int(n)]...)
 	p.sds[off] = sd
 	return sd, nil
