@@ -1267,3 +1267,43 @@ func TestFileBlockAndLaunchBlockConflict(t *testing.T) {
 		t.Errorf("CheckFiles found %d problems, want 3: %s", len(d), d.Error())
 	}
 }
+
+// TestDamagedBaseIsRefused: a base WIM whose compressed data is damaged is
+// refused when it is imported (every blob's SHA-1 is checked once per base
+// content): export copies unchanged chunks raw, so the damage reached the
+// outputs with exit 0.
+func TestDamagedBaseIsRefused(t *testing.T) {
+	dir := e2eDir(t)
+	p := filepath.Join(dir, "base.wim")
+	w, err := wim.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big *wim.WIMBlob
+	for _, b := range w.Blobs() {
+		if big == nil || b.Entry().SizeInWIM > big.Entry().SizeInWIM {
+			big = b
+		}
+	}
+	w.Close()
+	e := big.Entry()
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte{0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x11, 0x22}, e.Offset+e.SizeInWIM-64)
+	f.Close()
+	r := loadE2E(t, dir)
+	c, _ := cache.Open(t.TempDir())
+	pl, diags := NewPlan(r, Options{Cache: c})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err = pl.Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "base.wim is damaged") || !strings.Contains(err.Error(), "recipe.wb.hcl:11:1") {
+		t.Fatalf("build of a damaged base: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "boot.wim")); err == nil {
+		t.Error("an output was written from a damaged base")
+	}
+}

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,7 +69,7 @@ type Plan struct {
 // Step implementation versions: bump one when its output for the same
 // inputs changes, so old cache entries stop matching.
 const (
-	verSourceWIM    = 1
+	verSourceWIM    = 2
 	verSourceSample = 1
 	verOpen         = 1
 	verFiles        = 2
@@ -493,6 +494,8 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 		}
 		st.Key = cache.NewKey(st.Kind, verSourceWIM).Input("content", d).Sum()
 		path := s.Path.Abs
+		threads := p.opts.Threads
+		rel := s.Path.Rel
 		st.Run = func(ctx contextT, rc *RunContext) (cache.Action, error) {
 			got, size, err := rc.Cache.PutFile(path)
 			if err != nil {
@@ -501,12 +504,43 @@ func (p *Plan) sourceStep(s *dsl.Source) (*Step, hcl.Diagnostics) {
 			if got != d {
 				return cache.Action{}, fmt.Errorf("%s changed while the build was running", path)
 			}
+			// Checked once per base content (this step is cached by
+			// it): export copies unchanged compressed chunks as they
+			// are, so damage in the base would otherwise reach the
+			// outputs unnoticed.
+			if err := verifyBase(ctx, rc, got, rel, threads); err != nil {
+				return cache.Action{}, err
+			}
 			return cache.Action{Outputs: map[string]cache.Output{"wim": {Digest: got, Size: size}}}, nil
 		}
 	default:
 		return nil, hcl.Diagnostics{diag(s.DeclRange, "Unsupported source type", fmt.Sprintf("Source type %q cannot be built.", s.Type))}
 	}
 	return st, nil
+}
+
+// verifyBase checks the stored base WIM d (the user's file name): every
+// image's metadata and every blob's SHA-1, as wimlib-imagex verify does.
+func verifyBase(ctx contextT, rc *RunContext, d cache.Digest, name string, threads int) error {
+	pth, err := rc.Cache.BlobPath(d)
+	if err != nil {
+		return err
+	}
+	w, err := wim.OpenFile(pth)
+	if err != nil {
+		if msg := err.Error(); strings.Contains(msg, pth) {
+			return errors.New(strings.ReplaceAll(msg, pth, name))
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer w.Close()
+	if err := w.Verify(wim.VerifyOptions{Threads: threads, Progress: stepProgress(rc), Cancel: ctx.Done()}); err != nil {
+		if errors.Is(err, wim.ErrCanceled) {
+			return err
+		}
+		return fmt.Errorf("%s is damaged (wimbuild wim verify %s says the same): %w", name, name, err)
+	}
+	return nil
 }
 
 // sampleEpoch is the fixed time of the generated sample base (its content

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -29,15 +30,25 @@ func parseArch(s string) (winpe.Arch, error) { return winpe.ParseArch(s) }
 // stepProgress adapts a running step's progress to progress.Reporter.
 func stepProgress(rc *RunContext) progress.Reporter { return &stepReporter{rc: rc} }
 
+// stepReporter is safe for concurrent Advance calls (progress.Reporter's
+// contract: e.g. wim.Verify's workers).
 type stepReporter struct {
 	rc          *RunContext
+	mu          sync.Mutex
 	done, total int64
 }
 
-func (s *stepReporter) Begin(_ string, total int64) { s.total, s.done = total, 0 }
+func (s *stepReporter) Begin(_ string, total int64) {
+	s.mu.Lock()
+	s.total, s.done = total, 0
+	s.mu.Unlock()
+}
 func (s *stepReporter) Advance(n int64) {
+	s.mu.Lock()
 	s.done += n
-	s.rc.Progress(s.done, s.total)
+	done, total := s.done, s.total
+	s.mu.Unlock()
+	s.rc.Progress(done, total)
 }
 func (s *stepReporter) End() {}
 

@@ -162,6 +162,26 @@ func (r *resource) chunkBounds(k int64, tbl *chunkTableCache) (int64, int64, err
 	return r.dataOff + start, stop - start, nil
 }
 
+// checkChunks checks the resource's layout without decompressing it: the
+// chunk table fits, and every chunk lies inside the resource, after the one
+// before, no larger than its uncompressed length. Raw copies run it, so a
+// damaged source is refused instead of copied into a new WIM.
+func (r *resource) checkChunks() error {
+	if err := r.init(); err != nil {
+		return err
+	}
+	if r.solid || r.comp == None {
+		return nil // solid: init checked the table; stored: nothing to check
+	}
+	var tbl chunkTableCache
+	for k := int64(0); k < r.numChunks(); k++ {
+		if _, _, err := r.chunkBounds(k, &tbl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // chunkTableCache holds a window of a non-solid chunk table.
 type chunkTableCache struct {
 	first int64 // index of the first cached entry

@@ -16,6 +16,9 @@ type VerifyOptions struct {
 	Threads int
 	// Progress receives uncompressed bytes checked.
 	Progress progress.Reporter
+	// Cancel, once closed, stops the check between blobs: Verify then
+	// returns ErrCanceled.
+	Cancel <-chan struct{}
 }
 
 // Verify checks the integrity table (if any), decodes every image's
@@ -94,6 +97,15 @@ func (w *WIM) Verify(opts VerifyOptions) error {
 		}()
 	}
 	for _, g := range groups {
+		select {
+		case <-opts.Cancel:
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = ErrCanceled
+			}
+			mu.Unlock()
+		default:
+		}
 		mu.Lock()
 		stop := firstErr != nil
 		mu.Unlock()

@@ -1574,6 +1574,9 @@ func (w *writer) consume(comp Compression, cs int64, ordered <-chan *chunkJob, p
 // copyRaw copies a source WIM's stored resource as-is.
 func (w *writer) copyRaw(b *wblob) error {
 	r := b.raw
+	if err := r.res.checkChunks(); err != nil {
+		return fmt.Errorf("wim: blob %s of %s: %w", b.hash, sourceName(r.w.ra), err)
+	}
 	start := w.out.pos
 	if err := w.out.copyFrom(r.w.ra, r.entry.Offset, r.entry.SizeInWIM); err != nil {
 		return err // an earlier copy's failure (copies settle later)

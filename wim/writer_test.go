@@ -389,3 +389,56 @@ func TestSolidRawCopy(t *testing.T) {
 	testutil.Run(t, "wimlib-imagex", "verify", p)
 	testutil.Run(t, "7zz", "t", p)
 }
+
+// TestRawCopyRefusesDamagedLayout: a raw copy checks the source resource's
+// chunk table first, so a blob whose table or stored sizes are damaged is
+// refused, not copied into a WIM that fails verification.
+func TestRawCopyRefusesDamagedLayout(t *testing.T) {
+	raw := srcBytes(t, "basic-lzx")
+	src, err := Open(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The largest compressed blob, with more than one chunk.
+	var big *WIMBlob
+	for _, b := range src.Blobs() {
+		if !b.Solid() && b.Entry().Flags&ResFlagCompressed != 0 && (big == nil || b.Size() > big.Size()) {
+			big = b
+		}
+	}
+	if big == nil || big.Size() <= 32768 {
+		t.Fatal("fixture has no multi-chunk compressed blob")
+	}
+	e := big.Entry()
+	for _, tc := range []struct {
+		what   string
+		damage func(b []byte)
+	}{
+		{"original size 2^62", func(b []byte) {
+			tbl := src.Header().BlobTable
+			for off := tbl.Offset; off < tbl.Offset+tbl.SizeInWIM; off += blobEntrySize {
+				if bytes.Equal(b[off+30:off+50], big.hash[:]) {
+					binary.LittleEndian.PutUint64(b[off+16:], 1<<62)
+				}
+			}
+		}},
+		{"chunk table entry past the end", func(b []byte) { binary.LittleEndian.PutUint32(b[e.Offset:], uint32(e.SizeInWIM)+100) }},
+		{"chunks out of order", func(b []byte) { binary.LittleEndian.PutUint32(b[e.Offset:], 0) }},
+	} {
+		b := append([]byte(nil), raw...)
+		tc.damage(b)
+		w, err := Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.what, err)
+		}
+		img, err := w.Image(1)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.what, err)
+		}
+		var m memFile
+		_, err = Write(&m, []ImageSource{{img, w}}, WriteOptions{Compression: LZX})
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: Write = %v, want ErrCorrupt", tc.what, err)
+		}
+	}
+}
