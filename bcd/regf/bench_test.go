@@ -1,7 +1,9 @@
 package regf
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +67,23 @@ func BenchmarkValidate(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := Validate(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkImportManyValues imports one key with 20,000 values (it was
+// quadratic: each SetValue scanned every value).
+func BenchmarkImportManyValues(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Windows Registry Editor Version 5.00\r\n\r\n[\\A]\r\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&sb, "\"v%d\"=dword:00000001\r\n", i)
+	}
+	text := []byte(sb.String())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := New().ImportReg(bytes.NewReader(text), ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -60,6 +60,11 @@ type Key struct {
 
 	subkeys []*Key // sorted by fold
 	values  []*Value
+	// vidx maps folded value names to indices into values (first
+	// occurrence), for keys with many values; valid while vidxN equals
+	// len(values).
+	vidx  map[string]int
+	vidxN int
 }
 
 // Option configures New.
@@ -271,15 +276,35 @@ func (k *Key) touch() {
 // *Value elements are the key's own.
 func (k *Key) Values() []*Value { return append([]*Value(nil), k.values...) }
 
+// valueIndexMin is how many values a key has before its value lookups use
+// an index (a linear scan per lookup made importing n values O(n²)).
+const valueIndexMin = 32
+
 func (k *Key) valueIndex(name string) int {
 	fold := foldName(name)
-	for i, v := range k.values {
-		if len(v.Name) == len(name) && v.Name == name {
-			return i
+	if len(k.values) < valueIndexMin {
+		for i, v := range k.values {
+			if len(v.Name) == len(name) && v.Name == name {
+				return i
+			}
+			if foldName(v.Name) == fold {
+				return i
+			}
 		}
-		if foldName(v.Name) == fold {
-			return i
+		return -1
+	}
+	if k.vidx == nil || k.vidxN != len(k.values) {
+		k.vidx = make(map[string]int, len(k.values))
+		for i, v := range k.values {
+			f := foldName(v.Name)
+			if _, dup := k.vidx[f]; !dup {
+				k.vidx[f] = i
+			}
 		}
+		k.vidxN = len(k.values)
+	}
+	if i, ok := k.vidx[fold]; ok {
+		return i
 	}
 	return -1
 }
@@ -311,6 +336,10 @@ func (k *Key) SetValue(name string, t ValueType, data []byte) error {
 			return fmt.Errorf("%w: key %q already has %d values", ErrLimit, k.Path(), len(k.values))
 		}
 		k.values = append(k.values, &Value{Name: name, Type: t, Data: d})
+		if k.vidx != nil && k.vidxN == len(k.values)-1 {
+			k.vidx[foldName(name)] = len(k.values) - 1
+			k.vidxN++
+		}
 	}
 	k.touch()
 	return nil
@@ -323,6 +352,7 @@ func (k *Key) DeleteValue(name string) bool {
 		return false
 	}
 	k.values = append(k.values[:i], k.values[i+1:]...)
+	k.vidx = nil // indices moved
 	k.touch()
 	return true
 }

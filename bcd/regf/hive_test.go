@@ -2,6 +2,7 @@ package regf
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,43 @@ func TestDepthLimit(t *testing.T) {
 	}
 	if _, err := back.Key(strings.Repeat(`d\`, MaxDepth)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestValueIndexManyValues: a key with many values (indexed lookups) finds
+// them case-insensitively, keeps the first spelling on replace, and stays
+// right across deletes and re-adds.
+func TestValueIndexManyValues(t *testing.T) {
+	k, _ := New().CreateKey("A")
+	const n = 500
+	for i := 0; i < n; i++ {
+		if err := k.SetDWORD(fmt.Sprintf("Value%d", i), uint32(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < n; i += 7 {
+		v := k.Value(fmt.Sprintf("VALUE%d", i))
+		if d, err := v.DWORD(); v == nil || err != nil || d != uint32(i) {
+			t.Fatalf("VALUE%d: %v %v", i, v, err)
+		}
+	}
+	k.SetDWORD("value10", 99) // replace: keeps "Value10" and its place
+	if v := k.Values()[10]; v.Name != "Value10" {
+		t.Fatalf("replaced value renamed to %q", v.Name)
+	}
+	for i := 0; i < n; i += 2 {
+		if !k.DeleteValue(fmt.Sprintf("value%d", i)) {
+			t.Fatalf("delete value%d: not found", i)
+		}
+	}
+	if len(k.Values()) != n/2 || k.Value("Value4") != nil || k.Value("Value5") == nil {
+		t.Fatalf("after deletes: %d values", len(k.Values()))
+	}
+	k.SetString("Value4", "back")
+	if v := k.Value("VALUE4"); v == nil || k.Values()[len(k.Values())-1] != v {
+		t.Fatal("re-added value not found at the end")
+	}
+	if k.Value("nosuch") != nil {
+		t.Fatal("found a value that does not exist")
 	}
 }

@@ -137,14 +137,24 @@ func (h *Hive) ImportReg(r io.Reader, prefix string) error {
 	for i := 0; i < len(lines); i++ {
 		lineno := i + 1
 		line := lines[i]
-		// continuation lines
-		for {
-			t := strings.TrimRight(line, " \t")
-			if !strings.HasSuffix(t, `\`) || i+1 >= len(lines) || strings.HasPrefix(strings.TrimSpace(line), "[") {
-				break
+		// Continuation lines (a trailing backslash), joined in one
+		// builder: appending to a growing string made long hex values
+		// quadratic.
+		if !strings.HasPrefix(strings.TrimSpace(line), "[") {
+			var joined strings.Builder
+			for {
+				t := strings.TrimRight(line, " \t")
+				if !strings.HasSuffix(t, `\`) || i+1 >= len(lines) {
+					break
+				}
+				joined.WriteString(t[:len(t)-1])
+				i++
+				line = strings.TrimLeft(lines[i], " \t")
 			}
-			i++
-			line = t[:len(t)-1] + strings.TrimLeft(lines[i], " \t")
+			if joined.Len() > 0 {
+				joined.WriteString(line)
+				line = joined.String()
+			}
 		}
 		trim := strings.TrimSpace(line)
 		switch {

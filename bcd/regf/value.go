@@ -62,7 +62,9 @@ func ParseValueType(s string) (ValueType, error) {
 }
 
 // Value is one named value of a key. Name "" is the key's default value.
-// Data is the raw bytes exactly as stored in the hive.
+// Data is the raw bytes exactly as stored in the hive. A value held by a
+// key is renamed only through the key (DeleteValue, SetValue): the key
+// indexes its values by name.
 type Value struct {
 	Name string
 	Type ValueType
