@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -262,12 +263,15 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 			img.DependsOn = []Ref{f}
 		}
 	}
-	// Cycles: each image has at most one parent, so walk the chain.
+	// Cycles: each image has at most one parent, so walk the chain, up to
+	// an image an earlier walk went through (its chain is checked: a long
+	// chain of images is walked once, not once per image).
 	inCycle := map[*Image]bool{}
+	walked := map[*Image]bool{}
 	for _, img := range l.r.Images {
 		seen := map[*Image]int{}
 		var chain []*Image
-		for cur := img; cur != nil; cur = parent[cur] {
+		for cur := img; cur != nil && !walked[cur]; cur = parent[cur] {
 			if i, ok := seen[cur]; ok {
 				cyc := chain[i:]
 				reported := false
@@ -292,6 +296,9 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 			seen[cur] = len(chain)
 			chain = append(chain, cur)
 		}
+		for _, c := range chain {
+			walked[c] = true
+		}
 	}
 	for img := range inCycle {
 		bad[img] = true
@@ -304,8 +311,9 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 			if bad[cur] {
 				return nil, false
 			}
-			c = append([]*Image{cur}, c...)
+			c = append(c, cur) // reversed below: prepending was quadratic per image
 		}
+		slices.Reverse(c)
 		return c, true
 	}
 	// Architectures, root first.
