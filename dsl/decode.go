@@ -14,6 +14,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/wimbuild/wimbuild/wim"
 )
 
 // Architectures a recipe can name.
@@ -368,6 +370,9 @@ func (l *loader) imagePath(s String, what string, allowRoot bool) (String, bool)
 			return bad("contains a control character")
 		case strings.HasSuffix(p, ".") || strings.HasSuffix(p, " "):
 			return bad("has a component ending in a dot or space, which Windows strips")
+		}
+		if why := wim.WindowsNameProblem(p); why != "" { // device names (CON, NUL.txt, COM1, …)
+			return bad(fmt.Sprintf("has a component %q that %s", p, why))
 		}
 	}
 	if len(parts) == 0 && !allowRoot {

@@ -45,3 +45,26 @@ image "boot" {
 		}
 	}
 }
+
+// TestImagePathDeviceNames: validate refuses image paths with a Windows
+// device name component, as the build does (validate said "valid" and the
+// build then failed).
+func TestImagePathDeviceNames(t *testing.T) {
+	for _, p := range []string{"/Windows/CON", "/aux.txt", "/Tools/COM1/x.exe", "/nul"} {
+		root := t.TempDir()
+		src := `source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  file "` + p + `" {
+    content = "x"
+  }
+}
+`
+		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "reserved Windows device name") {
+			t.Errorf("%s: %s", p, msg)
+		}
+	}
+}
