@@ -101,6 +101,18 @@ func usageErrorf(format string, args ...any) error {
 func newApp() *cli.App {
 	sorted := append([]*cli.Command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	// Commands without subcommands get no "help"/"h" subcommand: their
+	// arguments are files (a hive named h was read as a help topic).
+	var leaves func([]*cli.Command)
+	leaves = func(cs []*cli.Command) {
+		for _, c := range cs {
+			if len(c.Subcommands) == 0 {
+				c.HideHelpCommand = true
+			}
+			leaves(c.Subcommands)
+		}
+	}
+	leaves(sorted)
 	app := &cli.App{
 		Name:    "wimbuild",
 		Usage:   "build Windows PE boot media (boot, capture and discover images, PXE bundles, ISOs) from HCL recipes",

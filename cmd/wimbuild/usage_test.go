@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -126,5 +127,18 @@ func TestFlagsAfterArgumentsUsageErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errs, tc.want) || strings.Contains(strings.TrimSpace(errs), "\n") {
 			t.Errorf("%q: exit %d %q, want %d and %q on one line", tc.args, code, errs, exitUsage, tc.want)
 		}
+	}
+}
+
+// TestFileNamedH: a hive named "h" is a file, not the help command
+// (`reg import h x.reg` said "No help topic for 'x.reg'").
+func TestFileNamedH(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("x.reg", []byte("Windows Registry Editor Version 5.00\r\n\r\n[\\A]\r\n\"v\"=dword:00000007\r\n"), 0o644)
+	if code, _, errs := runCapture(t, "reg", "import", "--create", "--prefix", "", "h", "x.reg"); code != 0 {
+		t.Fatalf("reg import into h: exit %d: %s", code, errs)
+	}
+	if code, out, errs := runCapture(t, "reg", "get", "h", `A`, "v"); code != 0 || strings.TrimSpace(out) != "7" {
+		t.Fatalf("reg get h: exit %d, %q %q", code, out, errs)
 	}
 }
