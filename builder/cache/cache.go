@@ -79,7 +79,10 @@ func Open(dir string) (*Cache, error) {
 	} else if err != nil {
 		if lst, lerr := os.Lstat(abs); lerr == nil && lst.Mode()&fs.ModeSymlink != 0 {
 			target, _ := os.Readlink(abs)
-			return nil, fmt.Errorf("cache: %s is a symbolic link to %s, which does not exist", abs, target)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("cache: %s is a symbolic link to %s, which does not exist", abs, target)
+			}
+			return nil, fmt.Errorf("cache: %s is a symbolic link to %s, which cannot be followed: %w", abs, target, err)
 		}
 	}
 	return &Cache{dir: abs, now: time.Now}, nil

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -591,5 +593,25 @@ func TestPruneKeepBytesFreshCache(t *testing.T) {
 	}
 	if r.Left > 250000 || r.RemovedBytes < 200000 {
 		t.Errorf("left %d bytes, removed %d", r.Left, r.RemovedBytes)
+	}
+}
+
+// TestOpenExplainsBadSymlinks: a cache directory that is a dangling
+// symbolic link, or a link loop, is reported as what it is (a loop was
+// called a link to a target "which does not exist").
+func TestOpenExplainsBadSymlinks(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.Symlink(filepath.Join(dir, "missing"), filepath.Join(dir, "dangling"))
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	if _, err := Open(filepath.Join(dir, "dangling")); err == nil || !strings.Contains(err.Error(), "which does not exist") {
+		t.Errorf("dangling link: %v", err)
+	}
+	if _, err := Open(a); err == nil || !strings.Contains(err.Error(), "cannot be followed") {
+		t.Errorf("link loop: %v", err)
 	}
 }
