@@ -537,6 +537,9 @@ func (l *loader) regKey(s String) (String, bool) {
 		if len(c) > 255 {
 			return bad("has a component longer than 255 characters")
 		}
+		if c == "." || c == ".." {
+			return bad(`has a "." or ".." component: registry paths have no parent references, so it would create a key literally named so`)
+		}
 	}
 	return s, true
 }

@@ -68,3 +68,25 @@ image "boot" {
 		}
 	}
 }
+
+// TestRegistryKeyDotComponents: "..\\x" in a registry key is refused (a
+// key literally named ".." would be created).
+func TestRegistryKeyDotComponents(t *testing.T) {
+	for _, key := range []string{`..\\..\\x`, `ControlSet001\\.\\Foo`} {
+		root := t.TempDir()
+		src := `source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  registry "SYSTEM" {
+    delete_key = ["` + key + `"]
+  }
+}
+`
+		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "parent references") {
+			t.Errorf("%s: %s", key, msg)
+		}
+	}
+}
