@@ -1687,16 +1687,33 @@ func metadataChunks(ws []*WIM, c Compression, cs int64) chunkMemo {
 				continue
 			}
 			budget -= r.usize
+			// A resource lends its chunks only when all of them decode
+			// to the metadata its SHA-1 names: a damaged chunk that still
+			// decodes (to other data, or stored differently) must not
+			// make this write differ from a fresh one.
 			var tbl chunkTableCache
 			var scratch []byte
 			buf := make([]byte, cs)
-			for k := int64(0); k < r.numChunks(); k++ {
+			lent := chunkMemo{}
+			d := sha1.New()
+			ok := true
+			for k := int64(0); k < r.numChunks() && ok; k++ {
 				data := buf[:r.chunkLen(k)]
 				stored, err := r.readChunk(k, data, &tbl, &scratch)
 				if err != nil {
-					continue // a damaged chunk lends nothing
+					ok = false
+					break
 				}
-				memo[string(data)] = bytes.Clone(stored) // the key is a copy too
+				d.Write(data)
+				lent[string(data)] = bytes.Clone(stored) // the key is a copy too
+			}
+			var h Hash
+			d.Sum(h[:0])
+			if !ok || h != m.hash {
+				continue
+			}
+			for k, v := range lent {
+				memo[k] = v
 			}
 		}
 	}
