@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -215,9 +216,16 @@ type eventRenderer struct {
 	mode  string
 	mu    sync.Mutex
 	bar   *progressbar.ProgressBar
-	cur   *builder.Step
-	last  time.Time
-	noted map[*builder.Step]time.Time // plain: when progress was last shown
+	noted map[*builder.Step]time.Time // plain, json: when each step's progress was last shown
+	// tty: the steps reporting progress, in the order they began; one bar
+	// shows them together (their bytes summed, their labels named), so
+	// steps running in parallel do not replace each other's bar.
+	running []*runningStep
+}
+
+type runningStep struct {
+	step        *builder.Step
+	done, total int64
 }
 
 func newEventRenderer(w io.Writer, mode string) *eventRenderer {
@@ -261,11 +269,19 @@ func (r *eventRenderer) observe(e builder.Event) {
 	progressOnly := e.Status == builder.StatusStarted && (e.Done > 0 || e.Total > 0)
 	switch r.mode {
 	case "json":
-		if progressOnly && time.Since(r.last) < 500*time.Millisecond {
+		// Progress at most every 500 ms per step (steps running in
+		// parallel each get theirs).
+		if r.noted == nil {
+			r.noted = map[*builder.Step]time.Time{}
+		}
+		now := time.Now()
+		if progressOnly && now.Sub(r.noted[e.Step]) < 500*time.Millisecond {
 			return
 		}
-		r.last = time.Now()
-		je := jsonEvent{Time: r.last.UTC().Format(time.RFC3339Nano), Step: e.Step.ID, Kind: e.Step.Kind, Label: e.Step.Label,
+		if progressOnly {
+			r.noted[e.Step] = now
+		}
+		je := jsonEvent{Time: now.UTC().Format(time.RFC3339Nano), Step: e.Step.ID, Kind: e.Step.Kind, Label: e.Step.Label,
 			Status: string(e.Status), Done: e.Done, Total: e.Total, Where: e.Step.Where}
 		switch {
 		case progressOnly:
@@ -280,23 +296,35 @@ func (r *eventRenderer) observe(e builder.Event) {
 		writeJSONEvent(r.w, je)
 	case "tty":
 		if progressOnly {
-			if r.cur != e.Step || r.bar == nil {
-				r.clearBar()
-				r.bar = progressbar.NewOptions64(e.Total, progressbar.OptionSetWriter(r.w), progressbar.OptionSetDescription(e.Step.Label),
-					progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
-					progressbar.OptionSetWidth(25))
-				r.cur = e.Step
+			var rs *runningStep
+			for _, x := range r.running {
+				if x.step == e.Step {
+					rs = x
+				}
 			}
-			_ = r.bar.Set64(e.Done)
+			changed := rs == nil || rs.total != e.Total
+			if rs == nil {
+				rs = &runningStep{step: e.Step}
+				r.running = append(r.running, rs)
+			}
+			rs.done, rs.total = e.Done, e.Total
+			r.drawBar(changed)
 			return
 		}
 		if e.Status == builder.StatusStarted {
 			return
 		}
-		if r.cur == e.Step {
-			r.clearBar()
+		for i, x := range r.running {
+			if x.step == e.Step {
+				r.running = append(r.running[:i], r.running[i+1:]...)
+				r.clearBar()
+				break
+			}
 		}
 		r.line(e)
+		if len(r.running) > 0 {
+			r.drawBar(true)
+		}
 	default:
 		if progressOnly {
 			// Plain logs (CI) get a line per long step every
@@ -333,8 +361,30 @@ func (r *eventRenderer) clearBar() {
 	if r.bar != nil {
 		_ = r.bar.Finish()
 		_ = r.bar.Clear()
-		r.bar, r.cur = nil, nil
+		r.bar = nil
 	}
+}
+
+// drawBar shows the running steps' progress on one bar, made anew when
+// the set of steps or a total changed.
+func (r *eventRenderer) drawBar(changed bool) {
+	var done, total int64
+	var labels []string
+	for _, x := range r.running {
+		done, total = done+x.done, total+x.total
+		l := x.step.Label
+		if len(r.running) > 1 && len(l) > 40 {
+			l = l[:39] + "…"
+		}
+		labels = append(labels, l)
+	}
+	if changed || r.bar == nil {
+		r.clearBar()
+		r.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(r.w), progressbar.OptionSetDescription(strings.Join(labels, " | ")),
+			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetWidth(25))
+	}
+	_ = r.bar.Set64(done)
 }
 
 func (r *eventRenderer) line(e builder.Event) {

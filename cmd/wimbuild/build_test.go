@@ -316,3 +316,53 @@ func TestNegativeJobsIsAUsageError(t *testing.T) {
 		}
 	}
 }
+
+// TestTTYBarShowsParallelSteps: on a terminal, two steps reporting
+// progress at once share one bar naming both (they replaced each other's
+// bar on every event); when one ends, the bar goes on for the other.
+func TestTTYBarShowsParallelSteps(t *testing.T) {
+	var buf bytes.Buffer
+	r := newEventRenderer(&buf, "tty")
+	a := &builder.Step{ID: "image.boot/export", Label: "image.boot: write boot.wim"}
+	b := &builder.Step{ID: "image.capture/export", Label: "image.capture: write capture.wim"}
+	for _, s := range []*builder.Step{a, b} {
+		r.observe(builder.Event{Step: s, Status: builder.StatusStarted})
+	}
+	for i := int64(1); i <= 4; i++ {
+		r.observe(builder.Event{Step: a, Status: builder.StatusStarted, Done: i << 20, Total: 8 << 20})
+		r.observe(builder.Event{Step: b, Status: builder.StatusStarted, Done: i << 20, Total: 8 << 20})
+	}
+	if len(r.running) != 2 || r.bar == nil {
+		t.Fatalf("%d running steps shown", len(r.running))
+	}
+	if !strings.Contains(buf.String(), "image.boot: write boot.wim | image.capture: write capture.wim") {
+		t.Errorf("bar does not name both steps:\n%q", buf.String())
+	}
+	r.observe(builder.Event{Step: a, Status: builder.StatusDone, Duration: time.Second})
+	if len(r.running) != 1 || r.running[0].step != b || r.bar == nil {
+		t.Fatalf("after one step ended: %d running, bar %v", len(r.running), r.bar != nil)
+	}
+	if !strings.Contains(buf.String(), "[done]   image.boot: write boot.wim") {
+		t.Errorf("no done line:\n%q", buf.String())
+	}
+	r.observe(builder.Event{Step: b, Status: builder.StatusDone, Duration: time.Second})
+	if r.bar != nil || len(r.running) != 0 {
+		t.Error("bar left after every step ended")
+	}
+}
+
+// TestJSONProgressPerStep: JSON progress is throttled per step, so a step
+// running beside a busier one still reports (one global throttle let the
+// first step's events hide the second's).
+func TestJSONProgressPerStep(t *testing.T) {
+	var buf bytes.Buffer
+	r := newEventRenderer(&buf, "json")
+	a := &builder.Step{ID: "a", Label: "a"}
+	b := &builder.Step{ID: "b", Label: "b"}
+	r.observe(builder.Event{Step: a, Status: builder.StatusStarted, Done: 1, Total: 10})
+	r.observe(builder.Event{Step: b, Status: builder.StatusStarted, Done: 1, Total: 10})
+	r.observe(builder.Event{Step: a, Status: builder.StatusStarted, Done: 2, Total: 10}) // throttled
+	if n := strings.Count(buf.String(), `"status":"progress"`); n != 2 || !strings.Contains(buf.String(), `"step":"b"`) {
+		t.Errorf("%d progress events:\n%s", n, buf.String())
+	}
+}
