@@ -480,6 +480,10 @@ func (l *loader) decodeRegistry(b *hcl.Block) *RegistryStep {
 			op := RegistryOp{Op: RegSet, Key: key, DeclRange: blk.DefRange}
 			if n, ok := l.str(c.Attributes["name"], "value name"); ok {
 				op.Name = n
+				if strings.ContainsRune(n.Value, 0) {
+					l.errorf(n.Range, "Invalid registry value name", "A value name cannot hold a NUL character: Windows reads the name only up to it.")
+					continue
+				}
 			} else {
 				op.Name = String{Range: blk.DefRange}
 			}

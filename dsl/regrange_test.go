@@ -90,3 +90,27 @@ image "boot" {
 		}
 	}
 }
+
+// TestRegistryValueNameNUL: a value name holding NUL is refused (Windows
+// reads the name only up to it).
+func TestRegistryValueNameNUL(t *testing.T) {
+	root := t.TempDir()
+	src := `source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  registry "SYSTEM" {
+    set "ControlSet001\\Foo" {
+      name  = "a\u0000b"
+      type  = "dword"
+      value = 1
+    }
+  }
+}
+`
+	_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+	if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "A value name cannot hold a NUL") {
+		t.Errorf("%s", msg)
+	}
+}
