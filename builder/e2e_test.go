@@ -1266,6 +1266,13 @@ func TestFileBlockAndLaunchBlockConflict(t *testing.T) {
 	if d := CheckFiles(r); len(d) != 3 {
 		t.Errorf("CheckFiles found %d problems, want 3: %s", len(d), d.Error())
 	}
+	// An overlay bringing Winpeshl.ini is refused at its files block too.
+	dir2 := e2eDir(t)
+	os.WriteFile(filepath.Join(dir2, "overlay", "Windows", "System32", "winpeshl.INI"), []byte("[LaunchApps]\r\ncmd.exe\r\n"), 0o644)
+	_, diags = NewPlan(loadE2E(t, dir2), Options{Cache: c})
+	if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "overlay brings \\Windows\\System32\\Winpeshl.ini") {
+		t.Errorf("overlay with Winpeshl.ini: %q", msg)
+	}
 }
 
 // TestDamagedBaseIsRefused: a base WIM whose compressed data is damaged is

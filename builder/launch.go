@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -119,6 +121,7 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 		return nil
 	}
 	*diags = append(*diags, launchConflicts(img, lc)...)
+	*diags = append(*diags, overlayConflicts(img, lc)...)
 	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", lc.ini).Bool("need_setup", lc.needSetup).Bool("need_capture", lc.needCap).Int("time", int64(ft))
 	if lc.inf != nil {
 		key.Bytes("wdscapture", lc.inf)
@@ -237,6 +240,65 @@ func launchConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
 				diags = append(diags, diag(fs.Path.Range, "File written twice",
 					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", launchBlockName(img), f, launchBlockName(img))))
 			}
+		}
+	}
+	return diags
+}
+
+// overlayConflicts reports files blocks of img that bring a file its
+// launch block writes (an overlay's Windows/System32/Winpeshl.ini), which
+// would be silently replaced. Only names are read.
+func overlayConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	targets := []string{winpe.WinpeshlPath}
+	if lc.inf != nil {
+		targets = append(targets, winpe.WDSCapturePath)
+	}
+	hits := func(ip string) string {
+		for _, f := range targets {
+			if strings.EqualFold(ip, f) {
+				return f
+			}
+		}
+		return ""
+	}
+	for _, st := range img.Steps {
+		fs, ok := st.(*dsl.FilesStep)
+		if !ok {
+			continue
+		}
+		dest, err := imagePath(fs.Destination.Value)
+		if err != nil {
+			continue
+		}
+		root := fs.Source.Abs
+		fi, err := os.Stat(root)
+		if err != nil {
+			continue // reported by the files step
+		}
+		found := ""
+		if !fi.IsDir() {
+			ip := dest
+			if strings.HasSuffix(fs.Destination.Value, "/") {
+				ip = joinImage(dest, filepath.Base(root))
+			}
+			found = hits(ip)
+		} else {
+			filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
+				if err != nil || de.IsDir() {
+					return nil
+				}
+				rel, _ := filepath.Rel(root, p)
+				if f := hits(joinImage(dest, filepath.ToSlash(rel))); f != "" {
+					found = f
+					return filepath.SkipAll
+				}
+				return nil
+			})
+		}
+		if found != "" {
+			diags = append(diags, diag(fs.Source.Range, "File written twice",
+				fmt.Sprintf("%s brings %s, which the image's %s block writes and would replace. Remove it from the files source, or the %s block to use yours.", fs.Source.Rel, found, launchBlockName(img), launchBlockName(img))))
 		}
 	}
 	return diags
