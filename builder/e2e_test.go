@@ -880,6 +880,19 @@ func editRecipe(t *testing.T, dir, old, new string) {
 	}
 }
 
+// buildErr plans the recipe in dir (failing the test on diagnostics) and
+// returns the build's error, with a fresh cache.
+func buildErr(t *testing.T, dir string) error {
+	t.Helper()
+	c, _ := cache.Open(t.TempDir())
+	pl, diags := NewPlan(loadE2E(t, dir), Options{Cache: c})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err := pl.Build(context.Background())
+	return err
+}
+
 // loadE2E loads the recipe in dir, failing the test on errors.
 func loadE2E(t *testing.T, dir string) *dsl.Recipe {
 	t.Helper()
@@ -1162,13 +1175,7 @@ func TestDerivedImagesKeepLaunchRules(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		b = append(b, []byte("\nimage \"derived\" {\n  from = image.boot\n  "+tc.steps+"\n}\n")...)
 		os.WriteFile(p, b, 0o644)
-		r := loadE2E(t, dir)
-		c, _ := cache.Open(t.TempDir())
-		pl, diags := NewPlan(r, Options{Cache: c})
-		if diags.HasErrors() {
-			t.Fatal(diags.Error())
-		}
-		_, err := pl.Build(context.Background())
+		err := buildErr(t, dir)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%s: %v", tc.steps, err)
@@ -1188,13 +1195,7 @@ func TestSourceErrorsPointAtTheAttribute(t *testing.T) {
 	} {
 		dir := e2eDir(t)
 		editRecipe(t, dir, tc.old, tc.new)
-		r := loadE2E(t, dir)
-		c, _ := cache.Open(t.TempDir())
-		pl, diags := NewPlan(r, Options{Cache: c})
-		if diags.HasErrors() {
-			t.Fatal(diags.Error())
-		}
-		_, err := pl.Build(context.Background())
+		err := buildErr(t, dir)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want %q", strings.TrimSpace(tc.new), err, tc.want)
 		}
@@ -1300,13 +1301,7 @@ func TestDamagedBaseIsRefused(t *testing.T) {
 	}
 	f.WriteAt([]byte{0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x11, 0x22}, e.Offset+e.SizeInWIM-64)
 	f.Close()
-	r := loadE2E(t, dir)
-	c, _ := cache.Open(t.TempDir())
-	pl, diags := NewPlan(r, Options{Cache: c})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	_, err = pl.Build(context.Background())
+	err = buildErr(t, dir)
 	if err == nil || !strings.Contains(err.Error(), "base.wim is damaged") || !strings.Contains(err.Error(), "recipe.wb.hcl:11:1") {
 		t.Fatalf("build of a damaged base: %v", err)
 	}

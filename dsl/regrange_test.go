@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // TestRegistryRangeMessages: the out-of-range advice fits the type (a
@@ -20,7 +22,6 @@ func TestRegistryRangeMessages(t *testing.T) {
 		{"expand_string", `"%SystemRoot%\u0000x"`, "cannot hold a NUL character", "\x00"},
 		{"multi_string", `["a", "b\u0000c"]`, "NUL separates the elements", "\x00"},
 	} {
-		root := t.TempDir()
 		src := `wimbuild {
   source_date_epoch = 1735689600
 }
@@ -38,7 +39,7 @@ image "boot" {
   }
 }
 `
-		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		diags := loadText(t, src)
 		msg := diags.Error()
 		if !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.not) {
 			t.Errorf("%s %s: %s", tc.typ, tc.value, msg)
@@ -51,7 +52,6 @@ image "boot" {
 // build then failed).
 func TestImagePathDeviceNames(t *testing.T) {
 	for _, p := range []string{"/Windows/CON", "/aux.txt", "/Tools/COM1/x.exe", "/nul"} {
-		root := t.TempDir()
 		src := `source "sample" "winpe" {
   arch = "amd64"
 }
@@ -62,7 +62,7 @@ image "boot" {
   }
 }
 `
-		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		diags := loadText(t, src)
 		if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "reserved Windows device name") {
 			t.Errorf("%s: %s", p, msg)
 		}
@@ -73,7 +73,6 @@ image "boot" {
 // key literally named ".." would be created).
 func TestRegistryKeyDotComponents(t *testing.T) {
 	for _, key := range []string{`..\\..\\x`, `ControlSet001\\.\\Foo`} {
-		root := t.TempDir()
 		src := `source "sample" "winpe" {
   arch = "amd64"
 }
@@ -84,7 +83,7 @@ image "boot" {
   }
 }
 `
-		_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+		diags := loadText(t, src)
 		if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "parent references") {
 			t.Errorf("%s: %s", key, msg)
 		}
@@ -94,7 +93,6 @@ image "boot" {
 // TestRegistryValueNameNUL: a value name holding NUL is refused (Windows
 // reads the name only up to it).
 func TestRegistryValueNameNUL(t *testing.T) {
-	root := t.TempDir()
 	src := `source "sample" "winpe" {
   arch = "amd64"
 }
@@ -109,8 +107,17 @@ image "boot" {
   }
 }
 `
-	_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+	diags := loadText(t, src)
 	if msg := diags.Error(); !diags.HasErrors() || !strings.Contains(msg, "A value name cannot hold a NUL") {
 		t.Errorf("%s", msg)
 	}
+}
+
+// loadText loads one recipe file's text (in a temp directory) and returns
+// its diagnostics.
+func loadText(t *testing.T, src string) hcl.Diagnostics {
+	t.Helper()
+	root := t.TempDir()
+	_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
+	return diags
 }

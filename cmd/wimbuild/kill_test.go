@@ -24,10 +24,7 @@ func TestKilledBuildsLeaveNothingCorrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills 20 builds (runs in the full suite)")
 	}
-	bin := filepath.Join(t.TempDir(), "wimbuild")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dir := e2eRecipe(t)
 	// A larger base makes each build long enough to be interrupted.
 	if err := sample.WriteFile(filepath.Join(dir, "base.wim"), sample.Options{FillerBytes: 24 << 20}, wim.WriteOptions{Compression: wim.XPRESS}); err != nil {
@@ -91,6 +88,16 @@ func TestKilledBuildsLeaveNothingCorrupt(t *testing.T) {
 			t.Errorf("%s after interrupted builds differs from a clean build", f)
 		}
 	}
+}
+
+// buildBinary builds the wimbuild command into a temp directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wimbuild")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func copyFile(t *testing.T, src, dst string) {
@@ -159,10 +166,7 @@ func TestInterruptedWritesLeaveNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs long writes (runs in the full suite)")
 	}
-	bin := filepath.Join(t.TempDir(), "wimbuild")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	src := filepath.Join(t.TempDir(), "src.wim")
 	if err := sample.WriteFile(src, sample.Options{FillerBytes: 48 << 20}, wim.WriteOptions{Compression: wim.XPRESS}); err != nil {
 		t.Fatal(err)
