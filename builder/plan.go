@@ -314,6 +314,23 @@ func samePath(a, b string) bool {
 // PXE bundles and media (warnings). Planning reports the same; validate runs
 // Check so a recipe it calls valid is one the builder takes.
 func Check(r *dsl.Recipe) hcl.Diagnostics {
+	diags := Unbuildable(r)
+	for _, img := range r.Images {
+		lc, d := launchConfigOf(img)
+		diags = append(diags, d...)
+		if lc != nil {
+			diags = append(diags, launchConflicts(img, lc)...)
+		}
+	}
+	return diags
+}
+
+// Unbuildable reports what this release cannot build (package, language
+// and ui_language steps: errors; PXE bundles and media: warnings). It
+// needs only the recipe's shape, so it also runs on a recipe with other
+// errors: a user learns this before fixing everything else (e.g. copying
+// ADK cabs in for a recipe that cannot be built anyway).
+func Unbuildable(r *dsl.Recipe) hcl.Diagnostics {
 	diags := unbuiltOutputs(r)
 	for _, img := range r.Images {
 		for _, s := range img.Steps {
@@ -321,11 +338,6 @@ func Check(r *dsl.Recipe) hcl.Diagnostics {
 			case *dsl.PackageStep, *dsl.LanguageStep, *dsl.UILanguageStep:
 				diags = append(diags, noServicing(s))
 			}
-		}
-		lc, d := launchConfigOf(img)
-		diags = append(diags, d...)
-		if lc != nil {
-			diags = append(diags, launchConflicts(img, lc)...)
 		}
 	}
 	return diags

@@ -39,6 +39,11 @@ type LoadOptions struct {
 	// CheckFiles reports host paths that do not exist. Validation for
 	// review (CI without the Windows media) leaves it off; builds turn it on.
 	CheckFiles bool
+	// Partial returns the recipe as far as it was understood even when
+	// there are errors (for reporting more about it, e.g. what cannot be
+	// built at all); such a recipe must not be built. Without it, a recipe
+	// with errors is nil.
+	Partial bool
 	// Parser, when set, is used to parse every file, so the caller can
 	// render diagnostics with source snippets from Parser.Files().
 	Parser *hclparse.Parser
@@ -123,7 +128,7 @@ func Load(path string, opts LoadOptions) (*Recipe, hcl.Diagnostics) {
 	}
 	r, d := loadSources(root, srcs, varFiles, opts)
 	diags = append(diags, d...)
-	if diags.HasErrors() {
+	if diags.HasErrors() && (!opts.Partial || r == nil) {
 		return nil, diags
 	}
 	return r, diags
@@ -185,7 +190,7 @@ func LoadSource(root string, files map[string][]byte, opts LoadOptions) (*Recipe
 		vfs = append(vfs, sourceFile{name: n, src: b})
 	}
 	r, diags := loadSources(root, srcs, vfs, opts)
-	if diags.HasErrors() {
+	if diags.HasErrors() && (!opts.Partial || r == nil) {
 		return nil, diags
 	}
 	return r, diags

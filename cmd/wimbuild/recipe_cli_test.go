@@ -82,10 +82,12 @@ func TestValidateReportsAllMistakesWithSnippets(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d", code, exitFailure)
 	}
-	if n := strings.Count(errs, "Error: "); n != 5 {
-		t.Errorf("want 5 errors rendered, got %d:\n%s", n, errs)
+	// Five mistakes, plus what this release cannot build at all (the
+	// package block), said along with them.
+	if n := strings.Count(errs, "Error: "); n != 6 {
+		t.Errorf("want 6 errors rendered, got %d:\n%s", n, errs)
 	}
-	for _, s := range []string{"scratch_space = 100", "on ../../testdata/errors/five-mistakes.wb.hcl line", "the recipe has 5 errors"} {
+	for _, s := range []string{"scratch_space = 100", "on ../../testdata/errors/five-mistakes.wb.hcl line", "the recipe has 6 errors", "Package servicing is not available yet"} {
 		if !strings.Contains(errs, s) {
 			t.Errorf("output lacks %q:\n%s", s, errs)
 		}
@@ -101,7 +103,7 @@ func TestValidateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if v.Valid || v.ErrorCount != 5 || len(v.Diagnostics) != 5 {
+	if v.Valid || v.ErrorCount != 6 || len(v.Diagnostics) != 7 || v.Digest != "" {
 		t.Fatalf("unexpected: %+v", v)
 	}
 	d := v.Diagnostics[0]

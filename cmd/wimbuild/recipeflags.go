@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/wimbuild/wimbuild/builder"
 	"github.com/wimbuild/wimbuild/dsl"
 )
 
@@ -169,9 +170,14 @@ func loadRecipe(c *cli.Context) (*dsl.Recipe, error) {
 
 // loadRecipeOpts is loadRecipe with explicit options (e.g. CheckFiles).
 func loadRecipeOpts(c *cli.Context, opts dsl.LoadOptions) (*dsl.Recipe, error) {
+	opts.Partial = true // for Unbuildable below; never returned with errors
 	r, diags, files, err := loadRecipeWith(c, opts)
 	if err != nil {
 		return nil, err
+	}
+	if diags.HasErrors() && r != nil {
+		// Say what cannot be built at all along with the other errors.
+		diags = append(diags, builder.Unbuildable(r)...)
 	}
 	reportDiagnostics(c, files, diags)
 	if diags.HasErrors() {

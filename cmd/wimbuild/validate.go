@@ -104,22 +104,27 @@ func lineOf(src []byte, off int) string {
 func runValidate(c *cli.Context) error {
 	opts := recipeOptions(c)
 	opts.CheckFiles = c.Bool("check-files")
+	opts.Partial = true // see the case r != nil below
 	r, diags, files, err := loadRecipeWith(c, opts)
 	if err != nil {
 		return err
 	}
-	if r != nil && !diags.HasErrors() {
+	switch {
+	case r != nil && !diags.HasErrors():
 		// What the builder of this release refuses or leaves out, so
 		// that "valid" means "builds".
 		diags = append(diags, builder.Check(r)...)
 		if opts.CheckFiles {
 			diags = append(diags, builder.CheckFiles(r)...)
 		}
+	case r != nil:
+		// With other errors, still say what cannot be built at all.
+		diags = append(diags, builder.Unbuildable(r)...)
 	}
 	if c.Bool("json") {
 		jd, e, w := toJSONDiags(files, diags)
 		out := jsonValidate{Valid: e == 0, ErrorCount: e, WarningCount: w, Diagnostics: jd}
-		if r != nil {
+		if r != nil && e == 0 {
 			out.Digest = r.Digest
 		}
 		enc := json.NewEncoder(c.App.Writer)
