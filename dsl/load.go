@@ -80,10 +80,14 @@ func Load(path string, opts LoadOptions) (*Recipe, hcl.Diagnostics) {
 		}
 		sort.Strings(names)
 		if len(names) == 0 {
+			hint := fmt.Sprintf(" Run `wimbuild init %s` to create a starter recipe.", path)
+			if m, _ := filepath.Glob(filepath.Join(path, "*.hcl")); len(m) > 0 {
+				hint = fmt.Sprintf(" %s is not read: recipe files are named *%s (rename it, e.g. to %s).", filepath.Base(m[0]), RecipeSuffix, strings.TrimSuffix(filepath.Base(m[0]), ".hcl")+RecipeSuffix)
+			}
 			return nil, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "No recipe files",
-				Detail:   fmt.Sprintf("The directory %q holds no *%s or *%s files. Run `wimbuild init %s` to create a starter recipe.", path, RecipeSuffix, RecipeJSONSuffix, path),
+				Detail:   fmt.Sprintf("The directory %q holds no *%s or *%s files.%s", path, RecipeSuffix, RecipeJSONSuffix, hint),
 			}}
 		}
 	} else {

@@ -108,6 +108,13 @@ func runInit(c *cli.Context) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 	name := filepath.Join(dir, "main.wb.hcl")
+	// Every *.wb.hcl / *.wb.json file of a directory is one recipe: a
+	// second file beside an existing recipe would declare everything twice.
+	for _, pat := range []string{"*.wb.hcl", "*.wb.json"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, pat)); len(m) > 0 {
+			return &exitError{code: exitFailure, err: fmt.Errorf("%s already holds a recipe (%s); init never adds to or overwrites one", dir, filepath.Base(m[0]))}
+		}
+	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("%s already exists; init never overwrites a recipe", name)}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -140,5 +141,25 @@ func TestFileNamedH(t *testing.T) {
 	}
 	if code, out, errs := runCapture(t, "reg", "get", "h", `A`, "v"); code != 0 || strings.TrimSpace(out) != "7" {
 		t.Fatalf("reg get h: exit %d, %q %q", code, out, errs)
+	}
+}
+
+// TestInitBesideARecipe: init refuses a directory that already holds a
+// recipe file under another name (it added main.wb.hcl, and the directory
+// then declared everything twice); a directory with only main.hcl is told
+// the recipe suffix.
+func TestInitBesideARecipe(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "boot.wb.hcl"), []byte("# mine\n"), 0o644)
+	if code, _, errs := runCapture(t, "init", dir); code != exitFailure || !strings.Contains(errs, "already holds a recipe (boot.wb.hcl)") {
+		t.Errorf("init beside boot.wb.hcl: exit %d, %q", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "main.wb.hcl")); err == nil {
+		t.Error("init wrote main.wb.hcl beside boot.wb.hcl")
+	}
+	dir2 := t.TempDir()
+	os.WriteFile(filepath.Join(dir2, "main.hcl"), []byte("# mine\n"), 0o644)
+	if code, _, errs := runCapture(t, "validate", dir2); code != exitFailure || !strings.Contains(errs, "main.hcl is not read: recipe files are named *.wb.hcl") {
+		t.Errorf("validate of a dir with main.hcl: exit %d, %q", code, errs)
 	}
 }
