@@ -641,7 +641,7 @@ func TestWinpeshlProgramsMustExist(t *testing.T) {
 		{true, `X:\\sources\\setup.exe`, "/WDS /wdsdiscover", "Windows 11 or later"},
 		{true, `\\Sources\\SETUP.EXE`, "/wds", "Windows 11 or later"},
 		{true, `x:/sources/setup.exe`, "", ""}, // not WDS mode: allowed
-		{false, `%SYSTEMROOT%\\System32\\nosuch.exe`, "", `\Windows\System32\nosuch.exe, but the image has no such file`},
+		{false, `%SYSTEMROOT%\\System32\\nosuch.exe`, "", `recipe.wb.hcl:44:14: image.boot: write Winpeshl.ini: Winpeshl.ini starts \Windows\System32\nosuch.exe, but the image has no such file`},
 		{false, `X:\\Tools\\deploy.exe`, "", `\Tools\deploy.exe, but the image has no such file`},
 		{false, `D:\\Tools\\deploy.exe`, "", ""}, // another drive: not checked
 		{false, `\\\\server\\share\\deploy.exe`, "", ""},

@@ -17,13 +17,20 @@ import (
 	"github.com/wimbuild/wimbuild/winpe"
 )
 
+// program is a path in the image Winpeshl.ini starts, and where the
+// recipe names it.
+type program struct {
+	ip string
+	r  hcl.Range
+}
+
 // launchConfig is what an image's winpeshl, capture or discover block
 // asks for, rendered and checked without the image.
 type launchConfig struct {
-	ini, inf  []byte   // Winpeshl.ini; WDSCapture.inf (capture images)
-	needSetup bool     // starts Setup in WDS mode
-	needCap   bool     // runs wdscapture.exe
-	programs  []string // other image paths Winpeshl.ini starts, which must exist
+	ini, inf  []byte    // Winpeshl.ini; WDSCapture.inf (capture images)
+	needSetup bool      // starts Setup in WDS mode
+	needCap   bool      // runs wdscapture.exe
+	programs  []program // other image paths Winpeshl.ini starts, which must exist
 	what      string
 	r         hcl.Range
 }
@@ -43,7 +50,7 @@ func launchConfigOf(img *dsl.Image) (*launchConfig, hcl.Diagnostics) {
 		lc.r, lc.what = w.DeclRange, "Winpeshl.ini"
 		launchApp = w.LaunchApp.Value
 		if ip, ok := appImagePath(launchApp); ok {
-			lc.programs = append(lc.programs, ip)
+			lc.programs = append(lc.programs, program{ip, w.LaunchApp.Range})
 		}
 		for _, a := range w.Apps {
 			apps = append(apps, winpe.App{Path: a.Path.Value, Args: a.Args.Value})
@@ -54,7 +61,7 @@ func launchConfigOf(img *dsl.Image) (*launchConfig, hcl.Diagnostics) {
 			if strings.EqualFold(ip, winpe.SetupExeImagePath) && strings.Contains(strings.ToLower(a.Args.Value), "/wds") {
 				lc.needSetup = true
 			} else {
-				lc.programs = append(lc.programs, ip)
+				lc.programs = append(lc.programs, program{ip, a.Path.Range})
 			}
 		}
 	case img.Capture != nil:
@@ -168,9 +175,13 @@ func (lc *launchConfig) check(st *imageState, from string) error {
 		}
 		ini = "Winpeshl.ini (" + from + ")"
 	}
-	for _, ip := range lc.programs {
-		if _, err := st.img.Lookup(ip); err != nil {
-			return fmt.Errorf("%s starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ini, ip)
+	for _, p := range lc.programs {
+		if _, err := st.img.Lookup(p.ip); err != nil {
+			err := fmt.Errorf("%s starts %s, but the image has no such file (add it with a file or files block, or fix the path)", ini, p.ip)
+			if from == "" { // the recipe line that names it
+				return errAt(p.r, err)
+			}
+			return err
 		}
 	}
 	what := lc.what
