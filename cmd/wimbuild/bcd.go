@@ -532,9 +532,17 @@ func bcdPresetCommand() *cli.Command {
 						if err != nil {
 							return err
 						}
-						for _, m := range menus {
-							out := filepath.Join(all, filepath.FromSlash(strings.ReplaceAll(m.Path, `\`, "/")))
-							if err := bcdWritePreset(c, out, m.Store); err != nil {
+						outs := make([]string, len(menus))
+						for i, m := range menus {
+							outs[i] = filepath.Join(all, filepath.FromSlash(strings.ReplaceAll(m.Path, `\`, "/")))
+							// Every target is checked before any is written:
+							// stopping at the second left a partial set.
+							if _, err := os.Stat(outs[i]); err == nil && !c.Bool("force") {
+								return fmt.Errorf("%s already exists (use --force to overwrite); nothing was written", outs[i])
+							}
+						}
+						for i, m := range menus {
+							if err := bcdWritePreset(c, outs[i], m.Store); err != nil {
 								return err
 							}
 						}

@@ -145,6 +145,18 @@ func TestBCDPresetCommands(t *testing.T) {
 	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--arch", "x64", "--image", "x64:boot.wim:PE", "--all", tree}); code != exitUsage {
 		t.Fatalf("--all with --arch: exit %d", code)
 	}
+	// --all where one menu already exists writes nothing (it wrote the
+	// menus before the existing one, then stopped).
+	tree2 := filepath.Join(dir, "tree2")
+	os.MkdirAll(filepath.Join(tree2, "Boot", "x64"), 0o755)
+	os.WriteFile(filepath.Join(tree2, "Boot", "x64", "default.bcd"), []byte("mine"), 0o644)
+	if code := run([]string{"wimbuild", "bcd", "preset", "pxe", "--image", "x64:boot.wim:Windows PE (x64)",
+		"--image", "x86:boot.wim:Windows PE (x86)", "--all", tree2}); code != exitFailure {
+		t.Fatalf("preset pxe --all over an existing menu: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(tree2, "Boot", "x86", "default.bcd")); err == nil {
+		t.Error("--all wrote a menu although another already existed")
+	}
 	media := filepath.Join(dir, "efi", "microsoft", "boot", "bcd")
 	if code := run([]string{"wimbuild", "bcd", "preset", "media", "--arch", "x64", "--firmware", "uefi", media}); code != 0 {
 		t.Fatalf("preset media: exit %d", code)
