@@ -18,7 +18,10 @@ func init() {
 		Description: "Loads the recipe at PATH (a recipe file, or a directory of *.wb.hcl and *.wb.json files;\n" +
 			"default \".\"), evaluates its variables and expressions, and checks every rule that needs only the\n" +
 			"recipe — including what this release cannot build yet (package, language and UI-language\n" +
-			"blocks) — so a valid recipe is one `wimbuild build` takes. All problems are reported in one run. Exit code 1 when there are errors.\n" +
+			"blocks) — so a valid recipe is one `wimbuild build` takes. Rules that need the base image's\n" +
+			"contents (a program Winpeshl.ini starts must be in the image, setup.exe for WDS modes, the\n" +
+			"WinPE version) are checked when it builds. All problems are reported in one run. Exit code 1\n" +
+			"when there are errors.\n" +
 			"--json prints the diagnostics as JSON for CI annotations.\n\n" +
 			"Examples:\n" +
 			"   wimbuild validate examples/quickstart\n" +

@@ -67,7 +67,7 @@ func wimExtractCommand() *cli.Command {
 			"'*' and '?' wildcards allowed) into --dest-dir under its own name, or under its full\n" +
 			"path with --preserve-dir-structure. The same name checks as apply apply.\n\n" +
 			"Examples:\n" +
-			"  wimbuild wim extract boot.wim 1 /Windows/System32/winpeshl.ini --dest-dir out\n" +
+			"  wimbuild wim extract boot.wim 1 /Windows/System32/config/SYSTEM --dest-dir out\n" +
 			"  wimbuild wim extract boot.wim 2 '/Windows/System32/*.ini' --preserve-dir-structure",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dest-dir", Value: ".", Usage: "extract into `DIR`"},
