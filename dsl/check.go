@@ -241,7 +241,9 @@ func (l *loader) checkImages(sources map[string]*Source, images map[string]*Imag
 		case "":
 			bad[img] = true
 		case RefSource:
-			if _, ok := sources[f.Key()]; !ok {
+			if l.refusedSources[f.Key()] {
+				bad[img] = true // reported at the source block
+			} else if _, ok := sources[f.Key()]; !ok {
 				var cands []string
 				for k := range sources {
 					cands = append(cands, k)

@@ -99,6 +99,10 @@ func (l *loader) decodeSource(b *hcl.Block) *Source {
 		src.Arch, _ = l.arch(content.Attributes["arch"])
 	default:
 		l.errorf(b.LabelRanges[0], "Unknown source type", "%q is not a source type.%s Use \"wim\" for a boot.wim on disk or \"sample\" for the generated sample WinPE base.", src.Type, didYouMean(src.Type, []string{SourceWIM, SourceSample}))
+		if l.refusedSources == nil {
+			l.refusedSources = map[string]bool{}
+		}
+		l.refusedSources[src.Ref().Key()] = true // its references are not re-reported
 		return nil
 	}
 	return src

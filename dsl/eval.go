@@ -15,6 +15,10 @@ import (
 
 // loader holds the state of one Load.
 type loader struct {
+	// refusedSources holds the keys of source blocks refused (e.g. an
+	// unknown type): references to them are not reported again.
+	refusedSources map[string]bool
+
 	root  string
 	opts  LoadOptions
 	env   map[string]string

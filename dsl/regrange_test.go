@@ -121,3 +121,19 @@ func loadText(t *testing.T, src string) hcl.Diagnostics {
 	_, diags := LoadSource(root, map[string][]byte{filepath.Join(root, "main.wb.hcl"): []byte(src)}, LoadOptions{Environ: []string{}})
 	return diags
 }
+
+// TestMisspelledSourceTypeReportedOnce: a source block with an unknown
+// type is reported there (with a did-you-mean), not again at the images
+// built from it ("Declare it with a source … block" named the very block).
+func TestMisspelledSourceTypeReportedOnce(t *testing.T) {
+	diags := loadText(t, `source "sampel" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sampel.winpe
+}
+`)
+	if len(diags.Errs()) != 1 || !strings.Contains(diags.Error(), `Did you mean "sample"?`) {
+		t.Errorf("%d errors: %s", len(diags.Errs()), diags.Error())
+	}
+}
