@@ -60,8 +60,32 @@ type localDecl struct {
 	value cty.Value
 }
 
-func (l *loader) add(d ...*hcl.Diagnostic)  { l.diags = append(l.diags, d...) }
-func (l *loader) addAll(ds hcl.Diagnostics) { l.diags = append(l.diags, ds...) }
+func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
+
+// addAll adds a body's decoding diagnostics. A misspelled required
+// argument gives HCL two errors (unsupported "destinaton", missing
+// "destination"); the first, with its did-you-mean, says it all, so the
+// second is dropped.
+func (l *loader) addAll(ds hcl.Diagnostics) {
+	meant := map[string]bool{}
+	for _, d := range ds {
+		if d.Summary == "Unsupported argument" {
+			if _, after, ok := strings.Cut(d.Detail, "Did you mean "); ok {
+				meant[strings.TrimSuffix(strings.TrimSpace(after), "?")] = true
+			}
+		}
+	}
+	for _, d := range ds {
+		if d.Summary == "Missing required argument" {
+			if _, after, ok := strings.Cut(d.Detail, "The argument "); ok {
+				if name, _, ok := strings.Cut(after, " is required"); ok && meant[name] {
+					continue
+				}
+			}
+		}
+		l.diags = append(l.diags, d)
+	}
+}
 
 func (l *loader) errorf(rng hcl.Range, summary, detail string, args ...any) {
 	l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(detail, args...), Subject: rng.Ptr()})

@@ -137,3 +137,23 @@ image "boot" {
 		t.Errorf("%d errors: %s", len(diags.Errs()), diags.Error())
 	}
 }
+
+// TestMisspelledRequiredArgumentOneError: a misspelled required argument
+// is one error with a did-you-mean, not also "Missing required argument".
+func TestMisspelledRequiredArgumentOneError(t *testing.T) {
+	diags := loadText(t, `source "sample" "winpe" {
+  arch = "amd64"
+}
+image "boot" {
+  from = source.sample.winpe
+  files {
+    source     = "overlay/"
+    destinaton = "/"
+  }
+}
+`)
+	msg := diags.Error()
+	if !strings.Contains(msg, `Did you mean "destination"?`) || strings.Contains(msg, "Missing required argument") {
+		t.Errorf("%d errors: %s", len(diags.Errs()), msg)
+	}
+}

@@ -202,7 +202,7 @@ func TestInitWritesAValidFormattedRecipe(t *testing.T) {
 	if code, out, _ := runCLI(t, "fmt", "-check", dir); code != 0 {
 		t.Fatalf("starter recipe not formatted: %s", out)
 	}
-	if code, _, errs := runCLI(t, "init", dir); code != exitFailure || !strings.Contains(errs, "already exists") {
+	if code, _, errs := runCLI(t, "init", dir); code != exitFailure || !strings.Contains(errs, "already holds a recipe (main.wb.hcl)") {
 		t.Fatalf("init overwrote: exit %d %s", code, errs)
 	}
 }
