@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wimbuild/wimbuild/builder/cache"
+	"github.com/wimbuild/wimbuild/wim"
 )
 
 // digestMemo remembers the content digests of host files by their stat
@@ -40,6 +42,11 @@ const racyWindow = 3 * time.Second
 type memoEntry struct {
 	statID
 	Digest cache.Digest `json:"sha256"`
+	// SHA1 is the content's SHA-1 (its WIM stream hash), for files of
+	// files blocks: with it and the content in the cache, a files step
+	// that re-runs because another file changed need not read or store
+	// this one again.
+	SHA1 string `json:"sha1,omitempty"`
 }
 
 // statID is what identifies a file's content without reading it.
@@ -66,16 +73,23 @@ func statIdentity(fi fs.FileInfo) statID {
 
 // FileDigest returns the sha256 of a host file's content.
 func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
+	d, _, n, err := m.fileDigests(path, false)
+	return d, n, err
+}
+
+// fileDigests returns the sha256 of a host file's content and, when
+// withSHA1, its SHA-1 too (read in the same pass; memoized alike).
+func (m *digestMemo) fileDigests(path string, withSHA1 bool) (cache.Digest, wim.Hash, int64, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", 0, err
+		return "", wim.Hash{}, 0, err
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return "", 0, err
+		return "", wim.Hash{}, 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", 0, fmt.Errorf("%s is not a regular file", path)
+		return "", wim.Hash{}, 0, fmt.Errorf("%s is not a regular file", path)
 	}
 	id := statIdentity(fi)
 	size, mtime := id.Size, id.MTime
@@ -83,20 +97,34 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 	e, ok := m.entries[abs]
 	m.mu.Unlock()
 	if ok && e.statID == id && e.Digest.Valid() {
-		return e.Digest, size, nil
+		h1, have := parseSHA1(e.SHA1)
+		if have || !withSHA1 || size == 0 {
+			return e.Digest, h1, size, nil
+		}
 	}
 	start := time.Now()
 	f, err := os.Open(abs)
 	if err != nil {
-		return "", 0, err
+		return "", wim.Hash{}, 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	var w io.Writer = h
+	h1 := sha1.New()
+	if withSHA1 {
+		w = io.MultiWriter(h, h1)
+	}
+	n, err := io.Copy(w, f)
 	if err != nil {
-		return "", 0, fmt.Errorf("reading %s: %w", path, err)
+		return "", wim.Hash{}, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
 	d := cache.Digest(hex.EncodeToString(h.Sum(nil)))
+	var sum wim.Hash
+	sha := ""
+	if withSHA1 && n > 0 { // empty content has the zero hash, as WIM streams do
+		copy(sum[:], h1.Sum(nil))
+		sha = sum.String()
+	}
 	// Re-stat: a file modified while hashed is not memoized. Nor is one
 	// modified just before (racily clean, as version-control indexes call
 	// it): file times are only as fine as the kernel's clock tick (or two
@@ -105,12 +133,12 @@ func (m *digestMemo) FileDigest(path string) (cache.Digest, int64, error) {
 	if fi2, err := os.Stat(abs); err == nil && time.Unix(0, mtime).Before(start.Add(-racyWindow)) {
 		if statIdentity(fi2) == id && n == size {
 			m.mu.Lock()
-			m.entries[abs] = memoEntry{statID: id, Digest: d}
+			m.entries[abs] = memoEntry{statID: id, Digest: d, SHA1: sha}
 			m.dirty = true
 			m.mu.Unlock()
 		}
 	}
-	return d, n, nil
+	return d, sum, n, nil
 }
 
 // Save writes the memo back (temp file + rename), best effort.
@@ -148,6 +176,17 @@ func (m *digestMemo) saveIfDirExists() {
 	}
 }
 
+// parseSHA1 reads a hex SHA-1 ("" or malformed: false).
+func parseSHA1(s string) (wim.Hash, bool) {
+	var h wim.Hash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, false
+	}
+	copy(h[:], b)
+	return h, true
+}
+
 // TreeEntry is one file of a host tree, relative to its root.
 type TreeEntry struct {
 	Rel    string // forward slashes
@@ -155,6 +194,7 @@ type TreeEntry struct {
 	Link   string // symlink target, if a symlink
 	Size   int64
 	Digest cache.Digest // content digest of regular files
+	SHA1   wim.Hash     // and their SHA-1 (zero for empty files)
 	Abs    string
 }
 
@@ -173,11 +213,11 @@ func (m *digestMemo) TreeDigest(root string) ([]TreeEntry, cache.Digest, error) 
 	}
 	var entries []TreeEntry
 	if !fi.IsDir() {
-		d, n, err := m.FileDigest(root)
+		d, h1, n, err := m.fileDigests(root, true)
 		if err != nil {
 			return nil, "", err
 		}
-		entries = []TreeEntry{{Rel: filepath.Base(root), Size: n, Digest: d, Abs: root}}
+		entries = []TreeEntry{{Rel: filepath.Base(root), Size: n, Digest: d, SHA1: h1, Abs: root}}
 	} else {
 		err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 			if err != nil {
@@ -198,11 +238,11 @@ func (m *digestMemo) TreeDigest(root string) ([]TreeEntry, cache.Digest, error) 
 			case de.IsDir():
 				e.Dir = true
 			case de.Type().IsRegular():
-				d, n, err := m.FileDigest(p)
+				d, h1, n, err := m.fileDigests(p, true)
 				if err != nil {
 					return err
 				}
-				e.Digest, e.Size = d, n
+				e.Digest, e.SHA1, e.Size = d, h1, n
 			default:
 				return fmt.Errorf("%s: unsupported file type %v (files blocks add regular files and directories)", p, de.Type())
 			}

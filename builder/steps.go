@@ -483,6 +483,16 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 					}
 					continue
 				}
+				if e.Size > 0 && !e.SHA1.IsZero() && rc.Cache.HasBlob(e.Digest) {
+					// Stored by an earlier run (this step re-runs because
+					// another file changed): the planned digests stand for
+					// the content, so it is neither read nor stored again.
+					st.man.Extra[e.SHA1.String()] = e.Digest
+					if err := putFile(st, ip, e.SHA1, e.Size, ft); err != nil {
+						return fmt.Errorf("adding %s: %w", ip, err)
+					}
+					continue
+				}
 				f, err := os.Open(e.Abs)
 				if err != nil {
 					return err
