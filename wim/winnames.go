@@ -1,12 +1,17 @@
 package wim
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+	"unicode/utf16"
+)
 
 // WindowsNameProblem says why Windows cannot use name as a file name ("" when
 // it can): reserved characters (':' would name an alternate stream),
 // control characters, a trailing dot or space (Windows strips them, so the
-// file could not be opened by its name), or a device name (CON, NUL, COM1,
-// …, with or without an extension). A WIM can hold such names; an image
+// file could not be opened by its name), more than 255 UTF-16 units (NTFS's
+// limit), or a device name (CON, NUL, COM1, …, with or without an
+// extension). A WIM can hold such names; an image
 // meant for Windows should not. ValidateName is the WIM's own rule.
 func WindowsNameProblem(name string) string {
 	for _, r := range name {
@@ -16,6 +21,9 @@ func WindowsNameProblem(name string) string {
 	}
 	if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
 		return "ends with a dot or space (Windows strips them)"
+	}
+	if n := len(utf16.Encode([]rune(name))); n > 255 {
+		return fmt.Sprintf("is %d characters long (NTFS names hold at most 255)", n)
 	}
 	base := strings.ToUpper(name)
 	if i := strings.IndexByte(base, '.'); i >= 0 {
