@@ -1346,3 +1346,24 @@ func TestOneFileChangeStoresOnlyIt(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheWriteFailureNamesTheCache: when the cache cannot store an
+// overlay file's content, the error says so (it said "reading" the
+// overlay file, which was fine).
+func TestCacheWriteFailureNamesTheCache(t *testing.T) {
+	dir := e2eDir(t)
+	cdir := t.TempDir()
+	c, _ := cache.Open(cdir)
+	build(t, dir, c, nil)
+	os.RemoveAll(filepath.Join(cdir, "tmp"))
+	os.WriteFile(filepath.Join(cdir, "tmp"), nil, 0o644) // temp files cannot be made
+	os.WriteFile(filepath.Join(dir, "overlay", "contoso.txt"), []byte("changed"), 0o644)
+	pl, diags := NewPlan(loadE2E(t, dir), Options{Cache: c})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	_, err := pl.Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "in the cache "+cdir) || strings.Contains(err.Error(), "reading ") {
+		t.Fatalf("build with an unwritable cache: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"strconv"
@@ -402,6 +403,21 @@ func putFile(st *imageState, ip string, h wim.Hash, size int64, ft uint64) error
 	return err
 }
 
+// trackedReader remembers its reader's failure, to tell it from the
+// writer's.
+type trackedReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *trackedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
 // parentImagePath is the directory holding the image path ip (`\` for
 // the root's children).
 func parentImagePath(ip string) string {
@@ -497,8 +513,12 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 				if err != nil {
 					return err
 				}
-				h, n, err := st.putContent(rc.Cache, f)
+				tr := &trackedReader{r: f}
+				h, n, err := st.putContent(rc.Cache, tr)
 				f.Close()
+				if err != nil && tr.err == nil { // the cache failed, not the file
+					return fmt.Errorf("storing %s in the cache %s: %w", e.Abs, rc.Cache.Dir(), err)
+				}
 				if err != nil {
 					return fmt.Errorf("reading %s: %w", e.Abs, err)
 				}
