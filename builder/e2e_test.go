@@ -1367,3 +1367,46 @@ func TestCacheWriteFailureNamesTheCache(t *testing.T) {
 		t.Fatalf("build with an unwritable cache: %v", err)
 	}
 }
+
+// TestSharedStepsAreThePlanned: of steps with equal keys, the build runs
+// the one plan lists first and reports the others as shared — the same
+// steps plan marks (it named whichever goroutine came first).
+func TestSharedStepsAreThePlanned(t *testing.T) {
+	dir := e2eDir(t)
+	p := filepath.Join(dir, "recipe.wb.hcl")
+	b, _ := os.ReadFile(p)
+	b = append(b, []byte("\nimage \"twin\" {\n  from = source.wim.base\n  name = \"Twin\"\n  files {\n    source      = \"overlay/\"\n    destination = \"/\"\n  }\n}\n")...)
+	os.WriteFile(p, b, 0o644)
+	for round := 0; round < 3; round++ {
+		c, _ := cache.Open(t.TempDir())
+		var mu sync.Mutex
+		shared := map[string]bool{}
+		pl, diags := NewPlan(loadE2E(t, dir), Options{Cache: c, Jobs: 4, Observe: func(e Event) {
+			if e.Status == StatusShared {
+				mu.Lock()
+				shared[e.Step.ID] = true
+				mu.Unlock()
+			}
+		}})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		want := map[string]bool{}
+		first := map[cache.Digest]bool{}
+		for _, s := range pl.Steps {
+			if first[s.Key] {
+				want[s.ID] = true
+			}
+			first[s.Key] = true
+		}
+		if len(want) == 0 {
+			t.Fatal("the test recipe has no steps with equal keys")
+		}
+		if _, err := pl.Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(shared) != fmt.Sprint(want) {
+			t.Fatalf("round %d: shared %v, plan order says %v", round, shared, want)
+		}
+	}
+}

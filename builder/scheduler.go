@@ -227,6 +227,11 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 	)
 	for _, s := range order {
 		done[s] = make(chan struct{})
+		// Of steps with equal keys, the first in order runs and the
+		// others share its result: the same one plan names.
+		if s.Key.Valid() && byKey[s.Key] == nil {
+			byKey[s.Key] = &keyed{done: make(chan struct{}), primary: s}
+		}
 	}
 	emit := func(e Event) {
 		if o.Observe != nil {
@@ -313,10 +318,11 @@ func Run(ctx context.Context, steps []*Step, o RunOptions) (*Result, error) {
 
 // keyed deduplicates steps with equal keys within one build.
 type keyed struct {
-	done   chan struct{}
-	action cache.Action
-	err    error
-	cached bool // the result came from the cache
+	done    chan struct{}
+	primary *Step // the step that runs; the others wait for it
+	action  cache.Action
+	err     error
+	cached  bool // the result came from the cache
 }
 
 func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *sync.Mutex,
@@ -324,13 +330,9 @@ func runOnce(ctx context.Context, s *Step, o RunOptions, sem chan struct{}, mu *
 	useCache := !o.NoCache && !s.NoCache && s.Key.Valid()
 	if s.Key.Valid() {
 		mu.Lock()
-		k, seen := byKey[s.Key]
-		if !seen {
-			k = &keyed{done: make(chan struct{})}
-			byKey[s.Key] = k
-		}
+		k := byKey[s.Key]
 		mu.Unlock()
-		if seen {
+		if k.primary != s {
 			select {
 			case <-k.done:
 				if k.err != nil {
