@@ -125,8 +125,14 @@ func writeInspect(w io.Writer, r *dsl.Recipe) {
 			arch = "(from base WIM)"
 		}
 		fmt.Fprintf(w, "  image.%s  from %s  arch %s\n", img.Name, img.From, arch)
-		if img.Metadata.Name.Value != "" {
-			fmt.Fprintf(w, "    name: %q\n", img.Metadata.Name.Value)
+		m := img.Metadata
+		for _, f := range []struct{ k, v string }{
+			{"name", m.Name.Value}, {"description", m.Description.Value}, {"display_name", m.DisplayName.Value},
+			{"display_description", m.DisplayDescription.Value}, {"flags", m.Flags.Value}, {"install_version", img.InstallVersion.Value},
+		} {
+			if f.v != "" {
+				fmt.Fprintf(w, "    %s: %q\n", f.k, f.v)
+			}
 		}
 		for i, st := range img.Steps {
 			fmt.Fprintf(w, "    %2d. %s\n", i+1, describeStep(st))

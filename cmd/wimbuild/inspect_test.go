@@ -131,3 +131,18 @@ func TestInspectRelativeRecipeFile(t *testing.T) {
 		t.Errorf("files = %q, want [%q]", v.Files, file)
 	}
 }
+
+// TestInspectShowsMetadata: inspect's text lists every metadata field an
+// image sets (it showed only name; description, display name and flags
+// were in --json only).
+func TestInspectShowsMetadata(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "../../examples/wds-boot")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{`description: "Boot image for WDS with Setup in WDS mode"`, `display_name: "Contoso WinPE (amd64)"`, `flags: "9"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect lacks %s:\n%s", want, out)
+		}
+	}
+}
