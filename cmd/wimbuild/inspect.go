@@ -211,7 +211,19 @@ func describeStep(st dsl.Step) string {
 		}
 		return "delete " + strings.Join(p, ", ")
 	case *dsl.RegistryStep:
-		return fmt.Sprintf("registry %s (%s)", st.Hive.Value, plural(len(st.Ops), "operation"))
+		// Each operation, without its data (shown by --json).
+		var ops []string
+		for _, op := range st.Ops {
+			switch op.Op {
+			case dsl.RegSet:
+				ops = append(ops, fmt.Sprintf("set %s [%s] (%s)", op.Key.Display(), op.Name.Display(), op.Type.Value))
+			case dsl.RegDeleteValue:
+				ops = append(ops, fmt.Sprintf("delete_value %s [%s]", op.Key.Display(), op.Name.Display()))
+			default:
+				ops = append(ops, fmt.Sprintf("%s %s", op.Op, op.Key.Display()))
+			}
+		}
+		return fmt.Sprintf("registry %s: %s", st.Hive.Value, strings.Join(ops, "; "))
 	case *dsl.ScratchSpaceStep:
 		return fmt.Sprintf("scratch_space %s MB", st.MB.Display())
 	case *dsl.UILanguageStep:

@@ -134,13 +134,14 @@ func TestInspectRelativeRecipeFile(t *testing.T) {
 
 // TestInspectShowsMetadata: inspect's text lists every metadata field an
 // image sets (it showed only name; description, display name and flags
-// were in --json only).
+// were in --json only) and each registry operation (it showed a count).
 func TestInspectShowsMetadata(t *testing.T) {
 	code, out, errs := runCLI(t, "inspect", "../../examples/wds-boot")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{`description: "Boot image for WDS with Setup in WDS mode"`, `display_name: "Contoso WinPE (amd64)"`, `flags: "9"`} {
+	for _, want := range []string{`description: "Boot image for WDS with Setup in WDS mode"`, `display_name: "Contoso WinPE (amd64)"`, `flags: "9"`,
+		`registry SYSTEM: set ControlSet001\Services\Tcpip\Parameters [EnableICMPRedirect] (dword)`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect lacks %s:\n%s", want, out)
 		}
