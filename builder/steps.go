@@ -396,11 +396,11 @@ func putFile(st *imageState, ip string, h wim.Hash, size int64, ft uint64) error
 		nd.ShortName = d.ShortName
 		return st.img.AddDentry(parent, nd)
 	}
-	if _, err := mkdirAll(st, parentImagePath(ip), ft); err != nil {
+	dir, err := st.img.MkdirAllAt(parentImagePath(ip), ft)
+	if err != nil {
 		return err
 	}
-	_, err := st.img.AddFile(ip, newFileInode(ft, h, size))
-	return err
+	return st.img.AddDentry(dir, wim.NewDentry(ip[strings.LastIndexByte(ip, '\\')+1:], newFileInode(ft, h, size)))
 }
 
 // trackedReader remembers its reader's failure, to tell it from the
@@ -426,30 +426,6 @@ func parentImagePath(ip string) string {
 		return `\`
 	}
 	return ip[:i]
-}
-
-// mkdirAll creates the image directory ip with any missing parents. New
-// directories get the build's time ft (wim.Image.MkdirAll would give them
-// their parent's times, which say nothing about this build) and their
-// parent's security.
-func mkdirAll(st *imageState, ip string, ft uint64) (*wim.Dentry, error) {
-	if d, err := st.img.Lookup(ip); err == nil {
-		if !d.IsDir() {
-			return nil, fmt.Errorf("%s is a file in the image, not a directory", ip)
-		}
-		return d, nil
-	}
-	if ip != `\` {
-		if _, err := mkdirAll(st, parentImagePath(ip), ft); err != nil {
-			return nil, err
-		}
-	}
-	d, err := st.img.MkdirAll(ip)
-	if err != nil {
-		return nil, err
-	}
-	d.Inode.CreationTime, d.Inode.LastAccessTime, d.Inode.LastWriteTime = ft, ft, ft
-	return d, nil
 }
 
 func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint64, diags hcl.Diagnostics) (*Step, hcl.Diagnostics) {
@@ -494,7 +470,7 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 					}
 				}
 				if e.Dir {
-					if _, err := mkdirAll(st, ip, ft); err != nil {
+					if _, err := st.img.MkdirAllAt(ip, ft); err != nil {
 						return fmt.Errorf("creating %s: %w", ip, err)
 					}
 					continue
@@ -530,7 +506,7 @@ func (p *Plan) filesStep(id, name string, s *dsl.FilesStep, prev *Step, ft uint6
 				}
 			}
 			if isDir {
-				if _, err := mkdirAll(st, dest, ft); err != nil {
+				if _, err := st.img.MkdirAllAt(dest, ft); err != nil {
 					return err
 				}
 			}

@@ -74,7 +74,11 @@ func (img *Image) Lookup(path string) (*Dentry, error) {
 
 // MkdirAll returns the directory at path, creating missing directories.
 // New directories copy the security ID and timestamps of their parent.
-func (img *Image) MkdirAll(path string) (*Dentry, error) {
+func (img *Image) MkdirAll(path string) (*Dentry, error) { return img.MkdirAllAt(path, 0) }
+
+// MkdirAllAt is MkdirAll giving new directories the FILETIME ft instead of
+// their parent's times (0: the parent's), e.g. the build time of an edit.
+func (img *Image) MkdirAllAt(path string, ft uint64) (*Dentry, error) {
 	parts := splitPath(path)
 	for _, c := range parts {
 		if err := ValidateName(c); err != nil {
@@ -89,13 +93,17 @@ func (img *Image) MkdirAll(path string) (*Dentry, error) {
 		n := d.Child(c)
 		if n == nil {
 			p := d.Inode
-			n = NewDentry(c, &Inode{
+			in := &Inode{
 				Attributes:     AttrDirectory,
 				SecurityID:     p.SecurityID,
 				CreationTime:   p.CreationTime,
 				LastAccessTime: p.LastAccessTime,
 				LastWriteTime:  p.LastWriteTime,
-			})
+			}
+			if ft != 0 {
+				in.CreationTime, in.LastAccessTime, in.LastWriteTime = ft, ft, ft
+			}
+			n = NewDentry(c, in)
 			if err := d.AddChild(n); err != nil {
 				return nil, err
 			}
