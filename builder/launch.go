@@ -127,8 +127,7 @@ func (p *Plan) launchStep(name string, img *dsl.Image, prev *Step, ft uint64, di
 	if lc == nil {
 		return nil
 	}
-	*diags = append(*diags, launchConflicts(img, lc)...)
-	*diags = append(*diags, overlayConflicts(img, lc)...)
+	*diags = append(*diags, launchConflicts(img, lc, true)...)
 	key := cache.NewKey("launch", verLaunch).Bytes("winpeshl", lc.ini).Bool("need_setup", lc.needSetup).Bool("need_capture", lc.needCap).Int("time", int64(ft))
 	if lc.inf != nil {
 		key.Bytes("wdscapture", lc.inf)
@@ -233,34 +232,12 @@ type inheritedConfig struct {
 	from string
 }
 
-// launchConflicts reports file blocks of img writing a file its launch
-// block writes (lc), which would be silently replaced.
-func launchConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, s := range img.Steps {
-		fs, ok := s.(*dsl.FileStep)
-		if !ok {
-			continue
-		}
-		ip, err := imagePath(fs.Path.Value)
-		if err != nil {
-			continue
-		}
-		for _, f := range []string{winpe.WinpeshlPath, winpe.WDSCapturePath} {
-			if strings.EqualFold(ip, f) && (f == winpe.WinpeshlPath || lc.inf != nil) {
-				diags = append(diags, diag(fs.Path.Range, "File written twice",
-					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", launchBlockName(img), f, launchBlockName(img))))
-			}
-		}
-	}
-	return diags
-}
-
-// overlayConflicts reports files blocks of img that bring a file its
-// launch block writes (an overlay's Windows/System32/Winpeshl.ini), which
-// would be silently replaced. Only names are read.
-func overlayConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+// launchConflicts reports file blocks of img that write a file its launch
+// block writes (lc) — Winpeshl.ini, and WDSCapture.inf for capture images
+// — which would be silently replaced. With hostFiles, files blocks are
+// checked too (by the names in their sources: an overlay's
+// Windows/System32/Winpeshl.ini).
+func launchConflicts(img *dsl.Image, lc *launchConfig, hostFiles bool) hcl.Diagnostics {
 	targets := []string{winpe.WinpeshlPath}
 	if lc.inf != nil {
 		targets = append(targets, winpe.WDSCapturePath)
@@ -273,43 +250,52 @@ func overlayConflicts(img *dsl.Image, lc *launchConfig) hcl.Diagnostics {
 		}
 		return ""
 	}
+	block := launchBlockName(img)
+	var diags hcl.Diagnostics
 	for _, st := range img.Steps {
-		fs, ok := st.(*dsl.FilesStep)
-		if !ok {
-			continue
-		}
-		dest, err := imagePath(fs.Destination.Value)
-		if err != nil {
-			continue
-		}
-		root := fs.Source.Abs
-		fi, err := os.Stat(root)
-		if err != nil {
-			continue // reported by the files step
-		}
-		found := ""
-		if !fi.IsDir() {
-			ip := dest
-			if strings.HasSuffix(fs.Destination.Value, "/") {
-				ip = joinImage(dest, filepath.Base(root))
+		switch st := st.(type) {
+		case *dsl.FileStep:
+			if ip, err := imagePath(st.Path.Value); err == nil && hits(ip) != "" {
+				diags = append(diags, diag(st.Path.Range, "File written twice",
+					fmt.Sprintf("The image's %s block writes %s, which would replace this file block's. Remove the file block, or the %s block to write the file yourself.", block, hits(ip), block)))
 			}
-			found = hits(ip)
-		} else {
-			filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
-				if err != nil || de.IsDir() {
+		case *dsl.FilesStep:
+			if !hostFiles {
+				continue
+			}
+			dest, err := imagePath(st.Destination.Value)
+			if err != nil {
+				continue
+			}
+			root := st.Source.Abs
+			fi, err := os.Stat(root)
+			if err != nil {
+				continue // reported by the files step
+			}
+			found := ""
+			if !fi.IsDir() {
+				ip := dest
+				if strings.HasSuffix(st.Destination.Value, "/") {
+					ip = joinImage(dest, filepath.Base(root))
+				}
+				found = hits(ip)
+			} else {
+				filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
+					if err != nil || de.IsDir() {
+						return nil
+					}
+					rel, _ := filepath.Rel(root, p)
+					if f := hits(joinImage(dest, filepath.ToSlash(rel))); f != "" {
+						found = f
+						return filepath.SkipAll
+					}
 					return nil
-				}
-				rel, _ := filepath.Rel(root, p)
-				if f := hits(joinImage(dest, filepath.ToSlash(rel))); f != "" {
-					found = f
-					return filepath.SkipAll
-				}
-				return nil
-			})
-		}
-		if found != "" {
-			diags = append(diags, diag(fs.Source.Range, "File written twice",
-				fmt.Sprintf("%s brings %s, which the image's %s block writes and would replace. Remove it from the files source, or the %s block to use yours.", fs.Source.Rel, found, launchBlockName(img), launchBlockName(img))))
+				})
+			}
+			if found != "" {
+				diags = append(diags, diag(st.Source.Range, "File written twice",
+					fmt.Sprintf("%s brings %s, which the image's %s block writes and would replace. Remove it from the files source, or the %s block to use yours.", st.Source.Rel, found, block, block)))
+			}
 		}
 	}
 	return diags

@@ -319,7 +319,7 @@ func Check(r *dsl.Recipe) hcl.Diagnostics {
 		lc, d := launchConfigOf(img)
 		diags = append(diags, d...)
 		if lc != nil {
-			diags = append(diags, launchConflicts(img, lc)...)
+			diags = append(diags, launchConflicts(img, lc, false)...)
 		}
 	}
 	return diags
