@@ -368,14 +368,11 @@ func (l *loader) imagePath(s String, what string, allowRoot bool) (String, bool)
 			return bad("has an empty component (\"//\" or a trailing \"/\")")
 		case p == "." || p == "..":
 			return bad("contains \".\" or \"..\", which could escape the image")
-		case strings.ContainsAny(p, `:*?"<>|`):
-			return bad("contains a character Windows forbids in file names (: * ? \" < > |)")
-		case hasControl(p):
-			return bad("contains a control character")
-		case strings.HasSuffix(p, ".") || strings.HasSuffix(p, " "):
-			return bad("has a component ending in a dot or space, which Windows strips")
 		}
-		if why := wim.WindowsNameProblem(p); why != "" { // device names (CON, NUL.txt, COM1, …)
+		// Windows' rule, as the builder applies it: reserved characters
+		// (: * ? " < > |), control characters, a trailing dot or space,
+		// device names (CON, NUL.txt, COM1, …), over 255 characters.
+		if why := wim.WindowsNameProblem(p); why != "" {
 			return bad(fmt.Sprintf("has a component %q that %s", p, why))
 		}
 	}
